@@ -1,0 +1,3 @@
+"""ptsync: GitOps for PeerTube."""
+
+__version__ = "0.1.0"

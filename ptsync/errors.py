@@ -1,0 +1,204 @@
+"""Every error ptsync raises on purpose, and the exit code each one maps to.
+
+One tree, so that the CLI has exactly one handler and library users one thing to catch::
+
+    PtsyncError                      exit 1 unless a subclass says otherwise
+    ├── ManifestError                one or more manifest problems, each with file:line:col
+    ├── ConfigError                  missing credentials or URL, refused insecure transport
+    ├── PeerTubeError                the server answered with an error (RFC 7807 body kept)
+    │   ├── AuthenticationError      401, invalid_grant, bad refresh token
+    │   ├── PermissionDenied         403
+    │   ├── NotFound                 404
+    │   ├── RequestRejected          400 / 409 / 413 / other 4xx: PeerTube refused the input
+    │   │   └── QuotaExceeded        413 quota_reached
+    │   ├── RateLimited              429 that could not be waited out
+    │   └── ServerError              5xx after retries
+    ├── TransportError               connection refused / reset / timeout after retries
+    ├── BadResponse                  not JSON, truncated, missing fields: names the endpoint
+    ├── PlanFileError                unreadable or foreign plan file
+    ├── ApplyFailed                  apply finished but some items failed (report has them)
+    └── Refused                      exit 4: ptsync refused to act for safety
+        ├── TooMuchChange            prune would delete more than the threshold allows
+        └── StalePlan                saved plan no longer matches the server or manifest
+
+Anything else escaping to the CLI is a bug: exit 3 with the traceback in a log file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ptsync.sourceref import SourceRef
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+EXIT_BUG = 3
+EXIT_REFUSED = 4
+EXIT_INTERRUPTED = 130
+
+
+class PtsyncError(Exception):
+    """Base of every expected failure; ``str()`` is the one-line message users see."""
+
+    exit_code = EXIT_ERROR
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One manifest problem: where it is and what is wrong, in the user's terms."""
+
+    ref: SourceRef
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.ref}: " if self.ref.line else f"{self.ref.file}: "
+        path = f"{self.ref.path}: " if self.ref.path else ""
+        return f"{where}{path}{self.message}"
+
+
+class ManifestError(PtsyncError):
+    """All problems found in the manifests, reported together (users fix them in one pass)."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.ref.file, p.ref.line, p.ref.col))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(PtsyncError):
+    """The run cannot start: no instance URL, no credentials, insecure transport refused."""
+
+
+@dataclass
+class ErrorBody:
+    """PeerTube's RFC 7807-like error body, kept whole so messages can quote it."""
+
+    status: int
+    title: str | None = None
+    detail: str | None = None
+    type: str | None = None
+    code: str | None = None
+    invalid_params: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, status: int, body: Any) -> ErrorBody:
+        if not isinstance(body, Mapping):
+            text = body.strip() if isinstance(body, str) else None
+            return cls(status=status, detail=text or None)
+        params = body.get("invalid-params")
+        return cls(
+            status=int(body.get("status") or status),
+            title=body.get("title"),
+            detail=body.get("detail") or body.get("error"),
+            type=body.get("type"),
+            code=body.get("code"),
+            invalid_params=params if isinstance(params, Mapping) else {},
+        )
+
+    def summary(self) -> str:
+        """`detail`, plus each invalid parameter's message: what a user needs to fix it."""
+        parts = [self.detail or self.title or f"HTTP {self.status}"]
+        for name, info in self.invalid_params.items():
+            msg = info.get("msg") if isinstance(info, Mapping) else info
+            parts.append(f"{name}: {msg}")
+        return "; ".join(parts)
+
+
+class PeerTubeError(PtsyncError):
+    """The server answered a request with an error status."""
+
+    def __init__(self, method: str, endpoint: str, body: ErrorBody):
+        self.method = method
+        self.endpoint = endpoint
+        self.body = body
+        self.status = body.status
+        super().__init__(f"{method} {endpoint}: {body.status} {body.summary()}")
+
+
+class AuthenticationError(PeerTubeError):
+    pass
+
+
+class PermissionDenied(PeerTubeError):
+    pass
+
+
+class NotFound(PeerTubeError):
+    pass
+
+
+class RequestRejected(PeerTubeError):
+    pass
+
+
+class QuotaExceeded(RequestRejected):
+    pass
+
+
+class RateLimited(PeerTubeError):
+    pass
+
+
+class ServerError(PeerTubeError):
+    pass
+
+
+class TransportError(PtsyncError):
+    """No usable answer: connection refused or reset, or timed out, after retries."""
+
+    def __init__(self, method: str, endpoint: str, reason: str):
+        self.method = method
+        self.endpoint = endpoint
+        super().__init__(f"{method} {endpoint}: {reason}")
+
+
+class BadResponse(PtsyncError):
+    """The server answered 2xx with something ptsync cannot read (proxy page, truncated JSON)."""
+
+    def __init__(self, method: str, endpoint: str, reason: str):
+        self.method = method
+        self.endpoint = endpoint
+        super().__init__(f"{method} {endpoint}: unexpected response: {reason}")
+
+
+class PlanFileError(PtsyncError):
+    pass
+
+
+class ApplyFailed(PtsyncError):
+    """Apply ran to the end but some items failed; the report lists them."""
+
+    def __init__(self, failed: int, total: int):
+        self.failed = failed
+        super().__init__(f"{failed} of {total} changes failed")
+
+
+class Refused(PtsyncError):
+    exit_code = EXIT_REFUSED
+
+
+class TooMuchChange(Refused):
+    pass
+
+
+class StalePlan(Refused):
+    pass
+
+
+def error_class_for_status(status: int, code: str | None = None) -> type[PeerTubeError]:
+    """Map an HTTP status (and PeerTube's error ``code``) to the exception to raise."""
+    if status == 401 or code in {"invalid_grant", "invalid_token", "invalid_client"}:
+        return AuthenticationError
+    if status == 403:
+        return PermissionDenied
+    if status == 404:
+        return NotFound
+    if status == 429:
+        return RateLimited
+    if status >= 500:
+        return ServerError
+    if code == "quota_reached":
+        return QuotaExceeded
+    return RequestRejected

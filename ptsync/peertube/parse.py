@@ -1,0 +1,102 @@
+"""Turn PeerTube's JSON into live-state values, failing with a clear BadResponse.
+
+List items (``/users/me/videos``) and details (``/videos/{id}``) share most keys; details add
+tags, support, commentsPolicy, downloadEnabled and the full description. Lists cut the
+description to 250 characters ("..." appended), so it only counts as known when shorter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ptsync.errors import BadResponse
+from ptsync.fields import LIST_DESCRIPTION_MAX, normalise
+from ptsync.marker import parse_description
+from ptsync.state import LiveImport, LiveVideo
+
+
+def _id(obj: Any) -> Any:
+    return obj.get("id") if isinstance(obj, Mapping) else obj
+
+
+def video(item: Any, *, detailed: bool, endpoint: str = "/users/me/videos") -> LiveVideo:
+    """Parse one video object; ``detailed`` says it came from ``GET /videos/{id}``."""
+    if not isinstance(item, Mapping):
+        raise BadResponse("GET", endpoint, f"expected a video object, got {type(item).__name__}")
+    try:
+        return _video(item, detailed)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadResponse("GET", endpoint, f"video object without a valid {exc}") from None
+
+
+def _video(item: Mapping[str, Any], detailed: bool) -> LiveVideo:
+    description = item.get("description")
+    parsed = parse_description(description)
+    truncated = (
+        not detailed
+        and isinstance(description, str)
+        and len(description) >= LIST_DESCRIPTION_MAX
+        and description.endswith("...")
+    )
+    fields: dict[str, Any] = {
+        "name": normalise("name", item["name"]),
+        "channel": item["channel"]["name"],
+        "privacy": _id(item["privacy"]),
+        "category": _id(item.get("category")),
+        "licence": _id(item.get("licence")),
+        "language": _id(item.get("language")),
+        "nsfw": bool(item.get("nsfw", False)),
+        "waitTranscoding": item.get("waitTranscoding"),
+        "originallyPublishedAt": normalise("originallyPublishedAt", item.get("originallyPublishedAt")),
+    }
+    if not truncated:
+        fields["description"] = parsed.text
+    if detailed:
+        fields["tags"] = normalise("tags", item.get("tags") or [])
+        fields["support"] = normalise("support", item.get("support"))
+        fields["commentsPolicy"] = _id(item.get("commentsPolicy")) or (
+            1 if item.get("commentsEnabled", True) else 2
+        )
+        fields["downloadEnabled"] = bool(item.get("downloadEnabled", True))
+    state = item.get("state") or {}
+    return LiveVideo(
+        id=int(item["id"]),
+        uuid=str(item["uuid"]),
+        short_uuid=str(item.get("shortUUID") or ""),
+        url=str(item.get("url") or ""),
+        name=str(item["name"]),
+        channel=str(item["channel"]["name"]),
+        updated_at=str(item["updatedAt"]),
+        state=int(_id(state) or 1),
+        state_label=str(state.get("label", "")) if isinstance(state, Mapping) else "",
+        marker=parsed.marker,
+        marker_at_start=parsed.at_start,
+        fields=fields,
+        detailed=detailed,
+        is_live=bool(item.get("isLive", False)),
+    )
+
+
+def video_import(item: Any, endpoint: str = "/users/me/videos/imports") -> LiveImport:
+    if not isinstance(item, Mapping):
+        raise BadResponse("GET", endpoint, f"expected an import object, got {type(item).__name__}")
+    try:
+        state = item["state"]
+        linked = item.get("video")
+        marker = None
+        if isinstance(linked, Mapping):
+            marker = parse_description(linked.get("description")).marker
+        return LiveImport(
+            id=int(item["id"]),
+            target_url=item.get("targetUrl"),
+            state=int(_id(state)),
+            state_label=str(state.get("label", "")) if isinstance(state, Mapping) else "",
+            error=item.get("error"),
+            video_uuid=str(linked["uuid"]) if isinstance(linked, Mapping) else None,
+            video_marker=marker,
+            created_at=str(item.get("createdAt", "")),
+            updated_at=str(item.get("updatedAt", "")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadResponse("GET", endpoint, f"import object without a valid {exc}") from None

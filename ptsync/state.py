@@ -1,0 +1,184 @@
+"""The two inputs of planning: desired state (from manifests) and live state (from PeerTube).
+
+Plain frozen values: pydantic stays at the edges (manifest parsing, API parsing), and
+``plan = diff(desired, live)`` is a pure function over these types. All field values are in
+the API value space described in :mod:`ptsync.fields`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ptsync.marker import Marker
+from ptsync.sourceref import SourceRef
+
+# ---------------------------------------------------------------------------- desired state
+
+
+@dataclass(frozen=True)
+class UrlSource:
+    """Create by URL import (``POST /videos/imports``)."""
+
+    url: str
+
+    @property
+    def digest(self) -> str:
+        from ptsync.marker import short_hash
+
+        return short_hash(self.url)
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """Create by (resumable) upload. ``digest`` is a short content hash of the file."""
+
+    path: Path
+    size: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A thumbnail (or other image) to send; ``digest`` goes into the marker once applied."""
+
+    path: Path
+    digest: str
+
+
+@dataclass(frozen=True)
+class CaptionFile:
+    language: str
+    path: Path
+    digest: str
+
+
+@dataclass(frozen=True)
+class DesiredVideo:
+    """One manifest entry after defaults and label resolution.
+
+    ``fields`` holds only managed fields (what the manifest, its defaults or a rule set);
+    anything absent is left alone on the server. ``captions`` is ``None`` when unmanaged and
+    an empty tuple when the manifest manages captions and wants none.
+    """
+
+    external_id: str
+    ref: SourceRef
+    fields: Mapping[str, Any]
+    field_refs: Mapping[str, SourceRef] = field(default_factory=dict)
+    source: UrlSource | FileSource | None = None
+    uuid: str | None = None  # pinned: adopt this existing video
+    allow_duplicate: bool = False
+    thumbnail: LocalFile | None = None
+    captions: tuple[CaptionFile, ...] | None = None
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    """Which live videos a rule selects; all given conditions must hold."""
+
+    all: bool = False
+    channel: str | None = None
+    tag: str | None = None
+    name: str | None = None  # fnmatch-style glob, case-sensitive
+
+
+@dataclass(frozen=True)
+class Rule:
+    match: RuleMatch
+    fields: Mapping[str, Any]
+    ref: SourceRef
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """Everything one (instance, system) pair should look like, merged from its files."""
+
+    instance_url: str
+    system: str
+    videos: Mapping[str, DesiredVideo]  # external id -> video, in manifest order
+    rules: tuple[Rule, ...] = ()
+    files: tuple[str, ...] = ()
+    digest: str = ""  # of the manifests and every file they reference
+    notify_url: str | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------- live state
+
+
+@dataclass(frozen=True)
+class LiveVideo:
+    """A video owned by the authenticated user, as the API showed it.
+
+    ``fields`` holds the managed values known so far: list fields always; the description
+    only when the list did not truncate it; detail-only fields when ``detailed``.
+    """
+
+    id: int
+    uuid: str
+    short_uuid: str
+    url: str
+    name: str
+    channel: str
+    updated_at: str
+    state: int
+    state_label: str
+    marker: Marker | None
+    marker_at_start: bool
+    fields: Mapping[str, Any]
+    detailed: bool = False
+    is_live: bool = False
+
+    def knows(self, name: str) -> bool:
+        return name in self.fields
+
+
+@dataclass(frozen=True)
+class LiveImport:
+    """A row of ``/users/me/videos/imports``; ``video_uuid`` is None once PeerTube deleted it."""
+
+    id: int
+    target_url: str | None
+    state: int  # 1 Pending, 2 Success, 3 Failed, 4 Rejected, 5 Cancelled, 6 Processing
+    state_label: str
+    error: str | None
+    video_uuid: str | None
+    video_marker: Marker | None
+    created_at: str
+    updated_at: str
+
+    PENDING, SUCCESS, FAILED, REJECTED, CANCELLED, PROCESSING = 1, 2, 3, 4, 5, 6
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (2, 3, 4, 5)
+
+    @property
+    def failed(self) -> bool:
+        return self.state in (3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Vocabularies:
+    """The instance's id -> label maps and the user's channels (name -> id)."""
+
+    categories: Mapping[int, str]
+    licences: Mapping[int, str]
+    languages: Mapping[str, str]
+    privacies: Mapping[int, str]
+    channels: Mapping[str, int] = field(default_factory=dict)
+    playlist_privacies: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LiveState:
+    videos: tuple[LiveVideo, ...]
+    imports: tuple[LiveImport, ...] | None = None  # None: not fetched (nothing needed it)
+    upload_filenames: Mapping[str, str] = field(default_factory=dict)  # uuid -> inputFilename
+    file_replace_enabled: bool = False
+
+    def by_uuid(self) -> dict[str, LiveVideo]:
+        return {v.uuid: v for v in self.videos}
