@@ -102,7 +102,11 @@ VIDEO_FIELDS: dict[str, VideoField] = {
         VideoField("tags", False, norm_tags, "tags", "Up to 5 tags of 2-30 characters."),
         VideoField("support", False, norm_text, "support", "Support text, 3-1000 characters."),
         VideoField(
-            "commentsPolicy", False, norm_int, "commentsPolicy", "Enabled, Disabled, Requires approval."
+            "commentsPolicy",
+            False,
+            norm_int,
+            "commentsPolicy",
+            "Enabled, Disabled, Requires approval.",
         ),
         VideoField("downloadEnabled", False, norm_bool, "downloadEnabled", "Allow downloads."),
     )

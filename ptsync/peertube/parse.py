@@ -48,7 +48,9 @@ def _video(item: Mapping[str, Any], detailed: bool) -> LiveVideo:
         "language": _id(item.get("language")),
         "nsfw": bool(item.get("nsfw", False)),
         "waitTranscoding": item.get("waitTranscoding"),
-        "originallyPublishedAt": normalise("originallyPublishedAt", item.get("originallyPublishedAt")),
+        "originallyPublishedAt": normalise(
+            "originallyPublishedAt", item.get("originallyPublishedAt")
+        ),
     }
     if not truncated:
         fields["description"] = parsed.text
