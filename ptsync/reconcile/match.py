@@ -1,0 +1,224 @@
+"""Match manifest entries to live videos: who is who, before anyone compares values.
+
+Identity, strongest first: the ``<!-- ptsync:system/id -->`` marker; a pinned ``uuid`` (adoption);
+the import ``targetUrl`` (``/users/me/videos/imports``); the upload's original filename, which
+ptsync sets to carry the external id. The secondary identities only matter when a person
+removed the marker in the web UI: the next plan finds the video again and restores it instead
+of creating a duplicate. Matching is pure; the planner fetches imports and filenames only when
+an entry is still unmatched, then matches again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ptsync.errors import Problem
+from ptsync.fields import normalise
+from ptsync.marker import ID_PATTERN, SYSTEM_PATTERN
+from ptsync.state import (
+    DesiredState,
+    DesiredVideo,
+    FileSource,
+    LiveImport,
+    LiveState,
+    LiveVideo,
+    UrlSource,
+)
+
+_FILENAME_RE = re.compile(
+    rf"~ptsync~(?P<system>{SYSTEM_PATTERN})~(?P<id>{ID_PATTERN})~(?:\.[^.~]*)?$"
+)
+
+
+def upload_filename(system: str, external_id: str, path_name: str) -> str:
+    """The original filename ptsync gives an upload so the video can be found without marker."""
+    stem, dot, suffix = path_name.rpartition(".")
+    if not dot:
+        stem, suffix = path_name, ""
+    return f"{stem}~ptsync~{system}~{external_id}~{'.' + suffix if suffix else ''}"
+
+
+def parse_upload_filename(filename: str | None) -> tuple[str, str] | None:
+    match = _FILENAME_RE.search(filename or "")
+    return (match.group("system"), match.group("id")) if match else None
+
+
+@dataclass(frozen=True)
+class Match:
+    desired: DesiredVideo
+    live: LiveVideo | None
+    by: str | None = None  # marker | uuid | import | filename
+    failed_import: LiveImport | None = None  # the latest failed import of this entry's URL
+    running_import: LiveImport | None = None
+
+
+@dataclass(frozen=True)
+class Matching:
+    matches: tuple[Match, ...]
+    orphans: tuple[LiveVideo, ...] = ()  # carry this system's marker, absent from the manifest
+    extra_copies: tuple[tuple[LiveVideo, LiveVideo], ...] = ()  # (kept, extra) same marker twice
+    problems: tuple[Problem, ...] = ()
+    unlisted: tuple[LiveVideo, ...] = ()  # every live video no entry matched (rules apply)
+
+    def unmatched(self) -> list[Match]:
+        return [m for m in self.matches if m.live is None]
+
+
+@dataclass
+class _Index:
+    by_marker: dict[str, list[LiveVideo]] = field(default_factory=lambda: defaultdict(list))
+    by_uuid: dict[str, LiveVideo] = field(default_factory=dict)
+    claimed: set[str] = field(default_factory=set)
+
+
+def _index(system: str, videos: Iterable[LiveVideo]) -> _Index:
+    index = _Index()
+    for video in sorted(videos, key=lambda v: v.id):
+        index.by_uuid[video.uuid] = video
+        if video.short_uuid:
+            index.by_uuid[video.short_uuid] = video
+        if video.marker and video.marker.system == system:
+            index.by_marker[video.marker.external_id].append(video)
+    return index
+
+
+def match(desired: DesiredState, live: LiveState) -> Matching:
+    index = _index(desired.system, live.videos)
+    matches: list[Match] = []
+    problems: list[Problem] = []
+    extra: list[tuple[LiveVideo, LiveVideo]] = []
+    for entry in desired.videos.values():
+        found, by, problem = _find(desired.system, entry, index, live)
+        if problem:
+            problems.append(problem)
+        if found is not None:
+            index.claimed.add(found.uuid)
+            copies = index.by_marker.get(entry.external_id, [])
+            extra.extend((found, c) for c in copies if c.uuid != found.uuid)
+            for copy in copies:
+                index.claimed.add(copy.uuid)
+        matches.append(_with_imports(Match(entry, found, by), live.imports))
+    orphans = [
+        copies[0]
+        for ext_id, copies in index.by_marker.items()
+        if ext_id not in desired.videos and copies[0].uuid not in index.claimed
+    ]
+    extra.extend(
+        (copies[0], c)
+        for ext_id, copies in index.by_marker.items()
+        if ext_id not in desired.videos
+        for c in copies[1:]
+    )
+    unlisted = [v for v in live.videos if v.uuid not in index.claimed]
+    return Matching(tuple(matches), tuple(orphans), tuple(extra), tuple(problems), tuple(unlisted))
+
+
+def _find(
+    system: str, entry: DesiredVideo, index: _Index, live: LiveState
+) -> tuple[LiveVideo | None, str | None, Problem | None]:
+    marked = index.by_marker.get(entry.external_id)
+    if marked:
+        video = marked[0]
+        if entry.uuid and entry.uuid not in (video.uuid, video.short_uuid):
+            msg = (
+                f"uuid {entry.uuid} is pinned, but marker {system}/{entry.external_id} "
+                f"is on video {video.uuid}; remove one of them"
+            )
+            return None, None, Problem(entry.ref, msg)
+        return video, "marker", None
+    if entry.uuid:
+        return _find_pinned(system, entry, index)
+    if isinstance(entry.source, UrlSource) and live.imports:
+        found = _find_by_import(system, entry, entry.source, index, live.imports)
+        if found:
+            return found, "import", None
+    if isinstance(entry.source, FileSource) and live.upload_filenames:
+        found = _find_by_filename(system, entry, index, live.upload_filenames)
+        if found:
+            return found, "filename", None
+    return None, None, None
+
+
+def _find_pinned(
+    system: str, entry: DesiredVideo, index: _Index
+) -> tuple[LiveVideo | None, str | None, Problem | None]:
+    assert entry.uuid is not None
+    video = index.by_uuid.get(entry.uuid)
+    if video is None:
+        return None, None, Problem(entry.ref, f"uuid {entry.uuid} is not one of your videos")
+    if video.uuid in index.claimed:
+        return None, None, Problem(entry.ref, f"uuid {entry.uuid} is claimed by another entry")
+    if video.marker and video.marker.system == system:
+        msg = f"uuid {entry.uuid} already carries marker {system}/{video.marker.external_id}"
+        return None, None, Problem(entry.ref, msg)
+    return video, "uuid", None
+
+
+def _unclaimed_unmarked(system: str, index: _Index, uuid: str | None) -> LiveVideo | None:
+    video = index.by_uuid.get(uuid or "")
+    if video is None or video.uuid in index.claimed:
+        return None
+    if video.marker and video.marker.system == system:
+        return None
+    return video
+
+
+def _find_by_import(
+    system: str,
+    entry: DesiredVideo,
+    source: UrlSource,
+    index: _Index,
+    imports: Iterable[LiveImport],
+) -> LiveVideo | None:
+    for row in sorted(imports, key=lambda r: r.id):
+        if row.target_url != source.url:
+            continue
+        video = _unclaimed_unmarked(system, index, row.video_uuid)
+        if video is not None:
+            return video
+    return None
+
+
+def _find_by_filename(
+    system: str, entry: DesiredVideo, index: _Index, filenames: Mapping[str, str]
+) -> LiveVideo | None:
+    for uuid, filename in sorted(filenames.items()):
+        if parse_upload_filename(filename) == (system, entry.external_id):
+            video = _unclaimed_unmarked(system, index, uuid)
+            if video is not None:
+                return video
+    return None
+
+
+def _with_imports(found: Match, imports: tuple[LiveImport, ...] | None) -> Match:
+    """Attach the latest import of an unmatched URL entry: failed ones are retried."""
+    entry = found.desired
+    if found.live is not None or not imports or not isinstance(entry.source, UrlSource):
+        return found
+    rows = [r for r in imports if r.target_url == entry.source.url]
+    failed = [r for r in rows if r.failed and r.video_uuid is None]
+    running = [r for r in rows if not r.finished and r.video_uuid is None]
+    latest_failed = max(failed, key=lambda r: r.id) if failed else None
+    latest_running = max(running, key=lambda r: r.id) if running else None
+    return Match(entry, None, None, latest_failed, latest_running)
+
+
+def filename_candidates(desired: DesiredState, matching: Matching) -> list[LiveVideo]:
+    """Unmarked videos whose name equals an unmatched upload entry's: worth a /source lookup."""
+    wanted = {
+        normalise("name", m.desired.fields.get("name"))
+        for m in matching.unmatched()
+        if isinstance(m.desired.source, FileSource)
+    }
+    return [
+        v
+        for v in matching.unlisted
+        if v.fields["name"] in wanted and not (v.marker and v.marker.system == desired.system)
+    ]
+
+
+def needs_imports(matching: Matching) -> bool:
+    return any(isinstance(m.desired.source, UrlSource) for m in matching.unmatched())
