@@ -1,0 +1,3 @@
+from ptsync.cli import main
+
+raise SystemExit(main())

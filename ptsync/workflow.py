@@ -1,0 +1,199 @@
+"""The library behind the CLI: ``plan`` and ``apply`` usable from Python.
+
+    with Run(["manifests/"], Options(prune=True)) as run:
+        planned = run.plan()                 # one PlannedGroup per (instance, system)
+        reports = run.apply(planned)         # one ApplyReport per group
+
+A Run binds each manifest group to its instance (URL and credentials from the environment),
+shares one client per instance so every request of the run goes through one rate limiter,
+and closes them at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ptsync import planfile
+from ptsync.cache import DetailCache, VocabularyCache
+from ptsync.errors import ConfigError, PlanFileError
+from ptsync.manifest import ManifestGroup, VocabularyMiss, load, resolve_group
+from ptsync.peertube import ClientSettings, Credentials, PeerTubeClient, credentials_from_env
+from ptsync.reconcile.apply import apply_plan
+from ptsync.reconcile.plan import check_safety
+from ptsync.reconcile.planner import PlannedGroup, PlanSettings, fetch_live, plan_group
+from ptsync.reconcile.report import ApplyReport, ItemResult
+from ptsync.reconcile.vocab import load_vocabularies
+from ptsync.state import DesiredState, Vocabularies
+
+DEFAULT_PATHS = ("manifests/",)
+
+
+@dataclass(frozen=True)
+class Options:
+    prune: bool = False
+    force: bool = False
+    max_delete_fraction: float = 0.3
+    parallelism: int = 4
+    use_cache: bool = True
+    insecure_http: bool = False
+    rate_limit: tuple[int, float] | None = (50, 10.0)
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+
+
+@dataclass(frozen=True)
+class Hooks:
+    on_result: Callable[[ItemResult], None] | None = None
+    on_progress: Callable[[str, int, int], None] | None = None
+
+
+@dataclass
+class Target:
+    """One manifest group bound to its instance."""
+
+    group: ManifestGroup
+    url: str
+    client: PeerTubeClient
+    identity: str
+    vocab: Vocabularies | None = None
+    desired: DesiredState | None = None
+
+
+class Run:
+    def __init__(self, paths: Sequence[str] | None = None, options: Options | None = None):
+        self.options = options or Options()
+        self.paths = [str(p) for p in (paths or DEFAULT_PATHS)]
+        self.manifests = load(self.paths)
+        self._clients: dict[tuple[str, str], PeerTubeClient] = {}
+        self.targets = [self._bind(g) for g in self.manifests.groups]
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+
+    # ------------------------------------------------------------------------------ binding
+
+    def _bind(self, group: ManifestGroup) -> Target:
+        url = instance_url(group, self.options.env, single=len(self.manifests.groups) == 1)
+        suffix = group.instance_name.upper() if group.instance_name else None
+        credentials = credentials_from_env(self.options.env, suffix=suffix)
+        identity = _identity(credentials)
+        key = (url, identity)
+        if key not in self._clients:
+            self._clients[key] = PeerTubeClient(url, credentials, settings=self._settings())
+        return Target(group, url, self._clients[key], identity)
+
+    def _settings(self) -> ClientSettings:
+        return ClientSettings(
+            rate_limit=self.options.rate_limit,
+            insecure_http=self.options.insecure_http,
+            parallelism_hint=self.options.parallelism,
+        )
+
+    # ------------------------------------------------------------------------------ plan
+
+    def resolve(self, target: Target) -> DesiredState:
+        """Labels resolved against cached vocabularies, refreshed once when one is missing."""
+        if target.desired is not None:
+            return target.desired
+        cache = VocabularyCache(target.url, target.identity, enabled=self.options.use_cache)
+        vocab, cached = load_vocabularies(target.client, cache)
+        try:
+            desired = resolve_group(target.group, vocab, instance_url=target.url)
+        except VocabularyMiss:
+            if not cached:
+                raise
+            vocab, _ = load_vocabularies(target.client, cache, refresh=True)
+            desired = resolve_group(target.group, vocab, instance_url=target.url)
+        target.vocab, target.desired = vocab, desired
+        return desired
+
+    def plan(self) -> list[PlannedGroup]:
+        planned = [self._plan_target(t) for t in self.targets]
+        for group in planned:
+            check_safety(group.plan, self.options.max_delete_fraction, self.options.force)
+        return planned
+
+    def _plan_target(self, target: Target) -> PlannedGroup:
+        desired = self.resolve(target)
+        assert target.vocab is not None
+        cache = DetailCache(target.url, target.identity, enabled=self.options.use_cache)
+        settings = PlanSettings(prune=self.options.prune, parallelism=self.options.parallelism)
+        return plan_group(desired, target.client, target.vocab, cache, settings)
+
+    # ------------------------------------------------------------------------------ apply
+
+    def apply(self, planned: Sequence[PlannedGroup], hooks: Hooks = Hooks()) -> list[ApplyReport]:
+        reports = []
+        for group in planned:
+            target = self._target_for(group.plan.instance_url, group.plan.system)
+            assert target.vocab is not None
+            reports.append(
+                apply_plan(
+                    group.plan,
+                    target.client,
+                    target.vocab.channels,
+                    parallelism=self.options.parallelism,
+                    on_result=hooks.on_result,
+                    on_progress=hooks.on_progress,
+                )
+            )
+        return reports
+
+    def apply_saved(self, saved: planfile.SavedPlan, hooks: Hooks = Hooks()) -> list[ApplyReport]:
+        """Apply a saved plan after proving it is still fresh (else StalePlan, exit 4)."""
+        fresh = []
+        for group in saved.groups:
+            target = self._target_for(group.plan.instance_url, group.plan.system)
+            self.resolve(target)
+            live = fetch_live(target.client)
+            planfile.check_fresh(group, target.group.digest, live)
+            check_safety(group.plan, self.options.max_delete_fraction, force=True)
+            assert target.desired is not None
+            fresh.append(PlannedGroup(group.plan, target.desired, live, None))  # type: ignore[arg-type]
+        return self.apply(fresh, hooks)
+
+    def _target_for(self, url: str, system: str) -> Target:
+        for target in self.targets:
+            if target.url == url and target.group.system == system:
+                if target.vocab is None:
+                    self.resolve(target)
+                return target
+        raise PlanFileError(f"no manifest for system {system!r} on {url} in {self.paths}")
+
+
+def instance_url(group: ManifestGroup, env: Mapping[str, str], *, single: bool) -> str:
+    """PEERTUBE_URL__<NAME> for a named instance, else PEERTUBE_URL (when the run has one
+    instance), else the manifest's ``instance.url``."""
+    url = None
+    if group.instance_name:
+        url = env.get(f"PEERTUBE_URL__{group.instance_name.upper()}")
+    if not url and single:
+        url = env.get("PEERTUBE_URL")
+    url = url or group.instance_url
+    if not url:
+        files = ", ".join(group.files)
+        raise ConfigError(f"{files}: no instance URL: set instance.url or PEERTUBE_URL")
+    return url.rstrip("/")
+
+
+def _identity(credentials: Credentials) -> str:
+    if credentials.username:
+        return credentials.username
+    token = credentials.token or ""
+    return "token-" + hashlib.sha256(token.encode()).hexdigest()[:12]
+
+
+def plan(paths: Sequence[str] | None = None, options: Options | None = None) -> list[Any]:
+    """Convenience: plan the manifests and return the Plans."""
+    with Run(paths, options) as run:
+        return [g.plan for g in run.plan()]

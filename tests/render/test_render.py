@@ -1,0 +1,96 @@
+"""Golden tests for the rendered plan: what reviewers read in CI logs and pull requests.
+
+Regenerate after an intended change with: PTSYNC_UPDATE_GOLDEN=1 pytest tests/render
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from ptsync.reconcile.match import match
+from ptsync.reconcile.plan import PlanOptions, build_plan
+from ptsync.reconcile.serialize import plan_from_dict, plan_to_dict
+from ptsync.render import Format, render_plans
+from ptsync.state import LiveState, Vocabularies
+from tests.reconcile.factories import desired_state, desired_video, live_video
+
+GOLDEN = Path(__file__).parent / "golden"
+VOCAB = Vocabularies(
+    categories={2: "Films", 15: "Science & Technology"},
+    licences={1: "Attribution", 2: "Attribution - Share Alike"},
+    languages={"en": "English", "nl": "Dutch"},
+    privacies={1: "Public", 2: "Unlisted", 3: "Private"},
+)
+
+
+def sample_plan():
+    changed = live_video(
+        external_id="lecture-7",
+        name="Lecture 7",
+        category=2,
+        privacy=3,
+        uuid="9c9de5e8-0a1b-4ca3-9d1e-3a5b0c2d7f11",
+    )
+    same = live_video(external_id="same", name="Same")
+    gone = live_video(
+        external_id="old-1", name="Old | pipe", uuid="5e1f0000-0000-4000-8000-000000000001"
+    )
+    desired = desired_state(
+        desired_video(
+            "123abc",
+            url="https://archive.example.org/123abc.mp4",
+            name="Sample video",
+            category=15,
+            tags=["science", "archive"],
+            privacy=1,
+            language="nl",
+        ),
+        desired_video("lecture-7", name="Lecture 7", category=15, privacy=1),
+        desired_video("same", name="Same"),
+    )
+    live = LiveState((changed, same, gone))
+    return build_plan(desired, match(desired, live), PlanOptions(prune=True), VOCAB)
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("PTSYNC_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@pytest.mark.parametrize("fmt,name", [(Format.text, "plan.txt"), (Format.markdown, "plan.md")])
+def test_rendered_plan_matches_golden(fmt, name):
+    check_golden(name, render_plans([sample_plan()], fmt))
+
+
+def test_text_has_no_escape_codes_unless_colour_is_asked():
+    plan = sample_plan()
+    assert "\x1b[" not in render_plans([plan], Format.text)
+    assert "\x1b[" in render_plans([plan], Format.text, color=True)
+
+
+def test_no_changes_reads_no_changes():
+    desired = desired_state(desired_video("same", name="Same"))
+    plan = build_plan(
+        desired, match(desired, LiveState((live_video(external_id="same", name="Same"),)))
+    )
+    assert "No changes. 1 videos match the manifest." in render_plans([plan], Format.text)
+
+
+def test_json_is_documented_shape_and_round_trips():
+    plan = sample_plan()
+    doc = json.loads(render_plans([plan], Format.json))
+    assert doc["format_version"] == 1
+    assert doc["summary"] == {"create": 1, "update": 1, "delete": 1, "unchanged": 1}
+    (only,) = doc["plans"]
+    assert [c["action"] for c in only["changes"]] == ["create", "update", "delete"]
+    update = only["changes"][1]
+    assert update["changes"] == [
+        {"field": "privacy", "old": 3, "new": 1},
+        {"field": "category", "old": 2, "new": 15},
+    ]
+    again = plan_from_dict(plan_to_dict(plan))
+    assert again == plan
