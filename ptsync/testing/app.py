@@ -1,0 +1,259 @@
+"""The WSGI application: PeerTube's middleware order around the endpoint handlers.
+
+Order per request, as on a real instance behind a flaky proxy:
+1. fault injector and latency (``/api`` only), before anything reaches "PeerTube";
+2. routing (an unknown ``/api/v1`` route is a bare 400, like PeerTube's ``badRequest``);
+3. body parsing (a too-large JSON body is 413 before any rate limiter sees it);
+4. rate limiters (API window per IP, plus the login window on ``/users/token``);
+5. authentication, multer's file-field check, then the handler under the instance lock;
+6. ``when="after"`` faults, which replace an answer already computed;
+7. the request log and the ``x-powered-by`` header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import time
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from ptsync.testing import (
+    auth,
+    captions,
+    channels,
+    elements,
+    imports,
+    instance,
+    playlists,
+    resumable,
+    uploads,
+    videos,
+)
+from ptsync.testing.bodies import Body, BodySyntax, BodyTooLarge, parse
+from ptsync.testing.faults import Fault, FaultInjector, status_response
+from ptsync.testing.problems import JSON_TYPE, Problem, problem_response
+from ptsync.testing.ratelimit import FixedWindow, too_many_requests
+from ptsync.testing.requestlog import RequestLog, RequestRecord
+from ptsync.testing.routing import Ctx, Route
+from ptsync.testing.state import State
+
+LOGGER = logging.getLogger("ptsync.testing")
+MODULES = (
+    auth,
+    instance,
+    videos,
+    uploads,
+    resumable,
+    imports,
+    captions,
+    channels,
+    playlists,
+    elements,
+)
+LIMITED_PREFIXES = frozenset(
+    {
+        "abuses",
+        "accounts",
+        "blocklist",
+        "bulk",
+        "config",
+        "custom-pages",
+        "jobs",
+        "oauth-clients",
+        "overviews",
+        "plugins",
+        "search",
+        "server",
+        "users",
+        "video-channel-syncs",
+        "video-channels",
+        "video-playlists",
+        "videos",
+    }
+)
+TOKEN_PATH = "/api/v1/users/token"
+
+
+class Dropped(Exception):
+    """Close the connection without answering."""
+
+
+class App:
+    def __init__(
+        self,
+        state: State,
+        faults: FaultInjector,
+        log: RequestLog,
+        rate_limit: tuple[int, float] | None,
+        login_rate_limit: tuple[int, float] | None,
+    ) -> None:
+        self.state = state
+        self.faults = faults
+        self.log = log
+        self.routes: list[Route] = [route for module in MODULES for route in module.routes.routes]
+        rules = [Rule(r.rule, methods=r.methods, endpoint=i) for i, r in enumerate(self.routes)]
+        self.map = Map(rules, strict_slashes=False)
+        self.api_limiter = FixedWindow(*rate_limit) if rate_limit else None
+        self.login_limiter = FixedWindow(*login_rate_limit) if login_rate_limit else None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        started = time.time()
+        username = self._username(request)
+        try:
+            response, fault = self._answer(request)
+        except Dropped:
+            self._drop(request, username, started, "drop")
+        except ConnectionAbortedError:
+            self._drop(request, username, started, None)
+        except Exception as exc:
+            LOGGER.exception("fake PeerTube failed: %s %s", request.method, request.path)
+            response, fault = (
+                problem_response(Problem(500, str(exc), code=type(exc).__name__)),
+                None,
+            )
+        response.headers["x-powered-by"] = "PeerTube"
+        self._record(request, response.status_code, username, started, fault)
+        return response(environ, start_response)
+
+    def _drop(
+        self, request: Request, username: str | None, started: float, fault: str | None
+    ) -> NoReturn:
+        """Log, shut the socket and let werkzeug treat the request as a dropped connection."""
+        self._record(request, 0, username, started, fault)
+        _close(request.environ)
+        raise ConnectionAbortedError("connection dropped without an answer")
+
+    def _username(self, request: Request) -> str | None:
+        with self.state.lock:
+            user = auth.user_for(self.state, request)
+        return user.username if user else None
+
+    def _record(
+        self, request: Request, status: int, user: str | None, started: float, fault: str | None
+    ) -> None:
+        query = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
+        self.log.add(
+            RequestRecord(request.method, request.path, query, status, user, started, fault)
+        )
+
+    def _answer(self, request: Request) -> tuple[Response, str | None]:
+        if not request.path.startswith("/api/"):
+            return self.dispatch(request), None
+        fault = self.faults.decide(request.method, request.path, "before")
+        if self.faults.latency:
+            time.sleep(self.faults.latency)
+        if fault is not None:
+            return self._apply(fault, request, None), fault.label
+        response = self.dispatch(request)
+        fault = self.faults.decide(request.method, request.path, "after")
+        if fault is not None:
+            return self._apply(fault, request, response), fault.label
+        return response, None
+
+    def _apply(self, fault: Fault, request: Request, done: Response | None) -> Response:
+        if fault.kind == "drop":
+            raise Dropped()
+        if fault.kind == "slow":
+            time.sleep(self.faults.slow_seconds)
+            return done if done is not None else self.dispatch(request)
+        status = 429 if fault.kind == "429" else int(fault.kind)
+        return status_response(status, self.faults.retry_after)
+
+    # --- PeerTube -----------------------------------------------------------------------
+
+    def dispatch(self, request: Request) -> Response:
+        adapter = self.map.bind_to_environ(request.environ)
+        try:
+            index, args = adapter.match()
+        except HTTPException:
+            return self._unrouted(request)
+        route = self.routes[index]
+        try:
+            body = parse(request, route.files) if route.parse_body else Body(None)
+        except (BodyTooLarge, RequestEntityTooLarge):
+            return problem_response(
+                Problem(413, "request entity too large", code="PayloadTooLargeError")
+            )
+        except BodySyntax as exc:
+            return problem_response(Problem(400, str(exc), code="SyntaxError"))
+        except ClientDisconnected:
+            raise ConnectionAbortedError("client went away while sending the body") from None
+        headers, refused = self._limit(request)
+        if refused is not None:
+            return refused
+        response = self._run(Ctx(request, self.state, route, body), args)
+        response.headers.update(headers)
+        return response
+
+    def _unrouted(self, request: Request) -> Response:
+        parts = request.path.split("/")
+        if request.path.startswith("/api/v1/") and len(parts) > 3:
+            headers: dict[str, str] = {}
+            if parts[3] in LIMITED_PREFIXES:
+                headers, refused = self._limit(request)
+                if refused is not None:
+                    return refused
+            response = Response(b"", status=400, content_type=JSON_TYPE)
+            response.headers.update(headers)
+            return response
+        return Response(b"Not Found", status=404, content_type="text/html; charset=utf-8")
+
+    def _limit(self, request: Request) -> tuple[dict[str, str], Response | None]:
+        now = time.time()
+        client = request.remote_addr or "unknown"
+        headers: dict[str, str] = {}
+        limiters = [self.api_limiter]
+        if request.path == TOKEN_PATH and request.method == "POST":
+            limiters.append(self.login_limiter)
+        for limiter in limiters:
+            if limiter is None:
+                continue
+            hit = limiter.hit(client, now)
+            headers = hit.headers(now)
+            if hit.exceeded and not self._bypasses(request):
+                return headers, too_many_requests(headers)
+        return headers, None
+
+    def _bypasses(self, request: Request) -> bool:
+        with self.state.lock:
+            user = auth.user_for(self.state, request)
+        return user is not None and user.is_staff
+
+    def _run(self, ctx: Ctx, args: Mapping[str, Any]) -> Response:
+        route, state = ctx.route, self.state
+        try:
+            if route.locked:
+                with state.lock:
+                    self._prepare(ctx)
+                    return route.handler(ctx, **args)
+            with state.lock:
+                self._prepare(ctx)
+            return route.handler(ctx, **args)
+        except Problem as problem:
+            return problem_response(problem, route.docs)
+        except ConnectionAbortedError:
+            raise
+        except Exception as exc:
+            LOGGER.exception("fake PeerTube handler crashed: %s %s", ctx.request.method, route.rule)
+            return problem_response(Problem(500, str(exc), code=type(exc).__name__), route.docs)
+
+    def _prepare(self, ctx: Ctx) -> None:
+        imports.advance(self.state)
+        ctx.user = auth.authenticate(self.state, ctx.request, ctx.route.auth)
+        if ctx.body.unexpected_file:
+            raise Problem(500, "Unexpected field", code="MulterError")
+
+
+def _close(environ: dict[str, Any]) -> None:
+    connection = environ.get("werkzeug.socket")
+    if connection is None:
+        return
+    with contextlib.suppress(OSError):
+        connection.shutdown(socket.SHUT_RDWR)

@@ -1,0 +1,163 @@
+"""OAuth (password and refresh grants), bearer authentication and the ``/users/me`` family.
+
+Mirrors PeerTube's own token handler: form-encoded only, client credentials checked first, the
+same ``invalid_*`` error names, and a refresh that revokes the previous token pair. Bearer
+checks follow ``authenticate``/``optionalAuthenticate``: no header is
+``unauthorized_request``, an unknown or expired token is ``invalid_token``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from werkzeug.wrappers import Request, Response
+
+from ptsync.testing import views
+from ptsync.testing.ids import token
+from ptsync.testing.problems import Problem, json_response
+from ptsync.testing.records import Token, User
+from ptsync.testing.routing import Ctx, Routes
+from ptsync.testing.state import State
+
+REFRESH_TTL = 1209599
+
+routes = Routes()
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def user_for(state: State, request: Request) -> User | None:
+    """The user a valid bearer token belongs to, or ``None`` (no header, unknown, expired)."""
+    value = bearer_token(request)
+    record = state.tokens.get(value) if value else None
+    if record is None or record.access_expires <= time.time():
+        return None
+    return state.users.get(record.user_id)
+
+
+def authenticate(state: State, request: Request, mode: str) -> User | None:
+    if mode == "none":
+        return None
+    if not request.headers.get("Authorization"):
+        if mode == "required":
+            raise Problem(401, "Token is invalid", code="unauthorized_request")
+        return None
+    user = user_for(state, request)
+    if user is None:
+        raise Problem(401, "Token is invalid", code="invalid_token")
+    return user
+
+
+def _oauth_error(name: str, message: str) -> Problem:
+    return Problem(400, message, code=name)
+
+
+def issue(state: State, user: User) -> Token:
+    now = time.time()
+    record = Token(
+        access=token(),
+        refresh=token(),
+        user_id=user.id,
+        access_expires=now + state.settings.token_ttl,
+        refresh_expires=now + REFRESH_TTL,
+    )
+    state.tokens[record.access] = record
+    state.refresh_tokens[record.refresh] = record
+    return record
+
+
+def revoke(state: State, record: Token) -> None:
+    state.tokens.pop(record.access, None)
+    state.refresh_tokens.pop(record.refresh, None)
+
+
+@routes("/api/v1/oauth-clients/local", "GET")
+def oauth_client(ctx: Ctx) -> Response:
+    return json_response(
+        {"client_id": ctx.state.client_id, "client_secret": ctx.state.client_secret}
+    )
+
+
+@routes("/api/v1/users/token", "POST", docs="getOAuthToken")
+def token_grant(ctx: Ctx) -> Response:
+    state, form = ctx.state, ctx.fields
+    if ctx.body.kind != "urlencoded":
+        raise _oauth_error(
+            "invalid_request", "Invalid request: content must be application/x-www-form-urlencoded"
+        )
+    if not form.get("client_id") or not form.get("client_secret"):
+        raise _oauth_error("invalid_client", "Invalid client: cannot retrieve client credentials")
+    if (form["client_id"], form["client_secret"]) != (state.client_id, state.client_secret):
+        raise _oauth_error("invalid_client", "Invalid client: client is invalid")
+    grant = form.get("grant_type")
+    if not grant:
+        raise _oauth_error("invalid_request", "Missing parameter: `grant_type`")
+    if grant == "password":
+        record = _password_grant(state, form)
+    elif grant == "refresh_token":
+        record = _refresh_grant(state, form)
+    else:
+        raise _oauth_error(
+            "unsupported_grant_type", "Unsupported grant type: `grant_type` is invalid"
+        )
+    return _token_response(state, record)
+
+
+def _token_response(state: State, record: Token) -> Response:
+    response = json_response(
+        {
+            "token_type": "Bearer",
+            "access_token": record.access,
+            "refresh_token": record.refresh,
+            "expires_in": math.ceil(state.settings.token_ttl),
+            "refresh_token_expires_in": REFRESH_TTL,
+        }
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def _password_grant(state: State, form: dict[str, object]) -> Token:
+    for name in ("username", "password"):
+        if not form.get(name):
+            raise _oauth_error("invalid_request", f"Missing parameter: `{name}`")
+    user = state.user_by_name(str(form["username"]))
+    if user is None or user.password != form["password"]:
+        raise _oauth_error("invalid_grant", "Invalid grant: user credentials are invalid")
+    user.last_login = state.clock.now()
+    return issue(state, user)
+
+
+def _refresh_grant(state: State, form: dict[str, object]) -> Token:
+    value = form.get("refresh_token")
+    if not value:
+        raise _oauth_error("invalid_request", "Missing parameter: `refresh_token`")
+    record = state.refresh_tokens.get(str(value))
+    if record is None:
+        raise _oauth_error("invalid_grant", "Invalid grant: refresh token is invalid")
+    if record.refresh_expires < time.time():
+        raise _oauth_error("invalid_grant", "Invalid grant: refresh token has expired")
+    revoke(state, record)
+    return issue(state, state.users[record.user_id])
+
+
+@routes("/api/v1/users/me", "GET", auth="required")
+def me(ctx: Ctx) -> Response:
+    return json_response(views.user_me(ctx.state, ctx.me))
+
+
+@routes("/api/v1/users/me/video-quota-used", "GET", auth="required")
+def quota_used(ctx: Ctx) -> Response:
+    state, user = ctx.state, ctx.me
+    return json_response(
+        {
+            "videoQuotaUsed": state.quota_used(user.id),
+            "videoQuotaUsedDaily": state.quota_used(user.id, since=time.time() - 86400),
+        }
+    )

@@ -1,0 +1,176 @@
+"""Fault injection and the request log."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from ptsync.testing import FakePeerTube, RequestRecord
+from tests.testing.conftest import VIDEO_FILE, Api, channel_id, seed_users
+
+
+@pytest.fixture()
+def fake() -> Iterator[FakePeerTube]:
+    with FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=None) as server:
+        seed_users(server)
+        yield server
+
+
+def _get(fake: FakePeerTube, path: str = "/api/v1/config", **kwargs: object) -> requests.Response:
+    return requests.get(fake.url + path, timeout=kwargs.pop("timeout", 5), **kwargs)  # type: ignore[arg-type]
+
+
+def test_request_log_records_every_request(fake: FakePeerTube) -> None:
+    api = Api(fake.url).login("alice", "secret")
+    fake.clear_requests()
+    api.get("/api/v1/users/me/videos", params={"count": 5})
+    api.get("/api/v1/videos/00000000-0000-4000-8000-000000000000")
+    records = fake.requests
+    assert [r.status for r in records] == [200, 404]
+    first = records[0]
+    assert isinstance(first, RequestRecord)
+    assert (first.method, first.path, first.query) == (
+        "GET",
+        "/api/v1/users/me/videos",
+        {"count": "5"},
+    )
+    assert first.username == "alice" and first.fault is None
+    assert first.started <= records[1].started
+    assert fake.count() == 2
+    assert fake.count("GET", "/api/v1/videos/*") == 1
+    assert fake.count("get", "/api/v1/users/me/videos") == 1
+    assert fake.count("PUT") == 0
+    fake.clear_requests()
+    assert fake.requests == []
+
+
+def test_injected_status_hits_only_matching_requests_then_stops(fake: FakePeerTube) -> None:
+    fake.faults.inject(503, method="GET", path="/api/v1/config", times=2)
+    assert _get(fake, "/api/v1/videos/categories").status_code == 200
+    assert [_get(fake).status_code for _ in range(3)] == [503, 503, 200]
+    assert [r.fault for r in fake.requests] == [None, "503", "503", None]
+    assert fake.faults.pending == []
+
+
+def test_injected_429_looks_like_the_real_one(fake: FakePeerTube) -> None:
+    fake.faults.inject("429")
+    response = _get(fake)
+    assert response.status_code == 429
+    assert response.text == "Too many requests, please try again later."
+    assert response.headers["Retry-After"] == "1"
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_drop_closes_without_answer(fake: FakePeerTube) -> None:
+    fake.faults.inject("drop", path="/api/v1/config")
+    with pytest.raises(requests.ConnectionError):
+        _get(fake)
+    assert _get(fake).status_code == 200
+    dropped = fake.requests[0]
+    assert dropped.status == 0 and dropped.fault == "drop"
+
+
+def test_slow_answers_after_the_client_gave_up(fake: FakePeerTube) -> None:
+    fake.faults.slow_seconds = 0.4
+    fake.faults.inject("slow")
+    with pytest.raises(requests.Timeout):
+        _get(fake, timeout=0.1)
+    time.sleep(0.4)
+    assert fake.requests[0].fault == "slow" and fake.requests[0].status == 200
+
+
+def test_after_fault_applies_the_change_but_loses_the_answer(fake: FakePeerTube) -> None:
+    api = Api(fake.url).login("alice", "secret")
+    uuid = fake.add_video("alice", name="Before", privacy=1)["uuid"]
+    fake.faults.inject(502, method="PUT", path="/api/v1/videos/*", when="after")
+    response = api.put(f"/api/v1/videos/{uuid}", json={"name": "After"})
+    assert response.status_code == 502
+    assert fake.video(uuid)["name"] == "After"  # type: ignore[index]
+    fake.faults.inject("drop", method="POST", path="/api/v1/videos/upload", when="after")
+    fields = {"channelId": channel_id(fake, "alice_videos"), "name": "Created anyway"}
+    with pytest.raises(requests.ConnectionError):
+        api.post("/api/v1/videos/upload", data=fields, files={"videofile": VIDEO_FILE})
+    assert [v["name"] for v in fake.videos("alice")].count("Created anyway") == 1
+    assert fake.count("POST", "/api/v1/videos/upload") == 1
+
+
+def test_random_faults_are_reproducible_with_a_seed(fake: FakePeerTube) -> None:
+    def run() -> list[int]:
+        fake.faults.seed = 1234
+        fake.faults.error_rate = 0.5
+        fake.faults.error_statuses = (500, 503)
+        return [_get(fake).status_code for _ in range(20)]
+
+    first, second = run(), run()
+    assert first == second
+    assert {500, 503, 200} >= set(first) and 200 in first and len(set(first)) > 1
+
+
+def test_random_faults_respect_path_globs(fake: FakePeerTube) -> None:
+    fake.faults.error_rate = 1.0
+    fake.faults.paths = ["/api/v1/videos/*"]
+    assert _get(fake).status_code == 200
+    assert _get(fake, "/api/v1/videos/categories").status_code in (500, 502, 503)
+    fake.faults.clear()
+    assert _get(fake, "/api/v1/videos/categories").status_code == 200
+
+
+def test_rate_limited_rate_and_drop_rate(fake: FakePeerTube) -> None:
+    fake.faults.rate_limited_rate = 1.0
+    assert _get(fake).status_code == 429
+    fake.faults.clear()
+    fake.faults.drop_rate = 1.0
+    with pytest.raises(requests.ConnectionError):
+        _get(fake)
+
+
+def test_latency_delays_api_requests_only(fake: FakePeerTube) -> None:
+    fake.faults.latency = 0.15
+    started = time.perf_counter()
+    _get(fake)
+    assert time.perf_counter() - started >= 0.15
+    started = time.perf_counter()
+    requests.get(fake.url + "/", timeout=5)
+    assert time.perf_counter() - started < 0.15
+
+
+def test_bad_injections_are_refused(fake: FakePeerTube) -> None:
+    with pytest.raises(ValueError):
+        fake.faults.inject("explode")
+    with pytest.raises(ValueError):
+        fake.faults.inject(500, when="during")
+
+
+def test_lost_answer_to_the_last_chunk_is_safe_to_retry(fake: FakePeerTube) -> None:
+    api = Api(fake.url).login("alice", "secret")
+    init = api.post(
+        "/api/v1/videos/upload-resumable",
+        json={
+            "channelId": channel_id(fake, "alice_videos"),
+            "name": "Lost answer",
+            "filename": "l.mp4",
+        },
+        headers={"X-Upload-Content-Length": "100", "X-Upload-Content-Type": "video/mp4"},
+    )
+    url = "http:" + init.headers["Location"]
+    headers = {"Authorization": f"Bearer {api.token}", "Content-Range": "bytes 0-99/100"}
+    fake.faults.inject("drop", method="PUT", path="/api/v1/videos/upload-resumable", when="after")
+    with pytest.raises(requests.ConnectionError):
+        requests.put(url, data=b"z" * 100, headers=headers, timeout=5)
+    retried = requests.put(url, data=b"z" * 100, headers=headers, timeout=5)
+    assert retried.status_code == 200
+    assert [v["name"] for v in fake.videos("alice")].count("Lost answer") == 1
+    assert fake.video(retried.json()["video"]["uuid"]) is not None
+
+
+def test_latency_is_not_serialised_across_concurrent_requests(fake: FakePeerTube) -> None:
+    fake.faults.latency = 0.2
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda _: _get(fake).status_code, range(8)))
+    assert statuses == [200] * 8
+    assert time.perf_counter() - started < 0.2 * 3
