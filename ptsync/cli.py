@@ -7,20 +7,23 @@ errors, so that 2 only ever means "plan has changes"), 2 changes (--detailed-exi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from ptsync import planfile
 from ptsync.console import color_enabled, err, handle_errors, out, print_result, setup_logging
 from ptsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ApplyFailed, ConfigError
+from ptsync.progress import ProgressUI
 from ptsync.reconcile.planner import PlannedGroup
 from ptsync.reconcile.report import ApplyReport
+from ptsync.reconcile.status import status_document
 from ptsync.render import Format, render_plans
+from ptsync.render.status import render_status
 from ptsync.workflow import Hooks, Options, Run
 
 app = typer.Typer(
@@ -141,29 +144,42 @@ def apply(
     no_cache: NoCache = False,
     insecure_http: InsecureHttp = False,
     rate_limit: RateLimit = "50/10",
+    wait: Annotated[
+        bool | None,
+        typer.Option(
+            "--wait/--no-wait", help="Follow imports to the end (default: on a terminal)."
+        ),
+    ] = None,
+    wait_timeout: Annotated[float, typer.Option(help="Give up following after seconds.")] = 3600,
+    notify: Annotated[
+        str | None, typer.Option(help="POST a JSON summary here when done (overrides notify:).")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Upload chunk size in MiB.")] = 8,
 ) -> int:
     """Make the instance match the manifests (or carry out a saved plan)."""
-    options = _options(
-        prune, force, max_delete_fraction, parallelism, no_cache, insecure_http, rate_limit
+    options = dataclasses.replace(
+        _options(
+            prune, force, max_delete_fraction, parallelism, no_cache, insecure_http, rate_limit
+        ),
+        wait=sys.stderr.isatty() if wait is None else wait,
+        wait_timeout=wait_timeout,
+        notify_url=notify,
+        chunk_size=chunk_size * 2**20,
     )
     saved_path = Path(paths[0]) if paths and len(paths) == 1 else None
-    if saved_path is not None and planfile.is_plan_file(saved_path):
-        return _apply_saved(saved_path, options, report)
-    with Run(paths, options) as run:
-        planned = run.plan()
-        out(render(planned, Format.text))
-        if not any(g.plan.has_changes for g in planned):
-            return EXIT_OK
-        _confirm(auto_approve)
-        reports = run.apply(planned, Hooks(on_result=print_result))
-    return _finish(reports, report)
-
-
-def _apply_saved(path: Path, options: Options, report: Path | None) -> int:
-    saved = planfile.load(path)
-    with Run(list(saved.manifests), options) as run:
-        reports = run.apply_saved(saved, Hooks(on_result=print_result))
-    return _finish(reports, report)
+    with ProgressUI() as ui:
+        hooks = Hooks(print_result, ui.upload, ui.imports, err)
+        if saved_path is not None and planfile.is_plan_file(saved_path):
+            saved = planfile.load(saved_path)
+            with Run(list(saved.manifests), options) as run:
+                return _finish(run.apply_saved(saved, hooks), report)
+        with Run(paths, options) as run:
+            planned = run.plan()
+            out(render(planned, Format.text))
+            if not any(g.plan.has_changes for g in planned):
+                return EXIT_OK
+            _confirm(auto_approve)
+            return _finish(run.apply(planned, hooks), report)
 
 
 def _confirm(auto_approve: bool) -> None:
@@ -200,6 +216,21 @@ def report_document(reports: list[ApplyReport]) -> dict[str, Any]:
         ],
         "groups": [{k: d[k] for k in ("instance", "system", "summary")} for d in docs],
     }
+
+
+@app.command()
+def status(
+    paths: Paths = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    rate_limit: RateLimit = "50/10",
+    insecure_http: InsecureHttp = False,
+) -> int:
+    """Import and processing state of the manifest's videos; exit 1 when any failed."""
+    options = _options(insecure_http=insecure_http, rate_limit=rate_limit)
+    with Run(paths, options) as run:
+        doc = status_document(run.status())
+    out(json.dumps(doc, indent=2) if format is Format.json else render_status(doc))
+    return EXIT_ERROR if doc["failed"] else EXIT_OK
 
 
 @app.command()
@@ -244,12 +275,16 @@ def main(argv: list[str] | None = None) -> int:
     with handle_errors(exit_with):
         try:
             result = app(args=argv, prog_name="ptsync", standalone_mode=False)
-        except click.exceptions.Exit as exc:
-            return int(exc.exit_code or 0)
-        except click.exceptions.Abort:
+        except typer.Exit as exc:
+            return int(getattr(exc, "exit_code", 0) or 0)
+        except typer.Abort:
             raise KeyboardInterrupt from None
-        except click.ClickException as exc:
-            exc.show()
+        except typer.TyperException as exc:  # usage errors: 1, so that 2 only means "changes"
+            show = getattr(exc, "show", None)
+            if show is not None:
+                show()
+            else:
+                err(f"Error: {exc}")
             return EXIT_ERROR
         return result if isinstance(result, int) else EXIT_OK
     return code

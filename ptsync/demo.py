@@ -52,7 +52,7 @@ def run_demo(manifest: Path) -> int:
         raise ConfigError(f"{manifest}: not found (run the demo from the repository folder)")
     with _scratch_cache(), FakePeerTube(import_duration=0.3) as fake:
         fake.add_user(DEMO_USER, DEMO_PASSWORD)
-        options = Options(env=_env(fake.url))
+        options = Options(env=_env(fake.url), wait=True, poll_interval=0.2)
         paths = [str(manifest)]
         err(f"Fake PeerTube 6.3 running at {fake.url} (user {DEMO_USER})")
         _step(f"1. ptsync plan {manifest}")

@@ -11,6 +11,7 @@ and closes them at the end.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -22,10 +23,13 @@ from ptsync.cache import DetailCache, VocabularyCache
 from ptsync.errors import ConfigError, PlanFileError
 from ptsync.manifest import ManifestGroup, VocabularyMiss, load, resolve_group
 from ptsync.peertube import ClientSettings, Credentials, PeerTubeClient, credentials_from_env
+from ptsync.reconcile import notify
 from ptsync.reconcile.apply import apply_plan
+from ptsync.reconcile.follow import ImportProgress, follow_imports, imports_of, record_outcomes
 from ptsync.reconcile.plan import check_safety
 from ptsync.reconcile.planner import PlannedGroup, PlanSettings, fetch_live, plan_group
 from ptsync.reconcile.report import ApplyReport, ItemResult
+from ptsync.reconcile.status import VideoStatus, video_statuses
 from ptsync.reconcile.vocab import load_vocabularies
 from ptsync.state import DesiredState, Vocabularies
 
@@ -41,6 +45,11 @@ class Options:
     use_cache: bool = True
     insecure_http: bool = False
     rate_limit: tuple[int, float] | None = (50, 10.0)
+    chunk_size: int = 8 * 2**20
+    wait: bool = False
+    wait_timeout: float = 3600.0
+    poll_interval: float = 2.0
+    notify_url: str | None = None  # overrides the manifests' notify:
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
 
@@ -48,6 +57,8 @@ class Options:
 class Hooks:
     on_result: Callable[[ItemResult], None] | None = None
     on_progress: Callable[[str, int, int], None] | None = None
+    on_imports: Callable[[ImportProgress], None] | None = None
+    on_notice: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -97,6 +108,7 @@ class Run:
             rate_limit=self.options.rate_limit,
             insecure_http=self.options.insecure_http,
             parallelism_hint=self.options.parallelism,
+            chunk_size=self.options.chunk_size,
         )
 
     # ------------------------------------------------------------------------------ plan
@@ -133,21 +145,59 @@ class Run:
     # ------------------------------------------------------------------------------ apply
 
     def apply(self, planned: Sequence[PlannedGroup], hooks: Hooks = Hooks()) -> list[ApplyReport]:
-        reports = []
+        """Apply each group's plan, then (optionally) follow imports and call the webhook."""
+        done: list[tuple[Target, ApplyReport]] = []
         for group in planned:
             target = self._target_for(group.plan.instance_url, group.plan.system)
             assert target.vocab is not None
-            reports.append(
-                apply_plan(
-                    group.plan,
-                    target.client,
-                    target.vocab.channels,
-                    parallelism=self.options.parallelism,
-                    on_result=hooks.on_result,
-                    on_progress=hooks.on_progress,
-                )
+            report = apply_plan(
+                group.plan,
+                target.client,
+                target.vocab.channels,
+                parallelism=self.options.parallelism,
+                on_result=hooks.on_result,
+                on_progress=hooks.on_progress,
             )
-        return reports
+            if self.options.wait:
+                self._follow(target, report, hooks)
+            done.append((target, report))
+        self._notify(done, hooks)
+        return [report for _, report in done]
+
+    def _follow(self, target: Target, report: ApplyReport, hooks: Hooks) -> None:
+        ids = imports_of([report])
+        if ids:
+            progress = follow_imports(
+                target.client,
+                ids,
+                interval=self.options.poll_interval,
+                timeout=self.options.wait_timeout,
+                on_update=hooks.on_imports,
+            )
+            record_outcomes(report, progress)
+
+    def _notify(self, done: Sequence[tuple[Target, ApplyReport]], hooks: Hooks) -> None:
+        by_url: dict[str, list[tuple[Target, ApplyReport]]] = {}
+        for target, report in done:
+            url = self.options.notify_url or (target.desired.notify_url if target.desired else None)
+            if url:
+                by_url.setdefault(url, []).append((target, report))
+        for url, items in by_url.items():
+            context: dict[str, Any] = {}
+            for target, _ in items:
+                context.update(target.desired.context if target.desired else {})
+            problem = notify.send(url, notify.payload([r for _, r in items], context))
+            if problem and hooks.on_notice:
+                hooks.on_notice(problem)
+
+    def status(self) -> list[tuple[DesiredState, list[VideoStatus]]]:
+        out = []
+        for target in self.targets:
+            desired = self.resolve(target)
+            live = fetch_live(target.client)
+            live = dataclasses.replace(live, imports=tuple(target.client.iter_my_imports()))
+            out.append((desired, video_statuses(desired, live)))
+        return out
 
     def apply_saved(self, saved: planfile.SavedPlan, hooks: Hooks = Hooks()) -> list[ApplyReport]:
         """Apply a saved plan after proving it is still fresh (else StalePlan, exit 4)."""

@@ -22,6 +22,7 @@ from ptsync.reconcile.changes import Plan
 from ptsync.reconcile.diff import diff_files
 from ptsync.reconcile.match import Matching, filename_candidates, match, needs_imports
 from ptsync.reconcile.plan import PlanOptions, build_plan, detail_needed
+from ptsync.reconcile.quota import quota_notices, upload_bytes
 from ptsync.state import DesiredState, LiveImport, LiveState, LiveVideo, Vocabularies
 
 log = logging.getLogger("ptsync.plan")
@@ -33,6 +34,8 @@ class LiveClient(Protocol):
     def video_source(self, id_or_uuid: str) -> dict[str, Any] | None: ...
     def get_video(self, id_or_uuid: str) -> LiveVideo: ...
     def server_config(self) -> dict[str, Any]: ...
+    def me(self) -> dict[str, Any]: ...
+    def quota_used(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,9 @@ def plan_group(
     replace_enabled = _file_replace_enabled(client, desired, matching)
     options = PlanOptions(prune=settings.prune, file_replace_enabled=replace_enabled)
     plan = build_plan(desired, matching, options, vocab)
+    if upload_bytes(plan):
+        notices = quota_notices(plan, client.me(), client.quota_used())
+        plan = dataclasses.replace(plan, notices=plan.notices + tuple(notices))
     return PlannedGroup(plan, desired, live, matching)
 
 
