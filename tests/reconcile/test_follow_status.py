@@ -1,5 +1,6 @@
 import json
 import threading
+import typing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from ptsync.marker import Marker
@@ -101,7 +102,7 @@ def test_quota_warning_counts_uploads_against_total_and_daily():
 
 
 class _Hook(BaseHTTPRequestHandler):
-    received: list = []
+    received: typing.ClassVar[list] = []
     fail_first = 0
 
     def do_POST(self):
