@@ -119,10 +119,7 @@ def plan(
         planned = run.plan()
         out(render(planned, format))
         if out_file is not None:
-            groups = [
-                planfile.SavedGroup(run.targets[i].group.digest, g.plan)
-                for i, g in enumerate(planned)
-            ]
+            groups = [planfile.SavedGroup(g.desired.digest, g.plan) for g in planned]
             planfile.save(out_file, run.paths, groups)
             err(f"Saved the plan to {out_file}; apply it with: ptsync apply {out_file}")
     changed = any(g.plan.has_changes for g in planned)

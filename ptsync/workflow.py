@@ -204,12 +204,11 @@ class Run:
         fresh = []
         for group in saved.groups:
             target = self._target_for(group.plan.instance_url, group.plan.system)
-            self.resolve(target)
+            desired = self.resolve(target)
             live = fetch_live(target.client)
-            planfile.check_fresh(group, target.group.digest, live)
+            planfile.check_fresh(group, desired.digest, live)
             check_safety(group.plan, self.options.max_delete_fraction, force=True)
-            assert target.desired is not None
-            fresh.append(PlannedGroup(group.plan, target.desired, live, None))  # type: ignore[arg-type]
+            fresh.append(PlannedGroup(group.plan, desired, live, None))
         return self.apply(fresh, hooks)
 
     def _target_for(self, url: str, system: str) -> Target:

@@ -51,7 +51,7 @@ class PlannedGroup:
     plan: Plan
     desired: DesiredState
     live: LiveState
-    matching: Matching
+    matching: Matching | None  # None for a saved plan (matched when it was made)
 
 
 def fetch_live(client: LiveClient) -> LiveState:

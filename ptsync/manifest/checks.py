@@ -1,0 +1,141 @@
+"""PeerTube's limits and the manifest's own rules, checked offline before any request.
+
+Each check yields problems placed on the offending key, worded as the fix: PeerTube would
+answer most of these with a 400 in the middle of an apply, after other videos were changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ptsync.errors import Problem
+from ptsync.fields import (
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    NAME_MIN,
+    SUPPORT_MAX,
+    SUPPORT_MIN,
+    TAG_MAX,
+    TAG_MIN,
+    TAGS_MAX,
+)
+from ptsync.manifest.files import (
+    CAPTION_EXTENSIONS,
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    PathProblem,
+    local_path,
+)
+from ptsync.manifest.models import ManifestModel, VideoEntry
+from ptsync.manifest.problems import ref_at
+from ptsync.manifest.yamldoc import Document
+from ptsync.marker import max_text_length
+
+Path_ = tuple[str | int, ...]
+
+
+class FileChecker:
+    """Checks one parsed manifest file; ``problems`` collects everything found."""
+
+    def __init__(self, file: str, doc: Document, model: ManifestModel, base_dir: Path):
+        self.file, self.doc, self.model, self.base_dir = file, doc, model, base_dir
+        self.problems: list[Problem] = []
+
+    def problem(self, path: Path_, message: str) -> None:
+        self.problems.append(Problem(ref_at(self.file, self.doc, path), message))
+
+    def run(self) -> list[Problem]:
+        if self.model.instance and self.model.instance.url:
+            self._url(("instance", "url"), self.model.instance.url)
+        if self.model.notify:
+            self._url(("notify",), self.model.notify)
+        if self.model.defaults:
+            self.fields(("defaults",), self.model.defaults.managed(), description_max=None)
+        for i, rule in enumerate(self.model.rules):
+            self.fields(("rules", i, "set"), rule.set.managed(), description_max=None)
+        for i, entry in enumerate(self.model.videos):
+            self.video(("videos", i), entry)
+        return self.problems
+
+    def fields(self, at: Path_, values: Mapping[str, Any], description_max: int | None) -> None:
+        name = values.get("name", "")
+        if "name" in values and not NAME_MIN <= len((name or "").strip()) <= NAME_MAX:
+            size = len((name or "").strip())
+            self.problem(
+                (*at, "name"), f"name must be {NAME_MIN}-{NAME_MAX} characters (is {size})"
+            )
+        limit = description_max or DESCRIPTION_MAX
+        text = values.get("description")
+        if text is not None and len(text.strip()) > limit:
+            self.problem(
+                (*at, "description"),
+                f"description is {len(text.strip())} characters; at most {limit} fit with "
+                "ptsync's marker (PeerTube's limit is 10000)",
+            )
+        support = values.get("support")
+        if support is not None and not SUPPORT_MIN <= len(support.strip()) <= SUPPORT_MAX:
+            self.problem(
+                (*at, "support"),
+                f"support must be {SUPPORT_MIN}-{SUPPORT_MAX} characters "
+                f"(is {len(support.strip())})",
+            )
+        self._tags((*at, "tags"), values.get("tags"))
+
+    def _tags(self, at: Path_, tags: list[str] | None) -> None:
+        if not tags:
+            return
+        unique = {t.strip() for t in tags}
+        if len(unique) > TAGS_MAX:
+            self.problem(at, f"at most {TAGS_MAX} tags (has {len(unique)})")
+        for i, tag in enumerate(tags):
+            if not TAG_MIN <= len(tag.strip()) <= TAG_MAX:
+                self.problem((*at, i), f"tag {tag!r} must be {TAG_MIN}-{TAG_MAX} characters")
+
+    def video(self, at: Path_, entry: VideoEntry) -> None:
+        limit = max_text_length(self.model.system, entry.id)
+        self.fields(at, entry.managed(), description_max=limit)
+        if entry.source is None and entry.uuid is None:
+            self.problem(
+                (*at, "id"),
+                f"video {entry.id!r} needs source.url, source.file or a pinned uuid",
+            )
+        if entry.source is not None and entry.source.url is not None:
+            self._url((*at, "source", "url"), entry.source.url)
+        if entry.source is not None and entry.source.file is not None:
+            self.path((*at, "source", "file"), entry.source.file, VIDEO_EXTENSIONS)
+        if entry.thumbnail is not None:
+            self.path((*at, "thumbnail"), entry.thumbnail, IMAGE_EXTENSIONS)
+        seen: set[str] = set()
+        for j, caption in enumerate(entry.captions or []):
+            if caption.language in seen:
+                self.problem(
+                    (*at, "captions", j, "language"), f"two captions for {caption.language!r}"
+                )
+            seen.add(caption.language)
+            self.path((*at, "captions", j, "file"), caption.file, CAPTION_EXTENSIONS)
+
+    def path(self, at: Path_, relative: str, extensions: frozenset[str]) -> Path | None:
+        try:
+            return local_path(self.base_dir, relative, extensions)
+        except PathProblem as exc:
+            self.problem(at, str(exc))
+            return None
+
+    def _url(self, at: Path_, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.problem(at, f"{url!r} is not an http(s) URL")
+
+
+def duplicate_ids(entries: Sequence[tuple[str, Document, Path_, str]]) -> Iterator[Problem]:
+    """Ids (or pinned uuids) used twice in one group, pointing at the second use."""
+    first: dict[str, str] = {}
+    for file, doc, path, value in entries:
+        ref = ref_at(file, doc, path)
+        if value in first:
+            yield Problem(ref, f"{value!r} is already used at {first[value]}")
+        else:
+            first[value] = str(ref)

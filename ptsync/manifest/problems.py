@@ -1,0 +1,149 @@
+"""Turn pydantic's validation errors into one-line problems a person can act on.
+
+``videos[3].tags: at most 5 tags`` reads better than pydantic's ``videos.3.tags
+  List should have at most 5 items after validation [type=too_long, ...]``; unknown keys get a
+"did you mean" from the keys that model accepts.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ptsync.errors import Problem
+from ptsync.manifest.yamldoc import Document
+from ptsync.sourceref import SourceRef
+
+Loc = tuple[str | int, ...]
+
+
+def dotted(path: Iterable[str | int]) -> str:
+    """``("videos", 3, "tags")`` → ``videos[3].tags``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def ref_at(file: str, doc: Document, path: Sequence[str | int]) -> SourceRef:
+    line, col = doc.where(path)
+    return SourceRef(file, line, col, dotted(path))
+
+
+def _data_path(loc: Loc, data: Any) -> tuple[Loc, Any]:
+    """The part of pydantic's ``loc`` that indexes into the data (drops union branch names)."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if _indexes(node, part):
+            node = node[part]
+        else:
+            return tuple(path), (part, node)
+        path.append(part)
+    return tuple(path), None
+
+
+def _indexes(node: Any, part: str | int) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+
+
+def _model_at(model: type[BaseModel], path: Loc) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``path`` (for did-you-mean)."""
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        field = fields.get(part)
+        if field is None:
+            return None
+        current = _first_model(field.annotation)
+        if current is None:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _first_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def suggestion(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_FRIENDLY = {
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping (key: value)",
+    "model_type": "expected a mapping (key: value)",
+    "model_attributes_type": "expected a mapping (key: value)",
+    "missing": "required key is missing",
+}
+
+
+def _message(error: Any, model: type[BaseModel], path: Loc, rest: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(error["loc"][-1])
+        owner = _model_at(model, path[:-1])
+        known = owner.model_fields if owner else {}
+        return f"unknown key {key!r}{suggestion(key, known)}"
+    if kind == "missing":
+        return f"required key {error['loc'][-1]!r} is missing"
+    if kind == "string_pattern_mismatch":
+        return f"{error['input']!r} is not allowed here (letters, digits, . _ - : @ +; no '--')"
+    if kind == "literal_error":
+        return f"must be {error['ctx']['expected']} (got {error['input']!r})"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    base = _FRIENDLY.get(kind, error["msg"])
+    got = error.get("input")
+    if kind in _FRIENDLY and kind != "missing" and got is not None:
+        return f"{base}, got {_type_name(got)}"
+    return base
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"text {value[:40]!r}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def from_validation(
+    exc: ValidationError, model: type[BaseModel], doc: Document, file: str
+) -> list[Problem]:
+    """One problem per location (a union yields several errors for one key: keep the first)."""
+    problems: dict[str, Problem] = {}
+    for error in exc.errors(include_url=False):
+        loc: Loc = tuple(error["loc"])
+        path, rest = _data_path(loc, doc.data)
+        if error["type"] in ("extra_forbidden", "missing"):
+            path = tuple(loc[: len(path) + 1]) if error["type"] == "extra_forbidden" else path
+        ref = ref_at(file, doc, path)
+        if error["type"] == "missing":
+            ref = SourceRef(ref.file, ref.line, ref.col, dotted((*path, loc[-1])))
+        key = ref.path
+        if key not in problems:
+            problems[key] = Problem(ref, _message(error, model, path, rest))
+    return list(problems.values())
