@@ -1,0 +1,8 @@
+"""The PeerTube REST client: transport (security, rate limit, retries), auth, uploads."""
+
+from ptsync.peertube.auth import Credentials, credentials_from_env
+from ptsync.peertube.client import PeerTubeClient
+from ptsync.peertube.http import ClientSettings
+from ptsync.peertube.ratelimit import RateLimiter
+
+__all__ = ["ClientSettings", "Credentials", "PeerTubeClient", "RateLimiter", "credentials_from_env"]

@@ -1,0 +1,160 @@
+"""OAuth2 for PeerTube: password grant once, then the cached token, refreshed when it expires.
+
+PeerTube allows 15 logins per 5 minutes per IP, so CI jobs that log in on every run soon get
+refused: tokens are cached per (instance, user) in a 0600 file under the user cache dir and
+renewed with the ``refresh_token`` grant. ``PEERTUBE_TOKEN`` is used as is. Secrets never reach
+logs, exception messages or reprs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ptsync.cache import cache_dir, read_json, write_json
+from ptsync.errors import AuthenticationError, ConfigError, PeerTubeError
+
+log = logging.getLogger("ptsync.auth")
+EARLY = 60.0  # renew this many seconds before the access token expires
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    def __repr__(self) -> str:
+        secret = "token" if self.token else ("password" if self.password else "none")
+        return f"Credentials(username={self.username!r}, secret=<{secret} hidden>)"
+
+    __str__ = __repr__
+
+
+def credentials_from_env(env: Mapping[str, str], suffix: str | None = None) -> Credentials:
+    """PEERTUBE_USERNAME / _PASSWORD / _TOKEN; ``__SUFFIX`` variants win for named instances."""
+
+    def get(name: str) -> str | None:
+        if suffix:
+            value = env.get(f"{name}__{suffix.upper()}")
+            if value:
+                return value
+        return env.get(name) or None
+
+    creds = Credentials(get("PEERTUBE_USERNAME"), get("PEERTUBE_PASSWORD"), get("PEERTUBE_TOKEN"))
+    if creds.token or (creds.username and creds.password):
+        return creds
+    where = f" (or PEERTUBE_USERNAME__{suffix.upper()} ...)" if suffix else ""
+    raise ConfigError(
+        f"no credentials: set PEERTUBE_USERNAME and PEERTUBE_PASSWORD, or PEERTUBE_TOKEN{where}"
+    )
+
+
+@dataclass
+class Token:
+    access: str
+    refresh: str | None
+    access_expires: float
+    refresh_expires: float
+    client_id: str | None = None
+    client_secret: str | None = None
+
+    def fresh(self, now: float) -> bool:
+        return now < self.access_expires - EARLY
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Token | None:
+        try:
+            return cls(**data) if isinstance(data, dict) and data.get("access") else None
+        except TypeError:
+            return None
+
+    def __repr__(self) -> str:
+        return "Token(<hidden>)"
+
+
+Post = Callable[[str, dict[str, str]], Any]  # form POST returning JSON (raises PeerTubeError)
+Get = Callable[[str], Any]
+
+
+class Authenticator:
+    """Hands out a valid bearer token; thread-safe, one login at a time."""
+
+    def __init__(self, base_url: str, credentials: Credentials, *, use_cache: bool = True):
+        self.credentials = credentials
+        self._lock = threading.Lock()
+        self._token: Token | None = None
+        self._path = None
+        if use_cache and credentials.username and not credentials.token:
+            key = hashlib.sha256(f"{base_url}\0{credentials.username}".encode()).hexdigest()[:32]
+            self._path = cache_dir() / "tokens" / f"{key}.json"
+            self._token = Token.from_json(read_json(self._path))
+
+    def bearer(self, get: Get, post: Post) -> str:
+        if self.credentials.token:
+            return self.credentials.token
+        with self._lock:
+            token = self._token
+            if token is None or not token.fresh(time.time()):
+                token = self._renew(token, get, post)
+            return token.access
+
+    def invalidate(self, used: str) -> None:
+        """The server refused ``used`` (revoked, or the server restarted): renew next time."""
+        with self._lock:
+            if self._token is not None and self._token.access == used:
+                self._token.access_expires = 0.0
+
+    def _renew(self, token: Token | None, get: Get, post: Post) -> Token:
+        if token is not None and token.refresh and time.time() < token.refresh_expires - EARLY:
+            try:
+                return self._store(self._grant(token, get, post, refresh=token.refresh))
+            except AuthenticationError:
+                log.info("refresh token refused; logging in again")
+        return self._store(self._grant(token, get, post, refresh=None))
+
+    def _grant(self, old: Token | None, get: Get, post: Post, *, refresh: str | None) -> Token:
+        client_id = old.client_id if old else None
+        client_secret = old.client_secret if old else None
+        if not client_id or not client_secret:
+            client = get("/api/v1/oauth-clients/local")
+            client_id, client_secret = client["client_id"], client["client_secret"]
+        form = {"client_id": str(client_id), "client_secret": str(client_secret)}
+        if refresh:
+            form.update(grant_type="refresh_token", refresh_token=refresh)
+        else:
+            form.update(
+                grant_type="password",
+                username=str(self.credentials.username),
+                password=str(self.credentials.password),
+            )
+        try:
+            answer = post("/api/v1/users/token", form)
+        except PeerTubeError as exc:
+            if refresh is None and exc.status in (400, 401):
+                raise AuthenticationError(exc.method, exc.endpoint, exc.body) from None
+            raise
+        now = time.time()
+        log.debug("obtained an access token by %s grant", "refresh" if refresh else "password")
+        return Token(
+            access=str(answer["access_token"]),
+            refresh=answer.get("refresh_token"),
+            access_expires=now + float(answer.get("expires_in") or 3600),
+            refresh_expires=now + float(answer.get("refresh_token_expires_in") or 0),
+            client_id=str(client_id),
+            client_secret=str(client_secret),
+        )
+
+    def _store(self, token: Token) -> Token:
+        self._token = token
+        if self._path is not None:
+            write_json(self._path, token.to_json())
+        return token

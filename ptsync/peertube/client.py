@@ -1,0 +1,275 @@
+"""PeerTube's REST API as ptsync uses it: one method per endpoint, values parsed at the edge.
+
+Pages are read 100 at a time (PeerTube's maximum) in creation order, so a video created while
+we page cannot shift an unread one out of view. Lists are what the owner sees
+(``/users/me/videos``): channel listings hide unlisted and private videos.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ptsync.errors import BadResponse, NotFound
+from ptsync.peertube import parse
+from ptsync.peertube.auth import Credentials
+from ptsync.peertube.http import ClientSettings, Transport
+from ptsync.peertube.upload import Progress, resumable_upload
+from ptsync.state import LiveImport, LiveVideo, Vocabularies
+
+PAGE = 100
+API = "/api/v1"
+
+
+class PeerTubeClient:
+    def __init__(
+        self, base_url: str, credentials: Credentials, settings: ClientSettings | None = None
+    ):
+        self.settings = settings or ClientSettings()
+        self.transport = Transport(base_url, credentials, self.settings)
+        self.base_url = self.transport.base_url
+        self._me: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def limiter(self) -> Any:
+        return self.transport.limiter
+
+    @property
+    def requests_sent(self) -> int:
+        return self.transport.sent
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> PeerTubeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _get(self, path: str, **params: Any) -> Any:
+        return self.transport.json("GET", API + path, params=params or None)
+
+    def _pages(self, path: str, **params: Any) -> Iterator[Any]:
+        start = 0
+        while True:
+            page = self._get(path, start=start, count=PAGE, **params)
+            items = _data(page, path)
+            yield from items
+            start += len(items)
+            if not items or start >= int(page.get("total") or 0):
+                return
+
+    # ------------------------------------------------------------------------------ account
+
+    def me(self) -> dict[str, Any]:
+        with self._lock:
+            if self._me is None:
+                found = self._get("/users/me")
+                if not isinstance(found, dict):
+                    raise BadResponse("GET", API + "/users/me", "expected a user object")
+                self._me = found
+            return self._me
+
+    def username(self) -> str:
+        return str(self.me().get("username"))
+
+    def quota_used(self) -> dict[str, Any]:
+        return dict(self._get("/users/me/video-quota-used") or {})
+
+    def server_config(self) -> dict[str, Any]:
+        return dict(self._get("/config") or {})
+
+    def channels(self) -> dict[str, int]:
+        """The user's channels, name → id."""
+        found = self.me().get("videoChannels") or []
+        return {str(c["name"]): int(c["id"]) for c in found if isinstance(c, Mapping)}
+
+    def vocabularies(self) -> Vocabularies:
+        def ints(path: str) -> dict[int, str]:
+            return {int(k): str(v) for k, v in (self._get(path) or {}).items()}
+
+        return Vocabularies(
+            categories=ints("/videos/categories"),
+            licences=ints("/videos/licences"),
+            languages={str(k): str(v) for k, v in (self._get("/videos/languages") or {}).items()},
+            privacies=ints("/videos/privacies"),
+            channels=self.channels(),
+            playlist_privacies=ints("/video-playlists/privacies"),
+        )
+
+    # ------------------------------------------------------------------------------ videos
+
+    def iter_my_videos(self) -> Iterator[LiveVideo]:
+        for item in self._pages("/users/me/videos", sort="createdAt"):
+            yield parse.video(item, detailed=False)
+
+    def my_videos_total(self) -> int:
+        page = self._get("/users/me/videos", start=0, count=1)
+        return int(page.get("total") or 0) if isinstance(page, dict) else 0
+
+    def search_my_videos(self, search: str) -> list[LiveVideo]:
+        page = self._get("/users/me/videos", search=search, count=PAGE, sort="createdAt")
+        return [parse.video(i, detailed=False) for i in _data(page, "/users/me/videos")]
+
+    def get_video_raw(self, id_or_uuid: str | int) -> dict[str, Any]:
+        found = self._get(f"/videos/{id_or_uuid}")
+        if not isinstance(found, dict):
+            raise BadResponse("GET", f"{API}/videos/{{id}}", "expected a video object")
+        return found
+
+    def get_video(self, id_or_uuid: str | int) -> LiveVideo:
+        return parse.video(self.get_video_raw(id_or_uuid), detailed=True, endpoint="/videos/{id}")
+
+    def update_video(
+        self,
+        id_or_uuid: str | int,
+        body: Mapping[str, Any],
+        *,
+        thumbnail: Path | None = None,
+        preview: Path | None = None,
+    ) -> None:
+        path = f"{API}/videos/{id_or_uuid}"
+        if thumbnail is None and preview is None:
+            self.transport.call("PUT", path, json_body=dict(body))
+            return
+        nulls = {k: v for k, v in body.items() if v is None}
+        if nulls:  # multipart cannot say null: clear those fields first
+            self.transport.call("PUT", path, json_body=dict(body))
+            body = {}
+        files: dict[str, tuple[str, bytes, str]] = {}
+        for field_name, image in (("thumbnailfile", thumbnail), ("previewfile", preview)):
+            if image is not None:
+                files[field_name] = _file_part(image)
+        if thumbnail is not None and preview is None:
+            files["previewfile"] = files["thumbnailfile"]
+        self.transport.call("PUT", path, form=form_fields(body), files=files)
+
+    def delete_video(self, id_or_uuid: str | int) -> None:
+        self.transport.call("DELETE", f"{API}/videos/{id_or_uuid}")
+
+    def video_source(self, id_or_uuid: str | int) -> dict[str, Any] | None:
+        try:
+            found = self._get(f"/videos/{id_or_uuid}/source")
+        except NotFound:
+            return None
+        return found if isinstance(found, dict) else None
+
+    def video_passwords(self, id_or_uuid: str | int) -> list[str]:
+        return [str(p["password"]) for p in self._pages(f"/videos/{id_or_uuid}/passwords")]
+
+    # ------------------------------------------------------------------------------ creating
+
+    def create_import(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /videos/imports; never retried blindly (the caller checks for its marker)."""
+        found = self.transport.json("POST", f"{API}/videos/imports", json_body=dict(body))
+        if not isinstance(found, dict):
+            raise BadResponse("POST", f"{API}/videos/imports", "expected an import object")
+        if isinstance(found.get("video"), dict):
+            found["video"] = self._with_url(found["video"])
+        return found
+
+    def iter_my_imports(
+        self, target_url: str | None = None, *, newest_first: bool = False
+    ) -> Iterator[LiveImport]:
+        params: dict[str, Any] = {"sort": "-createdAt" if newest_first else "createdAt"}
+        if target_url:
+            params["targetUrl"] = target_url
+        for item in self._pages("/users/me/videos/imports", **params):
+            yield parse.video_import(item)
+
+    def delete_import(self, import_id: int) -> None:
+        self.transport.call("DELETE", f"{API}/videos/imports/{import_id}")
+
+    def upload(
+        self,
+        path: Path,
+        metadata: dict[str, Any],
+        *,
+        on_progress: Progress | None = None,
+        session_key: str | None = None,
+    ) -> dict[str, Any]:
+        result = resumable_upload(
+            self.transport,
+            f"{API}/videos/upload-resumable",
+            path,
+            metadata,
+            chunk_size=self.settings.chunk_size,
+            on_progress=on_progress,
+            session_key=session_key,
+        )
+        video = result.get("video") if isinstance(result, dict) else None
+        if not isinstance(video, dict) or "uuid" not in video:
+            raise BadResponse("PUT", f"{API}/videos/upload-resumable", "no video in the answer")
+        return self._with_url(video)
+
+    def _with_url(self, video: dict[str, Any]) -> dict[str, Any]:
+        """Upload answers carry only ids: add the watch URL users open."""
+        if not video.get("url"):
+            short = video.get("shortUUID") or video.get("uuid")
+            video = {**video, "url": f"{self.base_url}/w/{short}"}
+        return video
+
+    def replace_source(
+        self, id_or_uuid: str | int, path: Path, *, on_progress: Progress | None = None
+    ) -> None:
+        resumable_upload(
+            self.transport,
+            f"{API}/videos/{id_or_uuid}/source/replace-resumable",
+            path,
+            {},
+            chunk_size=self.settings.chunk_size,
+            on_progress=on_progress,
+            session_key=f"replace/{self.base_url}/{id_or_uuid}/{path}",
+        )
+
+    # ------------------------------------------------------------------------------ captions
+
+    def captions(self, id_or_uuid: str | int) -> list[dict[str, Any]]:
+        return list(_data(self._get(f"/videos/{id_or_uuid}/captions"), "/videos/{id}/captions"))
+
+    def put_caption(self, id_or_uuid: str | int, language: str, path: Path) -> None:
+        files = {"captionfile": _file_part(path)}
+        self.transport.call("PUT", f"{API}/videos/{id_or_uuid}/captions/{language}", files=files)
+
+    def delete_caption(self, id_or_uuid: str | int, language: str) -> None:
+        self.transport.call("DELETE", f"{API}/videos/{id_or_uuid}/captions/{language}")
+
+
+def _data(page: Any, path: str) -> list[Any]:
+    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+        raise BadResponse("GET", API + path, "expected a page with 'total' and 'data'")
+    return list(page["data"])
+
+
+def form_fields(body: Mapping[str, Any]) -> dict[str, str]:
+    """Flatten a JSON body the way PeerTube's multipart parser reads it (``tags[0]``)."""
+    out: dict[str, str] = {}
+    for key, value in body.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                out[f"{key}[{i}]"] = _scalar(item)
+        else:
+            out[key] = _scalar(value)
+    return out
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_CAPTION_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
+
+
+def _file_part(path: Path) -> tuple[str, bytes, str]:
+    """Small side files (images, captions) are read whole so a retried PUT can resend them."""
+    kind = _CAPTION_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+    return (path.name, path.read_bytes(), kind or "application/octet-stream")

@@ -1,0 +1,137 @@
+"""Integration fixtures: the CLI run in-process against a PeerTube over real HTTP.
+
+``backend`` is the bundled fake by default. With PTSYNC_LIVE_URL, PTSYNC_LIVE_USERNAME and
+PTSYNC_LIVE_PASSWORD set, the tests marked ``live_ok`` also run against that real instance,
+each with a fresh ``system`` name so they only see (and clean up) what they created.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ptsync.cli import main
+from ptsync.testing import FakePeerTube
+
+LIVE = all(
+    os.environ.get(k) for k in ("PTSYNC_LIVE_URL", "PTSYNC_LIVE_USERNAME", "PTSYNC_LIVE_PASSWORD")
+)
+
+
+@dataclass
+class Backend:
+    url: str
+    username: str
+    password: str
+    channel: str
+    system: str
+    fake: FakePeerTube | None = None
+    created: list[str] = field(default_factory=list)
+
+    @property
+    def is_fake(self) -> bool:
+        return self.fake is not None
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def fake() -> Iterator[FakePeerTube]:
+    with FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=0.05) as server:
+        server.add_user("alice", "alice-secret-pw")
+        yield server
+
+
+def _fake_backend(fake: FakePeerTube) -> Backend:
+    return Backend(fake.url, "alice", "alice-secret-pw", "alice_channel", "nisv", fake)
+
+
+def _live_backend() -> Backend:
+    return Backend(
+        os.environ["PTSYNC_LIVE_URL"].rstrip("/"),
+        os.environ["PTSYNC_LIVE_USERNAME"],
+        os.environ["PTSYNC_LIVE_PASSWORD"],
+        os.environ.get("PTSYNC_LIVE_CHANNEL", f"{os.environ['PTSYNC_LIVE_USERNAME']}_channel"),
+        "live-" + secrets.token_hex(4),
+    )
+
+
+@pytest.fixture(params=["fake", pytest.param("live", marks=pytest.mark.live)] if LIVE else ["fake"])
+def backend(request, tmp_path, monkeypatch) -> Iterator[Backend]:
+    if request.param == "fake":
+        server = request.getfixturevalue("fake")
+        chosen = _fake_backend(server)
+    else:
+        chosen = _live_backend()
+    monkeypatch.setenv("PEERTUBE_URL", chosen.url)
+    monkeypatch.setenv("PEERTUBE_USERNAME", chosen.username)
+    monkeypatch.setenv("PEERTUBE_PASSWORD", chosen.password)
+    monkeypatch.delenv("PEERTUBE_TOKEN", raising=False)
+    monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    yield chosen
+    if not chosen.is_fake:
+        _cleanup_live(chosen, tmp_path)
+
+
+def _cleanup_live(backend: Backend, tmp_path: Path) -> None:
+    """Delete every video this test's system created: prune against an empty manifest."""
+    empty = tmp_path / "cleanup.yaml"
+    empty.write_text(f"apiVersion: ptsync/v1\nsystem: {backend.system}\nvideos: []\n")
+    main(["apply", str(empty), "--prune", "--force", "--auto-approve", "--no-wait"])
+
+
+@pytest.fixture
+def cli(capsys):
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def write_manifest(tmp_path, backend):
+    def write(body: str, name: str = "videos.yaml", **extra: Any) -> Path:
+        path = tmp_path / "manifests" / name
+        path.parent.mkdir(exist_ok=True)
+        head = f"apiVersion: ptsync/v1\nsystem: {backend.system}\n"
+        text = head + textwrap.dedent(body).format(channel=backend.channel, **extra)
+        path.write_text(text)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def media(tmp_path) -> Path:
+    folder = tmp_path / "manifests" / "media"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + secrets.token_bytes(4096))
+    return folder
+
+
+def marked_videos(fake: FakePeerTube, system: str = "nisv") -> dict[str, dict[str, Any]]:
+    """The fake's videos carrying ``system``'s marker at the start, by external id."""
+    from ptsync.marker import parse_description
+
+    found: dict[str, dict[str, Any]] = {}
+    for video in fake.videos():
+        parsed = parse_description(video.get("description"))
+        if parsed.marker and parsed.marker.system == system and parsed.at_start:
+            assert parsed.marker.external_id not in found, "duplicate video for one marker"
+            found[parsed.marker.external_id] = video
+    return found
