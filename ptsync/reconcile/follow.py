@@ -81,6 +81,7 @@ def follow_imports(
     ids = sorted(set(import_ids))
     progress = ImportProgress(total=len(ids))
     deadline = time.monotonic() + timeout
+    pause = min(0.25, interval)  # short imports finish fast: poll soon, then back off
     while ids:
         progress.rows.update(poll_imports(client, ids))
         if on_update:
@@ -89,7 +90,8 @@ def follow_imports(
         gone = [i for i in ids if i not in progress.rows]  # a deleted row will never finish
         if not unfinished or time.monotonic() >= deadline:
             return progress if not gone else _mark_gone(progress, gone)
-        sleep(interval)
+        sleep(pause)
+        pause = min(pause * 2, interval)
     return progress
 
 

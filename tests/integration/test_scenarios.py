@@ -191,7 +191,7 @@ def test_failed_import_is_reported_then_retried_without_duplicate(
     url = "https://archive.example.org/broken.mp4"
     fake.set_import_target(url, "not-a-video")
     path = write_manifest(
-        "videos:\n  - id: br\n    source: {{url: %s}}\n    name: Broken at first\n" % url
+        "videos:\n  - id: br\n    source: {{url: {url}}}\n    name: Broken at first\n", url=url
     )
     report = tmp_path / "report.json"
     first = cli("apply", str(path), "--auto-approve", "--wait", "--report", str(report))
@@ -210,7 +210,9 @@ def test_unreachable_url_fails_at_once_with_peertube_message(backend, cli, write
     fake = need_fake(backend)
     url = "https://archive.example.org/missing.mp4"
     fake.set_import_target(url, "unreachable")
-    path = write_manifest("videos:\n  - id: m\n    source: {{url: %s}}\n    name: Missing\n" % url)
+    path = write_manifest(
+        "videos:\n  - id: m\n    source: {{url: {url}}}\n    name: Missing\n", url=url
+    )
     result = cli("apply", str(path), "--auto-approve", "--no-wait")
     assert result.code == 1 and "Cannot fetch information from import for URL" in result.err
     assert fake.videos() == []
