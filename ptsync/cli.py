@@ -216,6 +216,98 @@ def report_document(reports: list[ApplyReport]) -> dict[str, Any]:
 
 
 @app.command()
+def adopt(
+    paths: Paths = None,
+    auto_approve: Annotated[bool, typer.Option(help="Do not ask for confirmation.")] = False,
+    write_uuids: Annotated[
+        bool,
+        typer.Option(
+            "--write-uuids/--no-write-uuids",
+            help="Pin matched videos by writing their uuids into the manifest files.",
+        ),
+    ] = True,
+    parallelism: Parallelism = 4,
+    insecure_http: InsecureHttp = False,
+    rate_limit: RateLimit = "50/10",
+) -> int:
+    """Take over existing videos: write ptsync markers (and pin uuids in the manifest)."""
+    from ptsync.manifest.writeback import insert_uuids
+
+    options = dataclasses.replace(
+        _options(parallelism=parallelism, insecure_http=insecure_http, rate_limit=rate_limit),
+        adopt=True,
+    )
+    with Run(paths, options) as run:
+        planned = run.plan()
+        out(render(planned, Format.text))
+        code = EXIT_OK
+        if any(g.plan.has_changes for g in planned):
+            _confirm(auto_approve)
+            with ProgressUI() as ui:
+                code = _finish(run.apply(planned, Hooks(print_result, ui.upload)), None)
+        if write_uuids:
+            for target, group in zip(run.targets, planned, strict=True):
+                found = {
+                    m.desired.external_id: m.live.uuid
+                    for m in (group.matching.matches if group.matching else ())
+                    if m.live is not None and not m.desired.uuid
+                }
+                for member in target.group.members:
+                    added = insert_uuids(member, found) if found else 0
+                    if added:
+                        err(f"Pinned {added} uuid(s) in {member.path}")
+    return code
+
+
+@app.command()
+def export(
+    channel: Annotated[
+        str | None, typer.Option(help="Channel name (handle); default: all your videos.")
+    ] = None,
+    system: Annotated[str, typer.Option(help="External-id namespace of the manifest.")] = "main",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,
+    parallelism: Parallelism = 4,
+    insecure_http: InsecureHttp = False,
+    rate_limit: RateLimit = "50/10",
+) -> int:
+    """Write a manifest for existing videos (pinned by uuid) that plans "No changes"."""
+    import os
+
+    from ptsync.cache import VocabularyCache
+    from ptsync.export import fetch_videos, render_manifest
+    from ptsync.peertube import ClientSettings, PeerTubeClient, credentials_from_env
+    from ptsync.reconcile.vocab import load_vocabularies
+
+    url = os.environ.get("PEERTUBE_URL")
+    if not url:
+        raise ConfigError("export needs PEERTUBE_URL (and PEERTUBE_USERNAME/PASSWORD or TOKEN)")
+    settings = ClientSettings(
+        rate_limit=_parse_rate(rate_limit),
+        insecure_http=insecure_http,
+        parallelism_hint=parallelism,
+    )
+    credentials = credentials_from_env(os.environ)
+    with PeerTubeClient(url, credentials, settings) as client, ProgressUI() as ui:
+        cache = VocabularyCache(client.base_url, credentials.username or "token")
+        vocab, _ = load_vocabularies(client, cache)
+        if channel is not None and channel not in vocab.channels:
+            vocab, _ = load_vocabularies(client, cache, refresh=True)
+            if channel not in vocab.channels:
+                yours = ", ".join(sorted(vocab.channels))
+                raise ConfigError(f"--channel {channel!r} is not one of yours ({yours})")
+        videos = fetch_videos(client, channel, parallelism, lambda d, t: ui.items("videos", d, t))
+        text = render_manifest(
+            videos, vocab, system=system, channel=channel, instance_url=client.base_url
+        )
+    if output is None:
+        out(text.rstrip("\n"))
+    else:
+        output.write_text(text, encoding="utf-8")
+        err(f"Wrote {len(videos)} video(s) to {output}; check it with: ptsync plan {output}")
+    return EXIT_OK
+
+
+@app.command()
 def status(
     paths: Paths = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,

@@ -88,3 +88,17 @@ class ProgressUI:
                     f"{progress.completed} succeeded, {progress.failed} failed "
                     f"({progress.progress_percent}%)"
                 )
+
+    def items(self, label: str, done: int, total: int) -> None:
+        """Counted work (e.g. export's detail fetches): a bar, or a line every 10 %."""
+        with self._lock:
+            if self._bar is not None:
+                task = self._tasks.get(label)
+                if task is None:
+                    task = self._tasks[label] = self._bar.add_task(label, total=total, detail="")
+                self._bar.update(task, completed=done, detail=f"{done}/{total}")
+                return
+            tenth = 10 * done // total if total else 10
+            if tenth > self._quarters.get(label, -1):
+                self._quarters[label] = tenth
+                err(f"  {label}: {done}/{total}")

@@ -50,6 +50,7 @@ class Options:
     wait_timeout: float = 3600.0
     poll_interval: float = 2.0
     notify_url: str | None = None  # overrides the manifests' notify:
+    adopt: bool = False  # also write markers on uuid-pinned videos that lack them
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
 
 
@@ -139,7 +140,9 @@ class Run:
         desired = self.resolve(target)
         assert target.vocab is not None
         cache = DetailCache(target.url, target.identity, enabled=self.options.use_cache)
-        settings = PlanSettings(prune=self.options.prune, parallelism=self.options.parallelism)
+        settings = PlanSettings(
+            prune=self.options.prune, parallelism=self.options.parallelism, adopt=self.options.adopt
+        )
         return plan_group(desired, target.client, target.vocab, cache, settings)
 
     # ------------------------------------------------------------------------------ apply

@@ -36,6 +36,7 @@ PASSWORD_PROTECTED = 5
 class PlanOptions:
     prune: bool = False
     file_replace_enabled: bool = False
+    adopt: bool = False  # write markers on uuid-pinned videos even when nothing else changes
 
 
 def build_plan(
@@ -64,6 +65,7 @@ def build_plan(
     changes.extend(_plan_deletes(desired, matching, options, notices))
     if problems:
         raise ManifestError(problems)
+    notices = _summarise_unadopted(notices)
     return Plan(
         instance_url=desired.instance_url,
         system=desired.system,
@@ -222,6 +224,9 @@ def _plan_update(
     changes.extend(file_changes)
     if not changes:
         return None
+    if _marker_only_adoption(changes, found, live, options):
+        notices.append(Notice("unadopted", "", entry.external_id, entry.ref))
+        return None
     rewrite = (
         identity_change
         or any(c.field == "description" for c in changes)
@@ -245,6 +250,33 @@ def _plan_update(
         source_file=_source_location(entry.source) if replace else None,
         password_protected=_protected(fields, live),
     )
+
+
+def _marker_only_adoption(
+    changes: list[FieldChange], found: Match, live: LiveVideo, options: PlanOptions
+) -> bool:
+    """A video pinned by uuid that only lacks its marker is in sync: writing the marker is
+    ``ptsync adopt``'s job, so an exported manifest plans "No changes" right away."""
+    return (
+        not options.adopt
+        and found.by == "uuid"
+        and live.marker is None
+        and [c.field for c in changes] == ["marker"]
+    )
+
+
+def _summarise_unadopted(notices: list[Notice]) -> list[Notice]:
+    ids = [n.external_id for n in notices if n.kind == "unadopted"]
+    if not ids:
+        return notices
+    shown = ", ".join(str(i) for i in ids[:5]) + (
+        f" and {len(ids) - 5} more" if len(ids) > 5 else ""
+    )
+    message = (
+        f"{len(ids)} video(s) pinned by uuid carry no ptsync marker yet ({shown}); they are "
+        "managed by uuid. `ptsync adopt` writes their markers (optional)"
+    )
+    return [n for n in notices if n.kind != "unadopted"] + [Notice("unadopted", message)]
 
 
 def _source_location(source: UrlSource | FileSource | None) -> str | None:

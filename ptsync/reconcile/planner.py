@@ -42,6 +42,7 @@ class LiveClient(Protocol):
 class PlanSettings:
     prune: bool = False
     parallelism: int = 4
+    adopt: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ def plan_group(
         live = _with_details(client, live, wanted, cache, settings.parallelism)
         matching = match(desired, live)
     replace_enabled = _file_replace_enabled(client, desired, matching)
-    options = PlanOptions(prune=settings.prune, file_replace_enabled=replace_enabled)
+    options = PlanOptions(
+        prune=settings.prune, file_replace_enabled=replace_enabled, adopt=settings.adopt
+    )
     plan = build_plan(desired, matching, options, vocab)
     if upload_bytes(plan):
         notices = quota_notices(plan, client.me(), client.quota_used())

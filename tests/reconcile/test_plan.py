@@ -8,9 +8,10 @@ from ptsync.state import LiveImport, LiveState
 from tests.reconcile.factories import desired_state, desired_video, live_video, rule
 
 
-def plan_for(desired, *videos, prune=False, imports=None, replace=False):
+def plan_for(desired, *videos, prune=False, imports=None, replace=False, adopt=False):
     matching = match(desired, LiveState(tuple(videos), imports=imports))
-    return build_plan(desired, matching, PlanOptions(prune=prune, file_replace_enabled=replace))
+    options = PlanOptions(prune=prune, file_replace_enabled=replace, adopt=adopt)
+    return build_plan(desired, matching, options)
 
 
 def test_converged_state_has_no_changes():
@@ -44,10 +45,18 @@ def test_update_lists_only_differing_managed_fields():
     assert update.marker is None  # description untouched: no rewrite of marker
 
 
+def test_pinned_video_without_marker_is_in_sync_until_adopted():
+    video = live_video(text="Their own words", name="Old name")
+    desired = desired_state(desired_video("a", uuid=video.uuid))
+    plan = plan_for(desired, video)
+    assert not plan.has_changes and plan.summary.unchanged == 1
+    assert "ptsync adopt" in plan.notices[0].message
+
+
 def test_adoption_writes_the_marker_and_keeps_the_live_text():
     video = live_video(text="Their own words", name="Old name")
     desired = desired_state(desired_video("a", uuid=video.uuid))
-    (update,) = plan_for(desired, video).of(UpdateVideo)
+    (update,) = plan_for(desired, video, adopt=True).of(UpdateVideo)
     assert update.changes[0].field == "marker" and update.changes[0].new == "nisv/a"
     assert update.description == "Their own words"
     assert update.matched_by == "uuid"
