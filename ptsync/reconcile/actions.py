@@ -104,12 +104,35 @@ class Actions:
         created = self._create_once_safely(change)
         if isinstance(created, LiveVideo):
             return self._already_there(result, created)
+        rival = self._older_twin(change, created.get("id"))
+        if rival is not None:
+            return self._lost_race(result, created["uuid"], rival)
         result.uuid = created["uuid"]
         result.url = created.get("url")
         result.import_id = created.get("import_id")
         result.import_state = "pending" if change.method == "import" else None
         self._after_create(change, created["uuid"])
         result.success = True
+        return result
+
+    def _older_twin(self, change: CreateVideo, own_id: Any) -> LiveVideo | None:
+        """Two runs (two CI pipelines) may create the same entry at once. Both look again
+        right after creating; the video with the lowest id wins, the other run deletes its own
+        copy, so exactly one survives whichever run finishes first."""
+        if not isinstance(own_id, int):
+            return None
+        twins = self.find_all_marked(change.external_id, change.fields.get("name"))
+        older = [v for v in twins if v.id < own_id]
+        return min(older, key=lambda v: v.id) if older else None
+
+    def _lost_race(self, result: ItemResult, uuid: str, rival: LiveVideo) -> ItemResult:
+        log.warning(
+            "%s was created concurrently as %s; deleting our copy", result.external_id, rival.uuid
+        )
+        with contextlib.suppress(NotFound):
+            self.client.delete_video(uuid)
+        result = self._already_there(result, rival)
+        result.note = "created by a concurrent run at the same time; kept the older copy"
         return result
 
     def _already_there(self, result: ItemResult, video: LiveVideo) -> ItemResult:
@@ -137,7 +160,12 @@ class Actions:
         if change.method == "import":
             answer = self.client.create_import({**body, "targetUrl": change.source})
             video = answer.get("video") or {}
-            return {"uuid": video["uuid"], "url": video.get("url"), "import_id": answer.get("id")}
+            return {
+                "id": video.get("id"),
+                "uuid": video["uuid"],
+                "url": video.get("url"),
+                "import_id": answer.get("id"),
+            }
         path = Path(change.source)
         body["filename"] = upload_filename(self.system, change.external_id, path.name)
         video = self.client.upload(
@@ -146,7 +174,7 @@ class Actions:
             on_progress=self._progress(change.external_id),
             session_key=f"{self.system}/{change.external_id}/{change.source_digest}",
         )
-        return {"uuid": video["uuid"], "url": video.get("url")}
+        return {"id": video.get("id"), "uuid": video["uuid"], "url": video.get("url")}
 
     def _default_channel(self) -> int:
         if not self.channels:
@@ -168,14 +196,19 @@ class Actions:
         self.client.update_video(uuid, body, thumbnail=thumbnail)
 
     def find_marked(self, external_id: str, name: Any) -> LiveVideo | None:
-        """A video of ours already carrying this entry's marker (one search request by name)."""
+        """The oldest video of ours already carrying this entry's marker (one search request)."""
+        found = self.find_all_marked(external_id, name)
+        return min(found, key=lambda v: v.id) if found else None
+
+    def find_all_marked(self, external_id: str, name: Any) -> list[LiveVideo]:
         if not name:
-            return None
-        for video in self.client.search_my_videos(str(name)):
-            marker = video.marker
-            if marker and (marker.system, marker.external_id) == (self.system, external_id):
-                return video
-        return None
+            return []
+        return [
+            video
+            for video in self.client.search_my_videos(str(name))
+            if video.marker
+            and (video.marker.system, video.marker.external_id) == (self.system, external_id)
+        ]
 
     def _progress(self, label: str) -> Callable[[int, int], None] | None:
         callback = self.on_progress
