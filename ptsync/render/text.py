@@ -11,6 +11,7 @@ from io import StringIO
 from rich.console import Console
 from rich.text import Text
 
+from ptsync.fields import VIDEO_FIELDS
 from ptsync.reconcile.changes import Change, CreateVideo, DeleteVideo, Notice, Plan, UpdateVideo
 from ptsync.render.values import show, summary_line
 
@@ -59,12 +60,15 @@ def _header(change: Change, title: str, detail: str) -> Text:
     return text
 
 
+_ORDER = {name: i for i, name in enumerate(VIDEO_FIELDS)}
+
+
 def _change_lines(change: Change, plan: Plan) -> list[Text]:
     if isinstance(change, CreateVideo):
         head = _header(change, change.external_id, f"({change.method} {change.source})")
         body = [
             Text(f"      {name} = {show(name, value, plan.labels)}")
-            for name, value in change.fields.items()
+            for name, value in sorted(change.fields.items(), key=lambda kv: _ORDER.get(kv[0], 99))
         ]
         body += (
             [Text(f"      thumbnail = file {change.thumbnail.digest}")] if change.thumbnail else []
