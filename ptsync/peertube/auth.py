@@ -65,7 +65,7 @@ class Token:
     client_secret: str | None = None
 
     def fresh(self, now: float) -> bool:
-        return now < self.access_expires - EARLY
+        return now < self.access_expires
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -144,10 +144,11 @@ class Authenticator:
             raise
         now = time.time()
         log.debug("obtained an access token by %s grant", "refresh" if refresh else "password")
+        lifetime = float(answer.get("expires_in") or 3600)
         return Token(
             access=str(answer["access_token"]),
             refresh=answer.get("refresh_token"),
-            access_expires=now + float(answer.get("expires_in") or 3600),
+            access_expires=now + lifetime - min(EARLY, lifetime / 10),
             refresh_expires=now + float(answer.get("refresh_token_expires_in") or 0),
             client_id=str(client_id),
             client_secret=str(client_secret),

@@ -194,15 +194,13 @@ class Transport:
         files: FileParts | None = None,
         headers: Mapping[str, str] | None = None,
         data: Any = None,
-        bypass_limiter: bool = False,
     ) -> tuple[requests.Response, str | None]:
         send_headers = dict(headers or {})
         bearer = None
         if auth:
             bearer = self.auth.bearer(self._get_noauth, self._post_form_noauth)
             send_headers["Authorization"] = f"Bearer {bearer}"
-        if not bypass_limiter:
-            self.limiter.acquire()
+        self.limiter.acquire()
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -232,9 +230,7 @@ class Transport:
         """The window ran out: if we are staff, PeerTube does not limit us, so neither do we."""
         self._exempt_checked = True
         try:
-            response, _ = self._send(
-                "GET", "/api/v1/users/me", auth=True, timeout=None, bypass_limiter=True
-            )
+            response, _ = self._send("GET", "/api/v1/users/me", auth=True, timeout=None)
             me = response.json() if response.ok else {}
         except (TransportError, ValueError):
             return
