@@ -93,6 +93,27 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class DesiredPlaylist:
+    """A playlist owned by marker, like videos; ``videos`` are external ids, in order."""
+
+    external_id: str
+    ref: SourceRef
+    fields: Mapping[str, Any]  # displayName, description, privacy, channel (API value space)
+    videos: tuple[str, ...]
+    thumbnail: LocalFile | None = None
+
+
+@dataclass(frozen=True)
+class DesiredChannel:
+    """A channel of the user, created when missing; ``fields``: displayName, description,
+    support (only those the manifest sets)."""
+
+    name: str
+    ref: SourceRef
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class DesiredState:
     """Everything one (instance, system) pair should look like, merged from its files."""
 
@@ -104,6 +125,8 @@ class DesiredState:
     digest: str = ""  # of the manifests and every file they reference
     notify_url: str | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
+    playlists: tuple[DesiredPlaylist, ...] = ()
+    channels: tuple[DesiredChannel, ...] = ()
 
 
 # ------------------------------------------------------------------------------- live state

@@ -29,6 +29,7 @@ from ptsync.reconcile.follow import ImportProgress, follow_imports, imports_of, 
 from ptsync.reconcile.plan import check_safety
 from ptsync.reconcile.planner import PlannedGroup, PlanSettings, fetch_live, plan_group
 from ptsync.reconcile.report import ApplyReport, ItemResult
+from ptsync.reconcile.resource_apply import apply_resources
 from ptsync.reconcile.status import VideoStatus, video_statuses
 from ptsync.reconcile.vocab import load_vocabularies
 from ptsync.state import DesiredState, Vocabularies
@@ -122,9 +123,12 @@ class Run:
         vocab, cached = load_vocabularies(target.client, cache)
         try:
             desired = resolve_group(target.group, vocab, instance_url=target.url)
+            stale = cached and any(c.name not in vocab.channels for c in desired.channels)
         except VocabularyMiss:
             if not cached:
                 raise
+            stale = True
+        if stale:  # a label, or a channel ptsync created since, is missing from the cache
             vocab, _ = load_vocabularies(target.client, cache, refresh=True)
             desired = resolve_group(target.group, vocab, instance_url=target.url)
         target.vocab, target.desired = vocab, desired
@@ -153,14 +157,24 @@ class Run:
         for group in planned:
             target = self._target_for(group.plan.instance_url, group.plan.system)
             assert target.vocab is not None
+            resources = list(group.plan.resources)
+            channel_changes = [r for r in resources if r.resource == "channel"]
+            done_first = apply_resources(channel_changes, target.client, lambda _: None)
+            channels = target.client.channels() if channel_changes else target.vocab.channels
             report = apply_plan(
                 group.plan,
                 target.client,
-                target.vocab.channels,
+                channels,
                 parallelism=self.options.parallelism,
                 on_result=hooks.on_result,
                 on_progress=hooks.on_progress,
             )
+            playlists = [r for r in resources if r.resource == "playlist"]
+            done_last = apply_resources(playlists, target.client, _uuids(group, report, target))
+            for result in (*done_first, *done_last):
+                if hooks.on_result:
+                    hooks.on_result(result)
+            report.results = [*done_first, *report.results, *done_last]
             if self.options.wait:
                 self._follow(target, report, hooks)
             done.append((target, report))
@@ -221,6 +235,31 @@ class Run:
                     self.resolve(target)
                 return target
         raise PlanFileError(f"no manifest for system {system!r} on {url} in {self.paths}")
+
+
+def _uuids(group: PlannedGroup, report: ApplyReport, target: Target) -> Callable[[str], str | None]:
+    """External id → video uuid for playlist elements: from matching, this apply's creates,
+    or (for a saved plan) one listing of the user's videos, done only if needed."""
+    known: dict[str, str] = {}
+    if group.matching is not None:
+        known.update({m.desired.external_id: m.live.uuid for m in group.matching.matches if m.live})
+    known.update({r.external_id: r.uuid for r in report.results if r.external_id and r.uuid})
+    listed: dict[str, str] | None = None
+
+    def lookup(external_id: str) -> str | None:
+        nonlocal listed
+        if external_id in known:
+            return known[external_id]
+        if listed is None:
+            system = group.plan.system
+            listed = {
+                v.marker.external_id: v.uuid
+                for v in target.client.iter_my_videos()
+                if v.marker and v.marker.system == system
+            }
+        return listed.get(external_id)
+
+    return lookup
 
 
 def instance_url(group: ManifestGroup, env: Mapping[str, str], *, single: bool) -> str:

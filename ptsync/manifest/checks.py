@@ -29,7 +29,7 @@ from ptsync.manifest.files import (
     PathProblem,
     local_path,
 )
-from ptsync.manifest.models import ManifestModel, VideoEntry
+from ptsync.manifest.models import ManifestModel, PlaylistEntry, VideoEntry
 from ptsync.manifest.problems import ref_at
 from ptsync.manifest.yamldoc import Document
 from ptsync.marker import max_text_length
@@ -58,7 +58,33 @@ class FileChecker:
             self.fields(("rules", i, "set"), rule.set.managed(), description_max=None)
         for i, entry in enumerate(self.model.videos):
             self.video(("videos", i), entry)
+        for i, playlist in enumerate(self.model.playlists):
+            self.playlist(("playlists", i), playlist)
+        for i, channel in enumerate(self.model.channels):
+            at = ("channels", i)
+            self._length((*at, "displayName"), channel.displayName, 1, 120)
+            self._length((*at, "description"), channel.description, 0, 1000)
+            self._length((*at, "support"), channel.support, 0, 1000)
         return self.problems
+
+    def playlist(self, at: Path_, playlist: PlaylistEntry) -> None:
+        self._length((*at, "displayName"), playlist.displayName, 1, 120)
+        limit = max_text_length(self.model.system, playlist.id, limit=1000)
+        self._length((*at, "description"), playlist.description, 0, limit)
+        if playlist.thumbnail is not None:
+            self.path((*at, "thumbnail"), playlist.thumbnail, IMAGE_EXTENSIONS)
+        public = str(playlist.privacy).casefold() in ("1", "public")
+        if public and playlist.channel is None:
+            self.problem((*at, "privacy"), "a public playlist needs a channel")
+        seen: set[str] = set()
+        for j, ext_id in enumerate(playlist.videos):
+            if ext_id in seen:
+                self.problem((*at, "videos", j), f"{ext_id!r} is listed twice")
+            seen.add(ext_id)
+
+    def _length(self, at: Path_, text: str | None, low: int, high: int) -> None:
+        if text is not None and not low <= len(text.strip()) <= high:
+            self.problem(at, f"must be {low}-{high} characters (is {len(text.strip())})")
 
     def fields(self, at: Path_, values: Mapping[str, Any], description_max: int | None) -> None:
         name = values.get("name", "")

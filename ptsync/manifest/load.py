@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from ptsync.errors import ManifestError, Problem
 from ptsync.manifest.checks import FileChecker, duplicate_ids
 from ptsync.manifest.models import API_VERSION, ManifestModel, VideoEntry
-from ptsync.manifest.problems import from_validation, suggestion
+from ptsync.manifest.problems import from_validation, ref_at, suggestion
 from ptsync.manifest.yamldoc import Document, YamlProblem, parse
 from ptsync.sourceref import SourceRef
 
@@ -160,6 +160,7 @@ def _group_problems(group: ManifestGroup) -> list[Problem]:
             if entry.uuid:
                 uuids.append((member.path, member.doc, ("videos", i, "uuid"), entry.uuid))
     problems = list(duplicate_ids(ids)) + list(duplicate_ids(uuids))
+    problems += _resource_problems(group, {value for *_, value in ids})
     urls = {url for m in group.members if (url := _url(m))}
     if len(urls) > 1:
         first = group.members[0]
@@ -170,6 +171,24 @@ def _group_problems(group: ManifestGroup) -> list[Problem]:
             )
         )
     return problems
+
+
+def _resource_problems(group: ManifestGroup, video_ids: set[str]) -> list[Problem]:
+    playlists: list[tuple[str, Document, tuple[str | int, ...], str]] = []
+    channels: list[tuple[str, Document, tuple[str | int, ...], str]] = []
+    problems: list[Problem] = []
+    for member in group.members:
+        for i, playlist in enumerate(member.model.playlists):
+            playlists.append((member.path, member.doc, ("playlists", i, "id"), playlist.id))
+            for j, ext_id in enumerate(playlist.videos):
+                if ext_id not in video_ids:
+                    at = ("playlists", i, "videos", j)
+                    hint = suggestion(ext_id, video_ids)
+                    message = f"{ext_id!r} is not the id of a video in this manifest{hint}"
+                    problems.append(Problem(ref_at(member.path, member.doc, at), message))
+        for i, channel in enumerate(member.model.channels):
+            channels.append((member.path, member.doc, ("channels", i, "name"), channel.name))
+    return problems + list(duplicate_ids(playlists)) + list(duplicate_ids(channels))
 
 
 def _url(member: ManifestFile) -> str | None:

@@ -133,6 +133,36 @@ class Instance(_Strict):
     )
 
 
+class ChannelEntry(_Strict):
+    """A channel of this account; created when missing, its texts kept as written."""
+
+    name: str = Field(
+        description="Channel handle (1-50 of a-z, 0-9, _ . - :).",
+        pattern=r"^[a-zA-Z0-9_.:-]{1,50}$",
+    )
+    displayName: str | None = Field(None, description="Shown name, 1-120 characters.")
+    description: str | None = Field(None, description="Up to 1000 characters.")
+    support: str | None = Field(None, description="Support text, up to 1000 characters.")
+
+
+class PlaylistEntry(_Strict):
+    """A playlist owned by ptsync (marker in its description), with its videos in order."""
+
+    id: str = Field(
+        description="External id of the playlist, unique within `system`.",
+        pattern=ID_SCHEMA_PATTERN,
+        max_length=100,
+    )
+    displayName: str = Field(description="Title, 1-120 characters.")
+    description: str | None = Field(None, description="Up to 1000 characters with the marker.")
+    privacy: Label | None = Field(None, description="Public, Unlisted or Private (or id).")
+    channel: Label | None = Field(None, description="Channel name or id; needed when public.")
+    thumbnail: str | None = Field(None, description="Image file, relative to the manifest.")
+    videos: list[str] = Field(
+        default_factory=list, description="External ids of this manifest's videos, in order."
+    )
+
+
 class ManifestModel(_Strict):
     apiVersion: Literal["ptsync/v1"] = Field(description="Always ptsync/v1.")
     instance: Instance | None = None
@@ -148,6 +178,8 @@ class ManifestModel(_Strict):
         default_factory=list, description="Bulk settings over live videos, listed or not."
     )
     videos: list[VideoEntry] = Field(default_factory=list)
+    playlists: list[PlaylistEntry] = Field(default_factory=list)
+    channels: list[ChannelEntry] = Field(default_factory=list)
     notify: str | None = Field(None, description="Webhook URL POSTed a JSON summary after apply.")
     context: dict[str, Any] = Field(
         default_factory=dict, description="Passed through unchanged to the webhook."

@@ -10,7 +10,7 @@ saved plan is refused when a referenced file changed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ptsync.errors import ManifestError, Problem
@@ -21,6 +21,8 @@ from ptsync.manifest.models import VideoEntry
 from ptsync.manifest.problems import ref_at, suggestion
 from ptsync.state import (
     CaptionFile,
+    DesiredChannel,
+    DesiredPlaylist,
     DesiredState,
     DesiredVideo,
     FileSource,
@@ -70,8 +72,8 @@ class _Labels:
 
 
 class _Channels:
-    def __init__(self, channels: Mapping[str, int]):
-        self.by_name = dict(channels)
+    def __init__(self, channels: Mapping[str, int], declared: Iterable[str] = ()):
+        self.by_name = {**{name: -1 for name in declared}, **channels}
         self.by_id = {v: k for k, v in channels.items()}
 
     def __call__(self, value: Any) -> Any:
@@ -88,32 +90,35 @@ class _Channels:
         )
 
 
+_MANIFEST_KEY = {"playlistPrivacy": "privacy"}
+
+
 class Resolver:
-    def __init__(self, vocab: Vocabularies):
+    def __init__(self, vocab: Vocabularies, declared_channels: Iterable[str] = ()):
         self.resolvers: dict[str, Any] = {
             "privacy": _Labels("privacy", vocab.privacies),
             "category": _Labels("category", vocab.categories),
             "licence": _Labels("licence", vocab.licences),
             "language": _Labels("language", vocab.languages),
             "commentsPolicy": _Labels("commentsPolicy", COMMENTS_POLICIES),
-            "channel": _Channels(vocab.channels),
+            "channel": _Channels(vocab.channels, declared_channels),
             "originallyPublishedAt": norm_instant,
+            "playlistPrivacy": _Labels("playlist privacy", vocab.playlist_privacies),
         }
         self.problems: list[Problem] = []
 
     def fields(self, member: ManifestFile, at: PathT, values: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, value in values.items():
+            key = _MANIFEST_KEY.get(name, name)
             convert = self.resolvers.get(name)
             try:
                 out[name] = convert(value) if convert else _plain(name, value)
             except LookupError as exc:
-                self.problems.append(
-                    Problem(ref_at(member.path, member.doc, (*at, name)), str(exc))
-                )
+                self.problems.append(Problem(ref_at(member.path, member.doc, (*at, key)), str(exc)))
             except ValueError as exc:
                 message = f"{value!r} is not a date (use YYYY-MM-DD or ISO 8601): {exc}"
-                self.problems.append(Problem(ref_at(member.path, member.doc, (*at, name)), message))
+                self.problems.append(Problem(ref_at(member.path, member.doc, (*at, key)), message))
         return out
 
 
@@ -131,7 +136,8 @@ def resolve_group(
     digests: DigestCache | None = None,
 ) -> DesiredState:
     """Raise VocabularyMiss (a ManifestError) listing every unknown label."""
-    resolver = Resolver(vocab)
+    declared = [c.name for m in group.members for c in m.model.channels]
+    resolver = Resolver(vocab, declared)
     digests = digests or DigestCache(enabled=False)
     videos: dict[str, DesiredVideo] = {}
     rules: list[Rule] = []
@@ -150,6 +156,25 @@ def resolve_group(
             video = _video(member, at, entry, {**resolved_defaults, **own}, refs, digests)
             videos[entry.id] = video
             file_digests.extend(_digests_of(video))
+    playlists = tuple(
+        _playlist(member, i, resolver, digests)
+        for member in group.members
+        for i in range(len(member.model.playlists))
+    )
+    channels = tuple(
+        DesiredChannel(
+            name=channel.name,
+            ref=ref_at(member.path, member.doc, ("channels", i)),
+            fields={
+                k: getattr(channel, k)
+                for k in ("displayName", "description", "support")
+                if k in channel.model_fields_set
+            },
+        )
+        for member in group.members
+        for i, channel in enumerate(member.model.channels)
+    )
+    file_digests.extend(p.thumbnail.digest for p in playlists if p.thumbnail)
     digests.save()
     if resolver.problems:
         raise VocabularyMiss(resolver.problems)
@@ -167,6 +192,33 @@ def resolve_group(
         digest=whole,
         notify_url=next((m.model.notify for m in group.members if m.model.notify), first.notify),
         context=context,
+        playlists=playlists,
+        channels=channels,
+    )
+
+
+def _playlist(
+    member: ManifestFile, index: int, resolver: Resolver, digests: DigestCache
+) -> DesiredPlaylist:
+    model = member.model.playlists[index]
+    at: PathT = ("playlists", index)
+    wanted = {k: getattr(model, k) for k in ("displayName", "description", "channel")}
+    wanted = {k: v for k, v in wanted.items() if k in model.model_fields_set}
+    resolved = resolver.fields(member, at, wanted)
+    if model.privacy is not None:
+        privacy = resolver.fields(member, at, {"playlistPrivacy": model.privacy})
+        if "playlistPrivacy" in privacy:
+            resolved["privacy"] = privacy["playlistPrivacy"]
+    thumbnail = None
+    if model.thumbnail:
+        path = local_path(member.base_dir, model.thumbnail)
+        thumbnail = LocalFile(path, digests.digest(path))
+    return DesiredPlaylist(
+        external_id=model.id,
+        ref=ref_at(member.path, member.doc, at),
+        fields=resolved,
+        videos=tuple(model.videos),
+        thumbnail=thumbnail,
     )
 
 

@@ -239,6 +239,73 @@ class PeerTubeClient:
     def delete_caption(self, id_or_uuid: str | int, language: str) -> None:
         self.transport.call("DELETE", f"{API}/videos/{id_or_uuid}/captions/{language}")
 
+    # ------------------------------------------------------------------------------ playlists
+
+    def my_playlists(self) -> list[dict[str, Any]]:
+        """Regular playlists of the user (not "Watch later"), private ones included."""
+        path = f"/accounts/{self.username()}/video-playlists"
+        return list(self._pages(path, playlistType=1, sort="createdAt"))
+
+    def playlist_video_uuids(self, playlist_id: int) -> list[tuple[int, str | None]]:
+        """(element id, video uuid) in playlist order; uuid None for an unavailable video."""
+        out = []
+        for item in self._pages(f"/video-playlists/{playlist_id}/videos"):
+            video = item.get("video") if isinstance(item, dict) else None
+            out.append((int(item["id"]), video.get("uuid") if isinstance(video, dict) else None))
+        return out
+
+    def create_playlist(self, fields: Mapping[str, Any], thumbnail: Path | None = None) -> dict:
+        """Multipart only: real PeerTube answers JSON and urlencoded creates with a 500."""
+        parts = multipart(fields, thumbnailfile=thumbnail)
+        found = self.transport.json("POST", f"{API}/video-playlists", files=parts, retry=False)
+        return dict((found or {}).get("videoPlaylist") or {})
+
+    def update_playlist(
+        self, playlist_id: int, fields: Mapping[str, Any], thumbnail: Path | None = None
+    ) -> None:
+        parts = multipart(fields, thumbnailfile=thumbnail)
+        self.transport.call("PUT", f"{API}/video-playlists/{playlist_id}", files=parts)
+
+    def delete_playlist(self, playlist_id: int) -> None:
+        self.transport.call("DELETE", f"{API}/video-playlists/{playlist_id}")
+
+    def add_playlist_video(self, playlist_id: int, video_uuid: str) -> None:
+        path = f"{API}/video-playlists/{playlist_id}/videos"
+        self.transport.call("POST", path, json_body={"videoId": video_uuid}, retry=False)
+
+    def remove_playlist_element(self, playlist_id: int, element_id: int) -> None:
+        self.transport.call("DELETE", f"{API}/video-playlists/{playlist_id}/videos/{element_id}")
+
+    def move_playlist_element(self, playlist_id: int, start: int, after: int) -> None:
+        body = {"startPosition": start, "insertAfterPosition": after, "reorderLength": 1}
+        path = f"{API}/video-playlists/{playlist_id}/videos/reorder"
+        self.transport.call("POST", path, json_body=body, retry=False)
+
+    # ------------------------------------------------------------------------------ channels
+
+    def get_channel(self, name: str) -> dict[str, Any] | None:
+        try:
+            found = self._get(f"/video-channels/{name}")
+        except NotFound:
+            return None
+        return found if isinstance(found, dict) else None
+
+    def create_channel(self, body: Mapping[str, Any]) -> None:
+        self.transport.call("POST", f"{API}/video-channels", json_body=dict(body), retry=False)
+        with self._lock:
+            self._me = None  # its channel list changed
+
+    def update_channel(self, name: str, body: Mapping[str, Any]) -> None:
+        self.transport.call("PUT", f"{API}/video-channels/{name}", json_body=dict(body))
+
+
+def multipart(fields: Mapping[str, Any], **images: Path | None) -> dict[str, Any]:
+    """A multipart/form-data body even without a file (requests sends (None, value) parts as
+    plain form fields): PeerTube's playlist endpoints only accept multipart."""
+    parts: dict[str, Any] = {k: (None, v) for k, v in form_fields(fields).items()}
+    parts.update({name: _file_part(path) for name, path in images.items() if path is not None})
+    return parts
+
 
 def _data(page: Any, path: str) -> list[Any]:
     if not isinstance(page, dict) or not isinstance(page.get("data"), list):

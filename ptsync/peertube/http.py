@@ -43,7 +43,7 @@ from ptsync.peertube.ratelimit import RateLimiter, reset_delay
 
 log = logging.getLogger("ptsync.http")
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
-FileParts = Mapping[str, tuple[str, bytes, str]]
+FileParts = Mapping[str, Any]  # name -> (filename, bytes, type) or (None, value)
 
 
 @dataclass(frozen=True)

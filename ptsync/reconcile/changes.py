@@ -152,21 +152,27 @@ class Plan:
     notices: tuple[Notice, ...] = ()
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     managed_total: int = 0  # live videos carrying this system's marker
+    resources: tuple[Any, ...] = ()  # ResourceChange (playlists, channels), applied after videos
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.changes, key=lambda c: c.sort_key))
         object.__setattr__(self, "changes", ordered)
+        object.__setattr__(self, "resources", tuple(sorted(self.resources, key=_resource_key)))
 
     @property
     def summary(self) -> Summary:
         counts = {"create": 0, "update": 0, "delete": 0}
-        for change in self.changes:
+        for change in (*self.changes, *self.resources):
             counts[change.kind] += 1
         return Summary(unchanged=self.unchanged, **counts)
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.changes)
+        return bool(self.changes or self.resources)
 
     def of(self, kind: type[Change]) -> list[Any]:
         return [c for c in self.changes if isinstance(c, kind)]
+
+
+def _resource_key(change: Any) -> Any:
+    return change.sort_key

@@ -23,6 +23,13 @@ from ptsync.reconcile.diff import diff_files
 from ptsync.reconcile.match import Matching, filename_candidates, match, needs_imports
 from ptsync.reconcile.plan import PlanOptions, build_plan, detail_needed
 from ptsync.reconcile.quota import quota_notices, upload_bytes
+from ptsync.reconcile.resources import (
+    LiveChannel,
+    ResourceChange,
+    live_playlist,
+    plan_channels,
+    plan_playlists,
+)
 from ptsync.state import DesiredState, LiveImport, LiveState, LiveVideo, Vocabularies
 
 log = logging.getLogger("ptsync.plan")
@@ -85,10 +92,45 @@ def plan_group(
         prune=settings.prune, file_replace_enabled=replace_enabled, adopt=settings.adopt
     )
     plan = build_plan(desired, matching, options, vocab)
+    if desired.playlists or desired.channels:
+        resources = plan_resources(desired, client, vocab, matching, prune=settings.prune)
+        plan = dataclasses.replace(plan, resources=tuple(resources))
     if upload_bytes(plan):
         notices = quota_notices(plan, client.me(), client.quota_used())
         plan = dataclasses.replace(plan, notices=plan.notices + tuple(notices))
     return PlannedGroup(plan, desired, live, matching)
+
+
+def plan_resources(
+    desired: DesiredState, client: Any, vocab: Vocabularies, matching: Matching, *, prune: bool
+) -> list[ResourceChange]:
+    """Channels and playlists: one request per declared existing channel with texts, one
+    listing of playlists, one element listing per owned playlist in the manifest."""
+    out: list[ResourceChange] = []
+    live_channels: dict[str, LiveChannel] = {}
+    known = dict(vocab.channels)
+    if any(c.name not in known for c in desired.channels):
+        known = client.channels()  # the cached vocabulary may predate a channel we created
+    for channel in desired.channels:
+        if channel.name not in known:
+            continue
+        info = (client.get_channel(channel.name) or {}) if channel.fields else {}
+        texts = {k: info.get(k) for k in ("displayName", "description", "support")}
+        live_channels[channel.name] = LiveChannel(known[channel.name], channel.name, texts)
+    out += plan_channels(desired.channels, live_channels)
+    if desired.playlists:
+        wanted = {p.external_id for p in desired.playlists}
+        lives = []
+        for item in client.my_playlists():
+            found = live_playlist(item)
+            mine = found.marker and found.marker.system == desired.system
+            if mine and found.marker and found.marker.external_id in wanted:
+                elements = client.playlist_video_uuids(found.id)
+                found = dataclasses.replace(found, videos=tuple(u for _, u in elements if u))
+            lives.append(found)
+        uuids = {m.desired.external_id: m.live.uuid for m in matching.matches if m.live}
+        out += plan_playlists(desired.system, desired.playlists, lives, uuids, prune=prune)
+    return out
 
 
 def _filenames(client: LiveClient, videos: Iterable[LiveVideo]) -> dict[str, str]:

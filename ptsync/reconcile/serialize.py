@@ -27,6 +27,7 @@ from ptsync.reconcile.changes import (
     Plan,
     UpdateVideo,
 )
+from ptsync.reconcile.resources import ResourceChange
 from ptsync.sourceref import SourceRef
 from ptsync.state import CaptionFile, LocalFile
 
@@ -47,7 +48,30 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "notices": [_notice_to_dict(n) for n in plan.notices],
         "managed_total": plan.managed_total,
         "labels": {k: dict(v) for k, v in plan.labels.items()},
+        "resources": [_resource_to_dict(r) for r in plan.resources],
     }
+
+
+def _resource_to_dict(change: ResourceChange) -> dict[str, Any]:
+    return {
+        "action": change.kind,
+        "resource": change.resource,
+        "key": change.key,
+        "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in change.changes],
+        "operations": list(change.ops),
+        "payload": dict(change.payload),
+    }
+
+
+def _resource_from_dict(data: Mapping[str, Any]) -> ResourceChange:
+    return ResourceChange(
+        kind=data["action"],
+        resource=data["resource"],
+        key=data["key"],
+        changes=tuple(FieldChange(c["field"], c["old"], c["new"]) for c in data["changes"]),
+        ops=tuple(data.get("operations", [])),
+        payload=data.get("payload", {}),
+    )
 
 
 def plan_from_dict(data: Mapping[str, Any]) -> Plan:
@@ -60,6 +84,7 @@ def plan_from_dict(data: Mapping[str, Any]) -> Plan:
             notices=tuple(_notice_from_dict(n) for n in data.get("notices", [])),
             labels=data.get("labels", {}),
             managed_total=int(data.get("managed_total", 0)),
+            resources=tuple(_resource_from_dict(r) for r in data.get("resources", [])),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanFileError(f"plan file is incomplete or corrupt ({exc})") from None

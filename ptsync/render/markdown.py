@@ -17,6 +17,11 @@ def render_markdown(plan: Plan) -> str:
         out += [f"**{summary_line(s.create, s.update, s.delete, s.unchanged)}**", ""]
         out += ["| Action | Video | Changes |", "|---|---|---|"]
         out += [_row(change, plan) for change in plan.changes]
+        out += [
+            f"| {_ICON[r.kind]} | {r.resource} `{r.key}` | "
+            f"{_cell('; '.join([f'{c.field} → {c.new}' for c in r.changes] + list(r.ops)))} |"
+            for r in plan.resources
+        ]
     if plan.notices:
         out += ["", "**Notices**", ""]
         out += [f"- ⚠️ {_cell(n.message)}" for n in plan.notices]

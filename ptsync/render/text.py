@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ptsync.fields import VIDEO_FIELDS
 from ptsync.reconcile.changes import Change, CreateVideo, DeleteVideo, Notice, Plan, UpdateVideo
+from ptsync.reconcile.resources import ResourceChange
 from ptsync.render.values import show, summary_line
 
 _STYLE = {"create": "green", "update": "yellow", "delete": "red"}
@@ -27,12 +28,29 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     for change in plan.changes:
         lines.extend(_change_lines(change, plan))
         lines.append(Text())
+    for resource in plan.resources:
+        lines.extend(_resource_lines(resource))
+        lines.append(Text())
     for notice in plan.notices:
         lines.append(_notice_line(notice))
     if plan.notices:
         lines.append(Text())
     lines.append(_summary(plan))
     return _to_string(lines, color)
+
+
+def _resource_lines(change: ResourceChange) -> list[Text]:
+    style = _STYLE[change.kind]
+    head = Text(f"  {_SIGN[change.kind]} {change.kind} {change.resource} ", style=f"bold {style}")
+    head.append(change.key, style="bold")
+    body = [
+        Text(f"      {c.field}: {show(c.field, c.old, {})} → {show(c.field, c.new, {})}")
+        if change.kind == "update"
+        else Text(f"      {c.field} = {show(c.field, c.new, {})}")
+        for c in change.changes
+    ]
+    body += [Text(f"      {op}") for op in change.ops]
+    return [head, *body]
 
 
 def _to_string(lines: list[Text], color: bool) -> str:
