@@ -47,6 +47,9 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Bypass the detail/voc
 InsecureHttp = Annotated[
     bool, typer.Option("--insecure-http", help="Allow http:// to non-loopback hosts.")
 ]
+Timeout = Annotated[
+    float, typer.Option(min=0.1, help="Seconds to wait for each answer before retrying.")
+]
 RateLimit = Annotated[
     str, typer.Option(help="Client-side limit 'REQUESTS/SECONDS', or 'off' (admins).")
 ]
@@ -110,10 +113,14 @@ def plan(
     no_cache: NoCache = False,
     insecure_http: InsecureHttp = False,
     rate_limit: RateLimit = "50/10",
+    timeout: Timeout = 60.0,
 ) -> int:
     """Show what apply would change, without changing anything."""
-    options = _options(
-        prune, force, max_delete_fraction, parallelism, no_cache, insecure_http, rate_limit
+    options = dataclasses.replace(
+        _options(
+            prune, force, max_delete_fraction, parallelism, no_cache, insecure_http, rate_limit
+        ),
+        timeout=timeout,
     )
     with Run(paths, options) as run:
         planned = run.plan()
@@ -152,6 +159,7 @@ def apply(
         str | None, typer.Option(help="POST a JSON summary here when done (overrides notify:).")
     ] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Upload chunk size in MiB.")] = 8,
+    timeout: Timeout = 60.0,
 ) -> int:
     """Make the instance match the manifests (or carry out a saved plan)."""
     options = dataclasses.replace(
@@ -162,6 +170,7 @@ def apply(
         wait_timeout=wait_timeout,
         notify_url=notify,
         chunk_size=chunk_size * 2**20,
+        timeout=timeout,
     )
     saved_path = Path(paths[0]) if paths and len(paths) == 1 else None
     with ProgressUI() as ui:

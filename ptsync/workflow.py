@@ -47,6 +47,7 @@ class Options:
     insecure_http: bool = False
     rate_limit: tuple[int, float] | None = (50, 10.0)
     chunk_size: int = 8 * 2**20
+    timeout: float = 60.0  # seconds to wait for an answer (connecting: at most 10)
     wait: bool = False
     wait_timeout: float = 3600.0
     poll_interval: float = 2.0
@@ -111,6 +112,7 @@ class Run:
             insecure_http=self.options.insecure_http,
             parallelism_hint=self.options.parallelism,
             chunk_size=self.options.chunk_size,
+            timeout=(min(10.0, self.options.timeout), self.options.timeout),
         )
 
     # ------------------------------------------------------------------------------ plan

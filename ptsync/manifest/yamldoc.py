@@ -39,6 +39,7 @@ class YamlProblem(Exception):
     """Invalid YAML at a position (1-based line and column)."""
 
     def __init__(self, message: str, line: int, col: int):
+        message = " ".join(message.split())  # always one line, whatever the parser said
         super().__init__(message)
         self.message, self.line, self.col = message, line, col
 
@@ -130,12 +131,22 @@ def _events(text: str) -> Iterator[Any]:
 def _pyyaml_events(yaml: Any, text: str) -> Iterator[Any]:
     try:
         yield from yaml.parse(text, Loader=yaml.CSafeLoader)
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        raise YamlProblem(
+            f"invalid character {chr(exc.character)!r} ({exc.reason})", line, col
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line, col) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", 1, 1) from None
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def _ruamel_events(text: str) -> Iterator[Any]:  # pragma: no cover - fallback parser

@@ -123,7 +123,9 @@ class PeerTubeClient:
         return found
 
     def get_video(self, id_or_uuid: str | int) -> LiveVideo:
-        return parse.video(self.get_video_raw(id_or_uuid), detailed=True, endpoint="/videos/{id}")
+        return parse.video(
+            self.get_video_raw(id_or_uuid), detailed=True, endpoint="/api/v1/videos/{id}"
+        )
 
     def update_video(
         self,

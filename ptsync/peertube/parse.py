@@ -20,7 +20,7 @@ def _id(obj: Any) -> Any:
     return obj.get("id") if isinstance(obj, Mapping) else obj
 
 
-def video(item: Any, *, detailed: bool, endpoint: str = "/users/me/videos") -> LiveVideo:
+def video(item: Any, *, detailed: bool, endpoint: str = "/api/v1/users/me/videos") -> LiveVideo:
     """Parse one video object; ``detailed`` says it came from ``GET /videos/{id}``."""
     if not isinstance(item, Mapping):
         raise BadResponse("GET", endpoint, f"expected a video object, got {type(item).__name__}")
@@ -80,7 +80,7 @@ def _video(item: Mapping[str, Any], detailed: bool) -> LiveVideo:
     )
 
 
-def video_import(item: Any, endpoint: str = "/users/me/videos/imports") -> LiveImport:
+def video_import(item: Any, endpoint: str = "/api/v1/users/me/videos/imports") -> LiveImport:
     if not isinstance(item, Mapping):
         raise BadResponse("GET", endpoint, f"expected an import object, got {type(item).__name__}")
     try:

@@ -323,7 +323,9 @@ def _plan_deletes(
     deletes = []
     for kept, extra in matching.extra_copies:
         ext_id = extra.marker.external_id if extra.marker else "?"
-        if options.prune:
+        if options.prune and not extra.marker_at_start:
+            notices.append(_not_owned_notice(extra, ext_id))
+        elif options.prune:
             reason = f"extra copy of {kept.uuid}"
             deletes.append(_delete(extra, ext_id, reason))
         else:
@@ -338,8 +340,22 @@ def _plan_deletes(
     if options.prune:
         for video in matching.orphans:
             assert video.marker is not None
+            if not video.marker_at_start:
+                notices.append(_not_owned_notice(video, video.marker.external_id))
+                continue
             deletes.append(_delete(video, video.marker.external_id, "not in the manifest"))
     return deletes
+
+
+def _not_owned_notice(video: LiveVideo, ext_id: str) -> Notice:
+    """Ownership for deletion is the marker on the *first* line, where ptsync writes it; a
+    marker elsewhere may be a quote or a copy-paste, so prune leaves such a video alone."""
+    return Notice(
+        "not-deleted",
+        f"{ext_id}: not deleting {video.uuid} ({video.name!r}): its ptsync marker is not on "
+        "the first line of the description",
+        ext_id,
+    )
 
 
 def _delete(video: LiveVideo, external_id: str, reason: str) -> DeleteVideo:
