@@ -56,7 +56,7 @@ def _mutations() -> st.SearchStrategy[str]:
     ).map(lambda p: VALID + f"  - id: c3\n    source: {{file: '{p}'}}\n")
     garbage = st.text(min_size=1, max_size=200).map(lambda t: "apiVersion: ptsync/v1\n" + t)
     swapped = st.integers(0, len(lines) - 2).map(
-        lambda i: "".join(lines[:i] + [lines[i + 1], lines[i]] + lines[i + 2 :])
+        lambda i: "".join([*lines[:i], lines[i + 1], lines[i], *lines[i + 2 :]])
     )
     return st.one_of(truncate, unknown, wrong_type, duplicate, huge, bomb, escape, garbage, swapped)
 
