@@ -215,6 +215,11 @@ class Transport:
             )
         except requests.Timeout:
             raise TransportError(method, path, "timed out") from None
+        except requests.exceptions.SSLError as exc:  # not transient: never retried
+            raise ConfigError(
+                f"{method} {path}: TLS certificate verification failed ({_reason(exc)}); "
+                "for a private CA set REQUESTS_CA_BUNDLE"
+            ) from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise TransportError(method, path, f"connection failed ({_reason(exc)})") from None
         finally:
