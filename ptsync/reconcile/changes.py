@@ -2,8 +2,9 @@
 
 Like octoDNS's Create/Update/Delete: identity (external id, uuid) and values are separate,
 a Plan is built once and sorted in its constructor, and renderers live elsewhere. Changes
-serialise to plain JSON (``to_dict``/``from_dict``) so a saved plan applies exactly what was
-reviewed; deepdiff never leaks in here.
+serialise to plain JSON (see ``serialize``) so a saved plan applies exactly what was
+reviewed. Field comparison is plain equality after normalising (``ptsync.fields``): the
+managed fields are flat values, so a generic deep-diff library would add nothing.
 """
 
 from __future__ import annotations
