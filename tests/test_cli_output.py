@@ -6,6 +6,7 @@ import json
 
 from ptsync.cli import main
 from ptsync.testing import FakePeerTube
+from tests.fakeenv import point_at
 
 
 def test_github_actions_gets_error_annotations_with_file_and_line(tmp_path, monkeypatch, capsys):
@@ -34,13 +35,7 @@ def test_json_logs_and_quiet(tmp_path, monkeypatch, capsys):
         fake.add_user("alice", "pw-alice-1")
         path = tmp_path / "m.yaml"
         path.write_text("apiVersion: ptsync/v1\nsystem: nisv\nvideos: []\n")
-        for key, value in {
-            "PEERTUBE_URL": fake.url,
-            "PEERTUBE_USERNAME": "alice",
-            "PEERTUBE_PASSWORD": "pw-alice-1",
-            "PTSYNC_CACHE_DIR": str(tmp_path / "c"),
-        }.items():
-            monkeypatch.setenv(key, value)
+        point_at(monkeypatch, fake, tmp_path / "c")
         assert main(["-vv", "--log-format", "json", "plan", str(path)]) == 0
         err_lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
         records = [json.loads(line) for line in err_lines]

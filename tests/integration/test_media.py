@@ -10,6 +10,7 @@ import pytest
 from ptsync.errors import TransportError
 from ptsync.peertube import ClientSettings, Credentials, PeerTubeClient
 from ptsync.testing import FakePeerTube
+from tests.fakeenv import point_at
 from tests.integration.conftest import marked_videos
 
 VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n{text}\n"
@@ -153,13 +154,7 @@ def test_changed_source_file_is_replaced_in_place_when_the_instance_allows(
         rate_limit=None, login_rate_limit=None, video_file_update_enabled=True
     ) as fake:
         fake.add_user("alice", "pw-alice-1")
-        for key, value in {
-            "PEERTUBE_URL": fake.url,
-            "PEERTUBE_USERNAME": "alice",
-            "PEERTUBE_PASSWORD": "pw-alice-1",
-            "PTSYNC_CACHE_DIR": str(tmp_path / "cache"),
-        }.items():
-            monkeypatch.setenv(key, value)
+        point_at(monkeypatch, fake, tmp_path / "cache")
         big = _big(tmp_path, 50_000)
         path = tmp_path / "manifests" / "m.yaml"
         path.write_text("apiVersion: ptsync/v1\nsystem: nisv\n" + UPLOAD_MANIFEST.format())

@@ -9,6 +9,7 @@ import pytest
 
 from ptsync.marker import Marker, compose_description
 from ptsync.testing import FakePeerTube
+from tests.fakeenv import point_at
 
 DETAIL = re.compile(r"^/api/v1/videos/[0-9a-f-]{36}$")
 FAST = ("--rate-limit", "off")  # the fake has no limit here; the limiter has its own tests
@@ -32,13 +33,7 @@ def seeded(tmp_path, monkeypatch):
         for i in range(N):
             description = compose_description(Marker("nisv", f"v{i}"), f"Text {i}.")
             fake.add_video("alice", name=f"Video {i}", description=description, tags=["aa", "bb"])
-        for key, value in {
-            "PEERTUBE_URL": fake.url,
-            "PEERTUBE_USERNAME": "alice",
-            "PEERTUBE_PASSWORD": "pw-alice-1",
-            "PTSYNC_CACHE_DIR": str(tmp_path / "cache"),
-        }.items():
-            monkeypatch.setenv(key, value)
+        point_at(monkeypatch, fake, tmp_path / "cache")
         yield fake
 
 

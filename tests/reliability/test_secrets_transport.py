@@ -17,6 +17,7 @@ from ptsync.errors import ConfigError
 from ptsync.marker import Marker, compose_description
 from ptsync.peertube import Credentials, PeerTubeClient
 from ptsync.testing import FakePeerTube
+from tests.fakeenv import point_at
 
 PASSWORD = "Pa55-UNIQUE-4242-secret"
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,13 +179,7 @@ def test_prune_only_deletes_videos_carrying_this_systems_first_line_marker(
         fake.add_video("alice", name="Nobody's", description="plain")
         path = tmp_path / "m.yaml"
         path.write_text("apiVersion: ptsync/v1\nsystem: nisv\nvideos: []\n")
-        for key, value in {
-            "PEERTUBE_URL": fake.url,
-            "PEERTUBE_USERNAME": "alice",
-            "PEERTUBE_PASSWORD": "pw-alice-1",
-            "PTSYNC_CACHE_DIR": str(tmp_path / "c"),
-        }.items():
-            monkeypatch.setenv(key, value)
+        point_at(monkeypatch, fake, tmp_path / "c")
         assert main(["apply", str(path), "--prune", "--auto-approve"]) == 4  # 1 of 1 owned: refused
         assert len(fake.videos()) == 4
         assert main(["apply", str(path), "--prune", "--force", "--auto-approve"]) == 0
