@@ -85,7 +85,7 @@ class ErrorBody:
     @classmethod
     def from_json(cls, status: int, body: Any) -> ErrorBody:
         if not isinstance(body, Mapping):
-            text = body.strip() if isinstance(body, str) else None
+            text = " ".join(body.split()) if isinstance(body, str) else None  # one line
             return cls(status=status, detail=text or None)
         params = body.get("invalid-params")
         return cls(
@@ -103,7 +103,7 @@ class ErrorBody:
         for name, info in self.invalid_params.items():
             msg = info.get("msg") if isinstance(info, Mapping) else info
             parts.append(f"{name}: {msg}")
-        return "; ".join(parts)
+        return " ".join("; ".join(str(p) for p in parts).split())
 
 
 class PeerTubeError(PtsyncError):

@@ -21,6 +21,7 @@ from ptsync.fields import (
     TAG_MAX,
     TAG_MIN,
     TAGS_MAX,
+    norm_instant,
 )
 from ptsync.manifest.files import (
     CAPTION_EXTENSIONS,
@@ -109,6 +110,16 @@ class FileChecker:
                 f"(is {len(support.strip())})",
             )
         self._tags((*at, "tags"), values.get("tags"))
+        for key in ("name", "description", "support"):
+            if "\x00" in (values.get(key) or ""):
+                self.problem((*at, key), f"{key} contains a NUL character (not storable)")
+        when = values.get("originallyPublishedAt")
+        if when is not None:
+            try:
+                norm_instant(when)
+            except ValueError as exc:
+                message = f"{when!r} is not a date (use YYYY-MM-DD or ISO 8601): {exc}"
+                self.problem((*at, "originallyPublishedAt"), message)
 
     def _tags(self, at: Path_, tags: list[str] | None) -> None:
         if not tags:
@@ -117,7 +128,9 @@ class FileChecker:
         if len(unique) > TAGS_MAX:
             self.problem(at, f"at most {TAGS_MAX} tags (has {len(unique)})")
         for i, tag in enumerate(tags):
-            if not TAG_MIN <= len(tag.strip()) <= TAG_MAX:
+            if "\x00" in tag:
+                self.problem((*at, i), "tag contains a NUL character (PeerTube cannot store it)")
+            elif not TAG_MIN <= len(tag.strip()) <= TAG_MAX:
                 self.problem((*at, i), f"tag {tag!r} must be {TAG_MIN}-{TAG_MAX} characters")
 
     def video(self, at: Path_, entry: VideoEntry) -> None:

@@ -128,6 +128,12 @@ def _shape_problem(name: str, doc: Document) -> Problem | None:
     if not isinstance(data, dict):
         return Problem(SourceRef(name, 1, 1), "a manifest is a mapping starting with apiVersion")
     version = data.get("apiVersion")
+    if version is None:
+        typo = [k for k in data if isinstance(k, str) and suggestion(k, ["apiVersion"])]
+        if typo:
+            line, col = doc.where((typo[0],))
+            message = f"unknown key {typo[0]!r} (did you mean 'apiVersion'?)"
+            return Problem(SourceRef(name, line, col, typo[0]), message)
     if version != API_VERSION:
         line, col = doc.where(("apiVersion",))
         got = "missing" if version is None else repr(version)

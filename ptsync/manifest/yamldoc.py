@@ -107,7 +107,10 @@ def _scalar(event: Any) -> Any:
         except ValueError:
             raise YamlProblem(f"{value!r} is not a valid {tag}", *_pos(event)) from None
     if style is None or style == "":
-        return resolve_plain(value)
+        try:
+            return resolve_plain(value)
+        except ValueError:  # int() refuses more than 4300 digits
+            raise YamlProblem(f"number too long ({len(value)} digits)", *_pos(event)) from None
     return value
 
 
@@ -268,8 +271,18 @@ def _merge_sources(value: Any, pos: tuple[int, int]) -> list[dict[Any, Any]]:
     raise YamlProblem("'<<' merges a mapping or a list of mappings", *pos)
 
 
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
 def parse(text: str) -> Document:
     """Parse one YAML document; raises YamlProblem with a 1-based position."""
+    odd = _YAML11_BREAKS.search(text)
+    if odd:  # libyaml (YAML 1.1) breaks lines there: every later position would be off
+        raise YamlProblem(
+            f"invisible line separator U+{ord(odd.group()):04X}: delete it, or write it as "
+            f"an escape inside double quotes",
+            *_line_col(text, odd.start()),
+        )
     builder = _Builder()
     data = builder.build(iter(_events(text)))
     builder.locations.setdefault((), (1, 1))

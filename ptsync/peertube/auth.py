@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ptsync.cache import cache_dir, read_json, write_json
-from ptsync.errors import AuthenticationError, ConfigError, PeerTubeError
+from ptsync.errors import AuthenticationError, BadResponse, ConfigError, PeerTubeError
 
 log = logging.getLogger("ptsync.auth")
 EARLY = 60.0  # renew this many seconds before the access token expires
@@ -37,19 +38,27 @@ class Credentials:
 
 
 def credentials_from_env(env: Mapping[str, str], suffix: str | None = None) -> Credentials:
-    """PEERTUBE_USERNAME / _PASSWORD / _TOKEN; ``__SUFFIX`` variants win for named instances."""
+    """PEERTUBE_USERNAME / _PASSWORD / _TOKEN; ``__SUFFIX`` variants win for named instances.
+
+    Variables fall back one by one to the unsuffixed ones, except that a named instance with
+    its own username never gets the general ``PEERTUBE_TOKEN`` (meant for another instance).
+    """
+    tag = re.sub(r"[^A-Z0-9]", "_", suffix.upper()) if suffix else None
+
+    def named(name: str) -> str | None:
+        return (env.get(f"{name}__{tag}") or None) if tag else None
 
     def get(name: str) -> str | None:
-        if suffix:
-            value = env.get(f"{name}__{suffix.upper()}")
-            if value:
-                return value
-        return env.get(name) or None
+        return named(name) or env.get(name) or None
 
-    creds = Credentials(get("PEERTUBE_USERNAME"), get("PEERTUBE_PASSWORD"), get("PEERTUBE_TOKEN"))
+    username, password = get("PEERTUBE_USERNAME"), get("PEERTUBE_PASSWORD")
+    token = named("PEERTUBE_TOKEN")
+    if token is None and not (named("PEERTUBE_USERNAME") and password):
+        token = env.get("PEERTUBE_TOKEN") or None
+    creds = Credentials(username, password, token)
     if creds.token or (creds.username and creds.password):
         return creds
-    where = f" (or PEERTUBE_USERNAME__{suffix.upper()} ...)" if suffix else ""
+    where = f" (or PEERTUBE_USERNAME__{tag} and PEERTUBE_PASSWORD__{tag}, ...)" if tag else ""
     raise ConfigError(
         f"no credentials: set PEERTUBE_USERNAME and PEERTUBE_PASSWORD, or PEERTUBE_TOKEN{where}"
     )
@@ -72,8 +81,17 @@ class Token:
 
     @classmethod
     def from_json(cls, data: Any) -> Token | None:
+        """The cached token, or None for anything malformed (a corrupt cache is ignored)."""
+        if not isinstance(data, dict) or not isinstance(data.get("access"), str):
+            return None
+        expiries = (data.get("access_expires"), data.get("refresh_expires"))
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in expiries):
+            return None
+        optional = ("refresh", "client_id", "client_secret")
+        if any(data.get(k) is not None and not isinstance(data.get(k), str) for k in optional):
+            return None
         try:
-            return cls(**data) if isinstance(data, dict) and data.get("access") else None
+            return cls(**data)
         except TypeError:
             return None
 
@@ -89,6 +107,8 @@ class Authenticator:
     """Hands out a valid bearer token; thread-safe, one login at a time."""
 
     def __init__(self, base_url: str, credentials: Credentials, *, use_cache: bool = True):
+        if not credentials.token and not (credentials.username and credentials.password):
+            raise ConfigError("no credentials: need a username and password, or a token")
         self.credentials = credentials
         self._lock = threading.Lock()
         self._token: Token | None = None
@@ -117,17 +137,23 @@ class Authenticator:
         if token is not None and token.refresh and time.time() < token.refresh_expires - EARLY:
             try:
                 return self._store(self._grant(token, get, post, refresh=token.refresh))
-            except AuthenticationError:
-                log.info("refresh token refused; logging in again")
+            except PeerTubeError as exc:
+                if exc.status >= 500 or exc.status == 429:
+                    raise
+                log.info("refresh token refused (%d); logging in again", exc.status)
         return self._store(self._grant(token, get, post, refresh=None))
 
     def _grant(self, old: Token | None, get: Get, post: Post, *, refresh: str | None) -> Token:
-        client_id = old.client_id if old else None
-        client_secret = old.client_secret if old else None
+        # a refresh reuses the OAuth client it was issued to; a login asks for it again, so a
+        # reinstalled instance (new client secret) cannot lock a stale cache out for good
+        client_id = old.client_id if old and refresh else None
+        client_secret = old.client_secret if old and refresh else None
         if not client_id or not client_secret:
             client = get("/api/v1/oauth-clients/local")
-            client_id, client_secret = client["client_id"], client["client_secret"]
-        form = {"client_id": str(client_id), "client_secret": str(client_secret)}
+            if not isinstance(client, dict) or not client.get("client_id"):
+                raise BadResponse("GET", "/api/v1/oauth-clients/local", "no client_id")
+            client_id, client_secret = str(client["client_id"]), str(client.get("client_secret"))
+        form = {"client_id": client_id, "client_secret": client_secret}
         if refresh:
             form.update(grant_type="refresh_token", refresh_token=refresh)
         else:
@@ -144,14 +170,22 @@ class Authenticator:
             raise
         now = time.time()
         log.debug("obtained an access token by %s grant", "refresh" if refresh else "password")
-        lifetime = float(answer.get("expires_in") or 3600)
+        try:
+            access = answer["access_token"]
+            lifetime = float(answer.get("expires_in") or 3600)
+            refresh_lifetime = float(answer.get("refresh_token_expires_in") or 0)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            access = None
+        if not isinstance(access, str) or not access:
+            raise BadResponse("POST", "/api/v1/users/token", "no access_token in the answer")
+        new_refresh = answer.get("refresh_token")
         return Token(
-            access=str(answer["access_token"]),
-            refresh=answer.get("refresh_token"),
+            access=access,
+            refresh=new_refresh if isinstance(new_refresh, str) else None,
             access_expires=now + lifetime - min(EARLY, lifetime / 10),
-            refresh_expires=now + float(answer.get("refresh_token_expires_in") or 0),
-            client_id=str(client_id),
-            client_secret=str(client_secret),
+            refresh_expires=now + refresh_lifetime,
+            client_id=client_id,
+            client_secret=client_secret,
         )
 
     def _store(self, token: Token) -> Token:

@@ -7,6 +7,7 @@ we page cannot shift an unread one out of view. Lists are what the owner sees
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import threading
 from collections.abc import Iterator, Mapping
@@ -54,6 +55,12 @@ class PeerTubeClient:
     def _get(self, path: str, **params: Any) -> Any:
         return self.transport.json("GET", API + path, params=params or None)
 
+    def _get_obj(self, path: str, what: str = "an object", **params: Any) -> dict[str, Any]:
+        found = self._get(path, **params)
+        if not isinstance(found, dict):
+            raise BadResponse("GET", API + path, f"expected {what}")
+        return found
+
     def _pages(self, path: str, **params: Any) -> Iterator[Any]:
         start = 0
         while True:
@@ -61,7 +68,7 @@ class PeerTubeClient:
             items = _data(page, path)
             yield from items
             start += len(items)
-            if not items or start >= int(page.get("total") or 0):
+            if not items or start >= _total(page, path):
                 return
 
     # ------------------------------------------------------------------------------ account
@@ -69,34 +76,43 @@ class PeerTubeClient:
     def me(self) -> dict[str, Any]:
         with self._lock:
             if self._me is None:
-                found = self._get("/users/me")
-                if not isinstance(found, dict):
-                    raise BadResponse("GET", API + "/users/me", "expected a user object")
+                found = self._get_obj("/users/me", "a user object")
+                if not isinstance(found.get("username"), str):
+                    raise BadResponse("GET", API + "/users/me", "user object without a username")
                 self._me = found
             return self._me
 
     def username(self) -> str:
-        return str(self.me().get("username"))
+        return str(self.me()["username"])
 
     def quota_used(self) -> dict[str, Any]:
-        return dict(self._get("/users/me/video-quota-used") or {})
+        return self._get_obj("/users/me/video-quota-used")
 
     def server_config(self) -> dict[str, Any]:
-        return dict(self._get("/config") or {})
+        return self._get_obj("/config")
 
     def channels(self) -> dict[str, int]:
-        """The user's channels, name → id."""
-        found = self.me().get("videoChannels") or []
-        return {str(c["name"]): int(c["id"]) for c in found if isinstance(c, Mapping)}
+        """The user's channels, name → id (from ``/users/me``, else the account's list)."""
+        found = self.me().get("videoChannels")
+        if not isinstance(found, list):
+            found = list(self._pages(f"/accounts/{self.username()}/video-channels"))
+        try:
+            return {str(c["name"]): int(c["id"]) for c in found if isinstance(c, Mapping)}
+        except (KeyError, TypeError, ValueError):
+            raise BadResponse("GET", f"{API}/users/me", "channels without name or id") from None
 
     def vocabularies(self) -> Vocabularies:
         def ints(path: str) -> dict[int, str]:
-            return {int(k): str(v) for k, v in (self._get(path) or {}).items()}
+            try:
+                return {int(k): str(v) for k, v in self._get_obj(path, "id → label").items()}
+            except ValueError:
+                raise BadResponse("GET", API + path, "ids that are not numbers") from None
 
+        languages = self._get_obj("/videos/languages", "id → label")
         return Vocabularies(
             categories=ints("/videos/categories"),
             licences=ints("/videos/licences"),
-            languages={str(k): str(v) for k, v in (self._get("/videos/languages") or {}).items()},
+            languages={str(k): str(v) for k, v in languages.items()},
             privacies=ints("/videos/privacies"),
             channels=self.channels(),
             playlist_privacies=ints("/video-playlists/privacies"),
@@ -109,8 +125,7 @@ class PeerTubeClient:
             yield parse.video(item, detailed=False)
 
     def my_videos_total(self) -> int:
-        page = self._get("/users/me/videos", start=0, count=1)
-        return int(page.get("total") or 0) if isinstance(page, dict) else 0
+        return _total(self._get_obj("/users/me/videos", start=0, count=0), "/users/me/videos")
 
     def search_my_videos(self, search: str) -> list[LiveVideo]:
         page = self._get("/users/me/videos", search=search, count=PAGE, sort="createdAt")
@@ -209,6 +224,11 @@ class PeerTubeClient:
             raise BadResponse("PUT", f"{API}/videos/upload-resumable", "no video in the answer")
         return self._with_url(video)
 
+    def cancel_upload(self, location: str) -> None:
+        """Abandon a resumable upload session (its ``Location``); gone already is fine."""
+        with contextlib.suppress(NotFound):
+            self.transport.call("DELETE", location)
+
     def _with_url(self, video: dict[str, Any]) -> dict[str, Any]:
         """Upload answers carry only ids: add the watch URL users open."""
         if not video.get("url"):
@@ -248,11 +268,15 @@ class PeerTubeClient:
         path = f"/accounts/{self.username()}/video-playlists"
         return list(self._pages(path, playlistType=1, sort="createdAt"))
 
+    def playlist_elements(self, playlist_id: int) -> list[dict[str, Any]]:
+        """The playlist's elements (``id``, ``position``, ``video``) in playlist order."""
+        return [e for e in self._pages(f"/video-playlists/{playlist_id}/videos") if _is_obj(e)]
+
     def playlist_video_uuids(self, playlist_id: int) -> list[tuple[int, str | None]]:
         """(element id, video uuid) in playlist order; uuid None for an unavailable video."""
         out = []
-        for item in self._pages(f"/video-playlists/{playlist_id}/videos"):
-            video = item.get("video") if isinstance(item, dict) else None
+        for item in self.playlist_elements(playlist_id):
+            video = item.get("video")
             out.append((int(item["id"]), video.get("uuid") if isinstance(video, dict) else None))
         return out
 
@@ -271,15 +295,31 @@ class PeerTubeClient:
     def delete_playlist(self, playlist_id: int) -> None:
         self.transport.call("DELETE", f"{API}/video-playlists/{playlist_id}")
 
-    def add_playlist_video(self, playlist_id: int, video_uuid: str) -> None:
+    def add_playlist_element(self, playlist_id: int, video_id: int | str) -> dict[str, Any]:
+        """Append a video (id or uuid); returns ``{"id": element id}``. Never retried."""
         path = f"{API}/video-playlists/{playlist_id}/videos"
-        self.transport.call("POST", path, json_body={"videoId": video_uuid}, retry=False)
+        found = self.transport.json("POST", path, json_body={"videoId": video_id}, retry=False)
+        element = found.get("videoPlaylistElement") if isinstance(found, dict) else None
+        return dict(element) if isinstance(element, dict) else {}
 
-    def remove_playlist_element(self, playlist_id: int, element_id: int) -> None:
+    def add_playlist_video(self, playlist_id: int, video_uuid: str) -> None:
+        self.add_playlist_element(playlist_id, video_uuid)
+
+    def delete_playlist_element(self, playlist_id: int, element_id: int) -> None:
         self.transport.call("DELETE", f"{API}/video-playlists/{playlist_id}/videos/{element_id}")
 
-    def move_playlist_element(self, playlist_id: int, start: int, after: int) -> None:
-        body = {"startPosition": start, "insertAfterPosition": after, "reorderLength": 1}
+    remove_playlist_element = delete_playlist_element
+
+    def move_playlist_element(
+        self, playlist_id: int, start: int, insert_after: int, reorder_length: int = 1
+    ) -> None:
+        """Move ``reorder_length`` elements from position ``start`` (1-based) to after
+        position ``insert_after`` (0 = to the front)."""
+        body = {
+            "startPosition": start,
+            "insertAfterPosition": insert_after,
+            "reorderLength": reorder_length,
+        }
         path = f"{API}/video-playlists/{playlist_id}/videos/reorder"
         self.transport.call("POST", path, json_body=body, retry=False)
 
@@ -307,6 +347,17 @@ def multipart(fields: Mapping[str, Any], **images: Path | None) -> dict[str, Any
     parts: dict[str, Any] = {k: (None, v) for k, v in form_fields(fields).items()}
     parts.update({name: _file_part(path) for name, path in images.items() if path is not None})
     return parts
+
+
+def _is_obj(value: Any) -> bool:
+    return isinstance(value, dict) and "id" in value
+
+
+def _total(page: dict[str, Any], path: str) -> int:
+    try:
+        return int(page.get("total") or 0)
+    except (TypeError, ValueError):
+        raise BadResponse("GET", API + path, "page 'total' is not a number") from None
 
 
 def _data(page: Any, path: str) -> list[Any]:

@@ -200,19 +200,25 @@ class Transport:
         if auth:
             bearer = self.auth.bearer(self._get_noauth, self._post_form_noauth)
             send_headers["Authorization"] = f"Bearer {bearer}"
+        if hasattr(data, "rewind"):  # a chunk sent again after a 429 or 401 starts over
+            data.rewind()
         self.limiter.acquire()
         started = time.monotonic()
         try:
-            response = self.session.request(
-                method,
-                self.url(path),
-                params=params,
-                json=json_body,
-                data=form if form is not None else data,
-                files=files,
-                headers=send_headers,
-                timeout=timeout or self.settings.timeout,
-            )
+            try:
+                response = self.session.request(
+                    method,
+                    self.url(path),
+                    params=params,
+                    json=json_body,
+                    data=form if form is not None else data,
+                    files=files,
+                    headers=send_headers,
+                    timeout=timeout or self.settings.timeout,
+                )
+            except BaseException:
+                self.limiter.release()  # no answer to observe
+                raise
         except requests.Timeout:
             raise TransportError(method, path, "timed out") from None
         except requests.exceptions.SSLError as exc:  # not transient: never retried
@@ -222,12 +228,17 @@ class Transport:
             ) from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise TransportError(method, path, f"connection failed ({_reason(exc)})") from None
+        except OSError as exc:  # e.g. REQUESTS_CA_BUNDLE names a file that does not exist
+            raise ConfigError(f"{method} {path}: {_reason(exc)}") from None
         finally:
             with self._count_lock:
                 self.sent += 1
         elapsed = (time.monotonic() - started) * 1000
-        log.debug("%s %s -> %d (%.0f ms)", method, path, response.status_code, elapsed)
-        if self.limiter.observe(response.headers) and auth and not self._exempt_checked:
+        shown = response.request.path_url if response.request else path
+        log.debug("%s %s -> %d (%.0f ms)", method, shown, response.status_code, elapsed)
+        # /users/token answers with the login window's counters (15 per 5 min), not the API's
+        counters = response.headers if auth else {}
+        if self.limiter.observe(counters) and auth and not self._exempt_checked:
             self._check_exempt()
         return response, bearer
 

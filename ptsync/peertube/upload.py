@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ptsync.cache import cache_dir, read_json, write_json
 from ptsync.errors import BadResponse, NotFound, PeerTubeError, RequestRejected, TransportError
@@ -105,7 +106,18 @@ def _start(
     location = response.headers.get("Location")
     if not location:
         raise BadResponse("POST", init_path, "no Location header for the upload session")
-    return location
+    return session_url(transport.base_url, init_path, location)
+
+
+def session_url(base_url: str, init_path: str, location: str) -> str:
+    """``Location`` (protocol-relative ``//host/...`` on PeerTube, or relative) as a URL on
+    the instance we talk to: the bearer token never goes to a host named by a header, and a
+    PeerTube whose public name differs from the URL used (proxy, tunnel) still works."""
+    target = urlsplit(urljoin(base_url + init_path, location))
+    base = urlsplit(base_url)
+    if target.netloc and target.netloc != base.netloc:
+        log.debug("upload session announced on %s; using %s", target.hostname, base.hostname)
+    return urlunsplit((base.scheme, base.netloc, target.path, target.query, ""))
 
 
 def _server_offset(transport: Transport, location: str, size: int) -> int | None:
@@ -170,9 +182,14 @@ class _Slice:
 
     def __init__(self, path: Path, start: int, length: int):
         self._handle = path.open("rb")
-        self._handle.seek(start)
-        self._left = length
+        self._start = start
         self._length = length
+        self.rewind()
+
+    def rewind(self) -> None:
+        """Back to the window's start: the transport resends a chunk refused by a 429."""
+        self._handle.seek(self._start)
+        self._left = self._length
 
     def __len__(self) -> int:
         return self._length

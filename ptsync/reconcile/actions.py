@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +27,7 @@ from ptsync.state import LiveVideo
 
 log = logging.getLogger("ptsync.apply")
 CREATE_ATTEMPTS = 3
+LATE_CREATE_PAUSES = (0.5, 1.0, 2.0, 4.0)  # looks for a timed-out create before resending
 Progress = Callable[[int, int], None]
 
 
@@ -147,6 +149,14 @@ class Actions:
             except (TransportError, ServerError) as exc:
                 log.warning("create %s: %s (attempt %d)", change.external_id, exc, attempt)
                 existing = self.find_marked(change.external_id, change.fields.get("name"))
+                # A timed-out create may still be running on the server (PeerTube fetches
+                # the import URL's info before answering): give it time to appear.
+                pauses = LATE_CREATE_PAUSES if str(exc).endswith(": timed out") else ()
+                for pause in pauses:
+                    if existing is not None:
+                        break
+                    time.sleep(pause)
+                    existing = self.find_marked(change.external_id, change.fields.get("name"))
                 if existing is not None:
                     return existing
                 if attempt == CREATE_ATTEMPTS:

@@ -76,7 +76,8 @@ class _Index:
 
 def _index(system: str, videos: Iterable[LiveVideo]) -> _Index:
     index = _Index()
-    for video in sorted(videos, key=lambda v: v.id):
+    # a marker on the first line (written by ptsync) wins over an older quote of it
+    for video in sorted(videos, key=lambda v: (not v.marker_at_start, v.id)):
         index.by_uuid[video.uuid] = video
         if video.short_uuid:
             index.by_uuid[video.short_uuid] = video

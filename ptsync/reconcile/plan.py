@@ -81,7 +81,9 @@ def _managed_total(system: str, matching: Matching) -> int:
     listed = sum(
         1 for m in matching.matches if m.live and m.live.marker and m.live.marker.system == system
     )
-    return listed + len(matching.orphans) + len(matching.extra_copies)
+    owned = [v for v in matching.orphans if v.marker_at_start]
+    owned += [extra for _, extra in matching.extra_copies if extra.marker_at_start]
+    return listed + len(owned)
 
 
 def _unowned_by_name(system: str, matching: Matching) -> dict[str, list[LiveVideo]]:

@@ -1,7 +1,9 @@
-"""Two applies of one manifest at once (two CI pipelines) never leave a video twice.
+"""Two ``ptsync apply`` processes of one manifest at once (two CI pipelines, or a pipeline and
+a person) never leave a video twice, and a third plan afterwards says "no changes".
 
-How: each run looks for the entry's marker right before creating, and looks again right after:
-if an older video carries the same marker, the run that made the newer copy deletes it.
+Each create looks for the entry's marker right before creating and again right after; when an
+older video carries the same marker, the run that made the younger copy deletes it. So both
+runs may create at the same moment, but only one video per id survives.
 """
 
 from __future__ import annotations
@@ -10,29 +12,53 @@ import subprocess
 
 import pytest
 
-from ptsync.testing import FakePeerTube
-from tests.reliability.scenario import apply_command, build, problems, run_apply
+from tests.reliability.figures import add
+from tests.reliability.scenario import IMPORTS, UPLOADS, WANTED, build, new_fake
+
+pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.mark.parametrize("latency", [0.0, 0.02])
-def test_two_simultaneous_applies_create_each_video_once(tmp_path, latency):
-    with FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=0.05) as fake:
-        mixed = build(tmp_path, fake)
-        fake.faults.latency = latency
-        runs = [  # two machines: separate caches, one instance
-            subprocess.Popen(
-                apply_command(mixed),
-                env={**mixed.env, "PTSYNC_CACHE_DIR": str(tmp_path / f"cache-{i}")},
+@pytest.mark.parametrize(
+    ("latency", "shared_cache"),
+    [(0.0, False), (0.02, False), (0.0, True)],
+    ids=["two-machines", "two-machines-20ms", "one-machine-shared-cache"],
+)
+def test_two_simultaneous_applies_leave_one_video_per_id(tmp_path, latency, shared_cache):
+    fake = new_fake(latency).start()
+    try:
+        scenario = build(tmp_path, fake)
+        runs = [
+            scenario.popen(
+                env={
+                    **scenario.env,
+                    "PTSYNC_CACHE_DIR": str(tmp_path / ("cache" if shared_cache else f"c{i}")),
+                },
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
             for i in range(2)
         ]
-        outputs = [run.communicate(timeout=120) for run in runs]
-        assert all(run.returncode == 0 for run in runs), outputs
-        raced = sum((out + err).count("concurrent run") for out, err in outputs)
-        creates = fake.count("POST", "/api/v1/videos/imports")
-        print(f"\nlatency {latency}: {creates} import POSTs, {raced} copies deleted by the loser")
-        assert problems(fake) == [], outputs
-        assert "No changes." in run_apply(mixed).stdout
+        outputs = [run.communicate(timeout=90) for run in runs]
+        codes = [run.returncode for run in runs]
+        assert codes == [0, 0], outputs
+
+        imports = fake.count("POST", "/api/v1/videos/imports")
+        uploads = sum(1 for s in fake.upload_sessions.values() if s["completed"])
+        raced = sum(err.count("created by a concurrent run") for _, err in outputs)
+        print(
+            f"\n{latency * 1000:.0f} ms, shared cache {shared_cache}: {imports} import POSTs and"
+            f" {uploads} finished uploads for {len(IMPORTS)} + {len(UPLOADS)} new videos;"
+            f" {raced} younger copies deleted by the run that made them"
+        )
+        add("concurrent apply pairs")
+        add("concurrent duplicate creates cleaned up", imports + uploads - len(IMPORTS + UPLOADS))
+
+        marked = scenario.marked()
+        assert {ext_id: len(marked.get(ext_id, [])) for ext_id in WANTED} == dict.fromkeys(
+            WANTED, 1
+        )
+        assert scenario.problems(created_once=False) == []
+        assert scenario.plan_is_clean()
+    finally:
+        fake.stop()
