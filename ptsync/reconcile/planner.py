@@ -151,7 +151,7 @@ def _with_details(
     for uuid in sorted(wanted):
         video = by_uuid[uuid]
         cached = cache.get(uuid, video.updated_at)
-        if cached is not None and set(cached) >= DETAIL_FIELDS and "description" in cached:
+        if cached is not None and _usable(cached):
             done[uuid] = _merge_cached(video, cached)
         else:
             todo.append(video)
@@ -162,6 +162,27 @@ def _with_details(
     cache.save()
     videos = tuple(done.get(v.uuid, v) for v in live.videos)
     return dataclasses.replace(live, videos=videos)
+
+
+_CACHED_TYPES: dict[str, tuple[type, ...]] = {
+    "tags": (list,),
+    "support": (str, type(None)),
+    "commentsPolicy": (int, type(None)),
+    "downloadEnabled": (bool,),
+    "description": (str, type(None)),
+}
+
+
+def _usable(cached: Mapping[str, Any]) -> bool:
+    """A cache entry is trusted only when it has every detail field with the right type: a
+    hand-edited or foreign file must cost a request, never a wrong plan."""
+    if not (set(cached) >= DETAIL_FIELDS and "description" in cached):
+        return False
+    for name, kinds in _CACHED_TYPES.items():
+        value = cached.get(name)
+        if not isinstance(value, kinds) or (name == "commentsPolicy" and isinstance(value, bool)):
+            return False
+    return all(isinstance(t, str) for t in cached["tags"])
 
 
 def _merge_cached(video: LiveVideo, fields: Mapping[str, Any]) -> LiveVideo:

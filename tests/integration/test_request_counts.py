@@ -1,106 +1,208 @@
-"""Exact request counts (issue 4): what a plan costs, cold and warm, over 250 managed videos."""
+"""Exact request counts (issue 4): what a plan and an apply cost, cold and warm.
+
+250 videos carry this system's marker; 25 of them (every tenth) lack the tag ``bb`` that the
+manifest wants, so a plan that manages tags has 25 updates, and one that gets the tags wrong
+shows it. The fake has no rate limit and ptsync's limiter is off: only counts are asserted,
+never wall-clock time.
+"""
 
 from __future__ import annotations
 
 import re
 import shutil
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from ptsync.marker import Marker, compose_description
+from ptsync.render.json import render_json
 from ptsync.testing import FakePeerTube
-from tests.fakeenv import point_at
+from ptsync.workflow import Options, Run
 
-DETAIL = re.compile(r"^/api/v1/videos/[0-9a-f-]{36}$")
-FAST = ("--rate-limit", "off")  # the fake has no limit here; the limiter has its own tests
+USER, PASSWORD, SYSTEM = "alice", "pw-alice-1", "nisv"
 N = 250
-PAGES = 3  # ceil(250 / 100)
-LOGIN = {("GET", "/api/v1/oauth-clients/local"), ("POST", "/api/v1/users/token")}
-VOCABULARY = {
-    ("GET", "/api/v1/videos/categories"),
-    ("GET", "/api/v1/videos/licences"),
-    ("GET", "/api/v1/videos/languages"),
-    ("GET", "/api/v1/videos/privacies"),
-    ("GET", "/api/v1/video-playlists/privacies"),
-    ("GET", "/api/v1/users/me"),
-}
+PAGES = 3  # ceil(250 / 100): /users/me/videos pages of 100
+LACKING_TAG = range(0, N, 10)  # 25 videos tagged [aa] where the manifest says [aa, bb]
+
+LIST = ("GET", "/api/v1/users/me/videos")
+DETAIL = ("GET", "/api/v1/videos/{uuid}")
+LOGIN = Counter({("GET", "/api/v1/oauth-clients/local"): 1, ("POST", "/api/v1/users/token"): 1})
+VOCABULARY = Counter(
+    {
+        ("GET", "/api/v1/videos/categories"): 1,
+        ("GET", "/api/v1/videos/licences"): 1,
+        ("GET", "/api/v1/videos/languages"): 1,
+        ("GET", "/api/v1/videos/privacies"): 1,
+        ("GET", "/api/v1/video-playlists/privacies"): 1,
+        ("GET", "/api/v1/users/me"): 1,  # the user's channels
+    }
+)
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @pytest.fixture
-def seeded(tmp_path, monkeypatch):
-    with FakePeerTube(rate_limit=None, login_rate_limit=None) as fake:
-        fake.add_user("alice", "pw-alice-1")
+def fake(tmp_path, monkeypatch):
+    monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    with FakePeerTube(rate_limit=None, login_rate_limit=None) as server:
+        server.add_user(USER, PASSWORD)
         for i in range(N):
-            description = compose_description(Marker("nisv", f"v{i}"), f"Text {i}.")
-            fake.add_video("alice", name=f"Video {i}", description=description, tags=["aa", "bb"])
-        point_at(monkeypatch, fake, tmp_path / "cache")
-        yield fake
+            server.add_video(
+                USER,
+                name=f"Video {i}",
+                description=compose_description(Marker(SYSTEM, f"v{i}"), f"Text {i}."),
+                privacy=1,
+                tags=["aa"] if i in LACKING_TAG else ["aa", "bb"],
+            )
+        yield server
 
 
-def manifest(tmp_path, *, tags: bool, rename: int = 0):
-    lines = ["apiVersion: ptsync/v1\nsystem: nisv\nvideos:\n"]
+@pytest.fixture
+def cache(tmp_path) -> Path:
+    return tmp_path / "cache"
+
+
+def manifest(tmp_path: Path, *, tags: bool = False, renamed: int = 0) -> Path:
+    """All N videos with list-only fields (name, privacy), optionally tags (details needed)."""
+    lines = [f"apiVersion: ptsync/v1\nsystem: {SYSTEM}\nvideos:\n"]
     for i in range(N):
-        name = f"Video {i} v2" if i < rename else f"Video {i}"
-        extra = ", tags: [aa, bb]" if tags else ""
+        name = f"Video {i} v2" if i < renamed else f"Video {i}"
         lines.append(
-            f"  - {{id: v{i}, source: {{url: 'https://x.org/{i}.mp4'}}, name: {name}, privacy: Public{extra}}}\n"
+            f"  - id: v{i}\n    source: {{url: 'https://x.org/{i}.mp4'}}\n"
+            f"    name: {name}\n    privacy: Public\n"
         )
-    path = tmp_path / f"m-{tags}-{rename}.yaml"
+        if tags:
+            lines.append("    tags: [aa, bb]\n")
+    path = tmp_path / f"videos-{tags}-{renamed}.yaml"
     path.write_text("".join(lines))
     return path
 
 
-def details(fake):
-    return sum(1 for r in fake.requests if r.method == "GET" and DETAIL.match(r.path))
+def options(fake: FakePeerTube, **extra) -> Options:
+    env = {"PEERTUBE_URL": fake.url, "PEERTUBE_USERNAME": USER, "PEERTUBE_PASSWORD": PASSWORD}
+    return Options(env=env, rate_limit=None, **extra)
 
 
-def calls(fake):
-    return sorted((r.method, r.path) for r in fake.requests)
+def plan(fake: FakePeerTube, path: Path, **extra) -> str:
+    """One plan run from scratch (new process state, cache from disk); the plan document."""
+    with Run([str(path)], options(fake, **extra)) as run:
+        return render_json([group.plan for group in run.plan()])
 
 
-def test_cold_plan_lists_pages_logs_in_and_reads_vocabularies_once(seeded, tmp_path, cli):
-    result = cli("plan", str(manifest(tmp_path, tags=False)), *FAST)
-    assert "No changes. 250 videos" in result.out
-    seen = calls(seeded)
-    assert seen.count(("GET", "/api/v1/users/me/videos")) == PAGES
-    assert set(seen) == {("GET", "/api/v1/users/me/videos")} | LOGIN | VOCABULARY
-    assert len(seen) == PAGES + len(LOGIN) + len(VOCABULARY)
+def sent(fake: FakePeerTube) -> Counter:
+    """Requests since the last clear, by (method, path with uuids folded); all answered 200."""
+    records = fake.requests
+    assert all(200 <= r.status < 300 for r in records), [(r.path, r.status) for r in records]
+    return Counter((r.method, UUID.sub("{uuid}", r.path)) for r in records)
 
 
-def test_warm_plan_costs_only_the_list_pages(seeded, tmp_path, cli):
-    path = manifest(tmp_path, tags=False)
-    cli("plan", str(path), *FAST)
-    seeded.clear_requests()
-    assert "No changes." in cli("plan", str(path), *FAST).out
-    assert calls(seeded) == [("GET", "/api/v1/users/me/videos")] * PAGES
+def cold_cost(*, details: int = 0) -> Counter:
+    return LOGIN + VOCABULARY + Counter({LIST: PAGES, DETAIL: details})
 
 
-def test_tags_need_one_detail_get_per_video_then_come_from_the_cache(seeded, tmp_path, cli):
+def test_cold_plan_of_list_fields_lists_pages_logs_in_and_reads_vocabularies_once(fake, tmp_path):
+    document = plan(fake, manifest(tmp_path))
+    assert '"unchanged": 250' in document and '"update": 0' in document
+    assert sent(fake) == cold_cost()
+    assert len(fake.requests) == PAGES + 2 + 6
+
+
+def test_warm_plan_sends_only_the_three_list_pages(fake, tmp_path):
+    path = manifest(tmp_path)
+    cold = plan(fake, path)
+    fake.clear_requests()
+    assert plan(fake, path) == cold
+    assert sent(fake) == Counter({LIST: PAGES})
+    assert len(fake.requests) == 3
+
+
+def test_tags_cost_one_detail_get_per_video_cold_and_none_warm(fake, tmp_path):
     path = manifest(tmp_path, tags=True)
-    first = cli("plan", str(path), *FAST).out
-    assert details(seeded) == N
-    seeded.clear_requests()
-    assert cli("plan", str(path), *FAST).out == first
-    assert calls(seeded) == [("GET", "/api/v1/users/me/videos")] * PAGES
+    cold = plan(fake, path)
+    assert '"update": 25' in cold
+    assert sent(fake) == cold_cost(details=N)
+    assert len({r.path for r in fake.requests if UUID.search(r.path)}) == N  # each video once
+    fake.clear_requests()
+    assert plan(fake, path) == cold
+    assert sent(fake) == Counter({LIST: PAGES})
 
 
-def test_cache_is_only_an_accelerator(seeded, tmp_path, cli):
+def test_deleting_the_cache_dir_gives_the_same_plan_at_the_cold_cost(fake, tmp_path, cache):
     path = manifest(tmp_path, tags=True)
-    reference = cli("plan", str(path), *FAST, "--format", "json").out
-    for cache_file in (tmp_path / "cache").rglob("*.json"):
-        cache_file.write_text("{not json")
-    assert cli("plan", str(path), *FAST, "--format", "json").out == reference
-    shutil.rmtree(tmp_path / "cache")
-    assert cli("plan", str(path), *FAST, "--format", "json").out == reference
-    seeded.clear_requests()
-    assert cli("plan", str(path), *FAST, "--format", "json", "--no-cache").out == reference
-    assert details(seeded) == N
+    reference = plan(fake, path)
+    shutil.rmtree(cache)
+    fake.clear_requests()
+    assert plan(fake, path) == reference
+    assert sent(fake) == cold_cost(details=N)
 
 
-def test_apply_of_ten_changes_sends_exactly_ten_puts(seeded, tmp_path, cli):
-    path = manifest(tmp_path, tags=False, rename=10)
-    cli("plan", str(path), *FAST)
-    seeded.clear_requests()
-    assert "10 updated" in cli("apply", str(path), "--auto-approve", *FAST).out
-    assert seeded.count("PUT") == 10
-    assert seeded.count() == PAGES + 10
+def test_use_cache_false_bypasses_details_and_vocabularies_but_keeps_the_token(
+    fake, tmp_path, cache
+):
+    path = manifest(tmp_path, tags=True)
+    reference = plan(fake, path)
+    fake.clear_requests()
+    assert plan(fake, path, use_cache=False) == reference
+    assert sent(fake) == VOCABULARY + Counter({LIST: PAGES, DETAIL: N})  # no login: --no-cache
+    fake.clear_requests()  # keeps the token cache (documented); the others are left intact
+    assert plan(fake, path) == reference
+    assert sent(fake) == Counter({LIST: PAGES})
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"\x00\xff\xfe not even utf-8", b'{"version": 1, "entr', b"[]"],
+    ids=["binary", "truncated", "wrong-shape"],
+)
+def test_a_corrupt_cache_changes_no_plan(fake, tmp_path, cache, garbage):
+    path = manifest(tmp_path, tags=True)
+    reference = plan(fake, path)
+    files = [p for p in cache.rglob("*") if p.is_file()]
+    assert {p.parent.name for p in files} == {"details", "tokens", "vocabularies"}
+    for file in files:
+        file.write_bytes(garbage)
+    fake.clear_requests()
+    assert plan(fake, path) == reference
+    assert sent(fake) == cold_cost(details=N)  # everything refetched, nothing trusted
+    fake.clear_requests()
+    assert plan(fake, path) == reference  # and the cache is whole again
+    assert sent(fake) == Counter({LIST: PAGES})
+
+
+def test_apply_of_ten_renames_sends_exactly_ten_puts(fake, tmp_path):
+    path = manifest(tmp_path, renamed=10)
+    with Run([str(path)], options(fake)) as run:
+        planned = run.plan()
+        assert planned[0].plan.summary.update == 10
+        fake.clear_requests()
+        report = run.apply(planned)[0]
+    assert (report.count("update"), report.failed) == (10, 0)
+    assert sent(fake) == Counter({("PUT", "/api/v1/videos/{uuid}"): 10})
+    renamed = {v["name"] for v in fake.videos(USER) if v["name"].endswith(" v2")}
+    assert renamed == {f"Video {i} v2" for i in range(10)}
+    fake.clear_requests()
+    assert '"update": 0' in plan(fake, path)
+    assert sent(fake) == Counter({LIST: PAGES})
+
+
+def test_an_apply_invalidates_exactly_the_changed_details(fake, tmp_path):
+    """Every PUT bumps updatedAt, the detail cache's key: only those 25 are fetched again."""
+    path = manifest(tmp_path, tags=True)
+    with Run([str(path)], options(fake)) as run:
+        run.apply(run.plan())
+    fake.clear_requests()
+    assert '"update": 0' in plan(fake, path)
+    assert sent(fake) == Counter({LIST: PAGES, DETAIL: len(LACKING_TAG)})
+
+
+def test_a_well_formed_but_wrong_detail_cache_changes_no_plan(fake, tmp_path, cache):
+    import json
+
+    path = manifest(tmp_path, tags=True)
+    reference = plan(fake, path)
+    (details,) = (cache / "details").iterdir()
+    data = json.loads(details.read_text())
+    for entry in data["entries"].values():
+        entry["fields"]["tags"] = "aa"
+    details.write_text(json.dumps(data))
+    assert plan(fake, path) == reference
