@@ -1,12 +1,25 @@
-"""Benchmark: ptsync against the fake PeerTube with realistic latency and PeerTube's rate limit.
+"""Benchmark: ptsync against the fake PeerTube with per-request latency and PeerTube's rate limit.
 
-    python bench/run.py [--sizes 100,1000,10000] [--apply-sizes 100] [--latency 0.03]
+    python bench/run.py [--sizes 100,1000,10000] [--apply-sizes 100] [--detail-sizes 100]
+                        [--latency 0.03] [--json FILE]
 
-Not a test: it prints figures. The fake runs in this process; every ptsync step runs in a fresh
-child process so its peak RSS is ptsync's alone. Rows: cold plan (empty cache), warm no-op plan
-(cache from the cold run), the same two when the manifest also manages tags (one detail GET per
-video, then cached), an apply of N updates (one PUT each), and the seed-script baseline that
-PUTs every video and sleeps 1 s (measured for 10 videos, extrapolated to N).
+Not a test: it prints a Markdown table. For each N the fake (in this process) gets one user
+with N videos that already carry this system's markers, seeded through its Python API; every
+ptsync step runs in a fresh spawned process, so its peak RSS is that step's alone, and starts
+in a fresh rate-limit window (as runs minutes apart would). Rows:
+
+* cold plan: empty cache dir, manifest managing list-only fields (name, privacy, category);
+* warm no-op plan: the same manifest and cache dir again (token and vocabularies cached);
+* cold / warm plan +tags: tags are not in the list payload, so one detail GET per video, then
+  the detail cache (run for --detail-sizes, extrapolated otherwise);
+* apply N updates: every name changed, one PUT each (run for --apply-sizes, else extrapolated);
+* baseline: the seed script (log in, list, PUT every video, sleep(1)), measured once for 10
+  videos in its own fake and extrapolated to N.
+
+"floor" is what PeerTube's fixed window alone imposes on R requests: the first 50 go at once,
+every further 50 wait for the next 10 s window, so (ceil(R/50) - 1) x 10 s. "(R-50)/5" is the
+same limit as a smooth 5 requests/s, which underestimates it for small R. "req/window" is how
+many requests a step got into each full window (50 at most).
 """
 
 from __future__ import annotations
@@ -28,193 +41,382 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ptsync.marker import Marker, compose_description
 from ptsync.testing import FakePeerTube
 
-USER, PASSWORD, SYSTEM = "bench", "bench-password", "bench"
-WINDOW, LIMIT = 10.0, 50
+USER, PASSWORD, SYSTEM = "bench", "bench-password-1", "bench"
+LIMIT, WINDOW = 50, 10.0
+PAGE = 100  # PeerTube's maximum page size for /users/me/videos
+LOGIN = 2  # GET /oauth-clients/local + POST /users/token
+BASELINE_SAMPLE = 10
+CATEGORY = 15  # Science & Technology
 
 
-def seed(fake: FakePeerTube, n: int) -> None:
+# ------------------------------------------------------------------------------ fixtures
+
+
+def seed(fake: FakePeerTube, n: int, user: str = USER) -> None:
+    """N videos owned by ``user``, each already carrying this system's marker."""
     for i in range(n):
-        marker = Marker(SYSTEM, f"v{i}")
         fake.add_video(
-            USER,
+            user,
             name=f"Video {i}",
-            description=compose_description(marker, f"Description of video {i}."),
+            description=compose_description(Marker(SYSTEM, f"v{i}"), f"Video number {i}."),
+            privacy=1,
+            category=CATEGORY,
             tags=["archive", "bench"],
-            category=15,
         )
 
 
-def manifest(folder: Path, n: int, *, tags: bool, rename: bool = False) -> Path:
-    lines = [f"apiVersion: ptsync/v1\nsystem: {SYSTEM}\nvideos:\n"]
-    extra = "\n    tags: [archive, bench]" if tags else ""
+def write_manifest(folder: Path, n: int, *, tags: bool = False, rename: bool = False) -> Path:
+    """N entries matching the seeded videos by marker (created earlier by URL import)."""
+    parts = [f"apiVersion: ptsync/v1\nsystem: {SYSTEM}\nvideos:\n"]
     for i in range(n):
         name = f"Video {i} (renamed)" if rename else f"Video {i}"
-        lines.append(
-            f"  - id: v{i}\n    source: {{url: https://archive.example.org/v{i}.mp4}}\n"
-            f"    name: {name}\n    privacy: Public\n    category: 15{extra}\n"
+        parts.append(
+            f"  - id: v{i}\n"
+            f"    source: {{url: 'https://archive.example.org/v{i}.mp4'}}\n"
+            f"    name: {name}\n"
+            f"    privacy: Public\n"
+            f"    category: {CATEGORY}\n"
         )
-    path = folder / f"m-{n}-{tags}-{rename}.yaml"
-    path.write_text("".join(lines))
+        if tags:
+            parts.append("    tags: [archive, bench]\n")
+    path = folder / f"videos-{n}{'-tags' if tags else ''}{'-renamed' if rename else ''}.yaml"
+    path.write_text("".join(parts))
     return path
 
 
-def child(task: dict[str, Any], queue: Any) -> None:
-    """Run one ptsync step in a fresh process; report wall time and peak RSS."""
-    os.environ.update(task["env"])
+def fresh_window(fake: FakePeerTube) -> None:
+    """Start the next step in a new rate-limit window, as a run minutes after the last would."""
+    limiter = getattr(fake.app, "api_limiter", None)
+    if limiter is not None:
+        limiter.reset()
+    else:  # pragma: no cover - the fake's internals changed: wait the window out instead
+        time.sleep(WINDOW + 0.5)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# ------------------------------------------------------------------------------ child steps
+
+
+def ptsync_step(task: dict[str, Any], queue: Any) -> None:
+    """One ``ptsync plan`` (and ``apply``) through the library, in a fresh process."""
+    os.environ.update(task["env"])  # PTSYNC_CACHE_DIR is read at call time
     from ptsync.workflow import Options, Run
 
-    options = Options(env=os.environ, parallelism=4, use_cache=True, rate_limit=(LIMIT, WINDOW))
+    options = Options(
+        env=dict(os.environ), parallelism=4, use_cache=True, rate_limit=(LIMIT, WINDOW)
+    )
     started = time.perf_counter()
     with Run([task["manifest"]], options) as run:
         planned = run.plan()
         summary = planned[0].plan.summary
+        outcome = {
+            "create": summary.create,
+            "update": summary.update,
+            "delete": summary.delete,
+            "unchanged": summary.unchanged,
+        }
         if task["apply"]:
-            run.apply(planned)
+            report = run.apply(planned)[0]
+            outcome["updated"] = report.count("update")
+            outcome["failed"] = report.failed
     wall = time.perf_counter() - started
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put({"wall": wall, "rss_mb": rss, "update": summary.update})
+    queue.put({"wall": wall, "rss_mb": peak_rss_mb(), "outcome": outcome})
 
 
-def step(fake: FakePeerTube, env: dict[str, str], path: Path, *, apply: bool = False) -> dict:
+def baseline_step(task: dict[str, Any], queue: Any) -> None:
+    """The seed script: log in, list the videos, PUT each one and sleep 1 s."""
+    import requests
+
+    url = task["url"]
+    started = time.perf_counter()
+    with requests.Session() as http:
+        client = http.get(f"{url}/api/v1/oauth-clients/local", timeout=30).json()
+        form = {**client, "grant_type": "password", "username": USER, "password": PASSWORD}
+        token = http.post(f"{url}/api/v1/users/token", data=form, timeout=30).json()
+        http.headers["Authorization"] = f"Bearer {token['access_token']}"
+        videos: list[dict[str, Any]] = []
+        while True:
+            params = {"start": len(videos), "count": PAGE}
+            page = http.get(f"{url}/api/v1/users/me/videos", params=params, timeout=30).json()
+            videos.extend(page["data"])
+            if not page["data"] or len(videos) >= page["total"]:
+                break
+        setup = time.perf_counter() - started
+        for video in videos:
+            body = {"name": video["name"] + " (renamed)"}
+            answer = http.put(f"{url}/api/v1/videos/{video['uuid']}", json=body, timeout=30)
+            answer.raise_for_status()
+            time.sleep(1)
+    wall = time.perf_counter() - started
+    queue.put({"wall": wall, "setup": setup, "rss_mb": peak_rss_mb(), "videos": len(videos)})
+
+
+def load_step(task: dict[str, Any], queue: Any) -> None:
+    """Manifest load + validation (schema, limits, ids) of one big file, no network."""
+    from ptsync.manifest import load
+
+    started = time.perf_counter()
+    loaded = load([task["manifest"]])
+    wall = time.perf_counter() - started
+    videos = sum(len(g.videos) for g in loaded.groups)
+    queue.put({"wall": wall, "rss_mb": peak_rss_mb(), "videos": videos})
+
+
+def in_child(target: Any, task: dict[str, Any]) -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    fake.clear_requests()
-    proc = ctx.Process(
-        target=child, args=({"env": env, "manifest": str(path), "apply": apply}, queue)
-    )
+    proc = ctx.Process(target=target, args=(task, queue))
     proc.start()
-    result = queue.get()
-    proc.join()
-    result["requests"] = fake.count()
+    try:
+        result = queue.get(timeout=6 * 3600)
+    finally:
+        proc.join()
+    if proc.exitcode:
+        raise RuntimeError(f"{target.__name__} exited with {proc.exitcode}")
     return result
 
 
-def baseline(fake: FakePeerTube, latency: float, n: int) -> dict:
-    """The seed script: list, then PUT every video with sleep(1); measured for 10 videos."""
-    import requests
-
-    sample = 10
-    time.sleep(WINDOW + 0.5)  # a fresh rate-limit window, as for a script run on its own
-    client = {"client_id": None}
-    session = requests.Session()
-    client.update(session.get(f"{fake.url}/api/v1/oauth-clients/local").json())
-    token = session.post(
-        f"{fake.url}/api/v1/users/token",
-        data={**client, "grant_type": "password", "username": USER, "password": PASSWORD},
-    ).json()["access_token"]
-    session.headers["Authorization"] = f"Bearer {token}"
-    videos = session.get(f"{fake.url}/api/v1/users/me/videos", params={"count": sample}).json()
-    started = time.perf_counter()
-    for video in videos["data"][:sample]:
-        session.put(f"{fake.url}/api/v1/videos/{video['uuid']}", json={"name": video["name"]})
-        time.sleep(1)
-    per_video = (time.perf_counter() - started) / sample
-    return {"wall": per_video * n, "requests": n + math.ceil(n / 100) + 2, "extrapolated": True}
+# ------------------------------------------------------------------------------ figures
 
 
-def rate_floor(requests: int) -> float:
-    """PeerTube counts in fixed windows: R requests need ceil(R/50) windows, waiting out all
-    but the last."""
+def floor_s(requests: int) -> float:
+    """Seconds PeerTube's fixed window (50 per 10 s) alone imposes on ``requests``."""
     return max(0, math.ceil(requests / LIMIT) - 1) * WINDOW
 
 
-def row(label: str, n: int, got: dict, minimum: int) -> dict:
-    floor = rate_floor(got["requests"])
+def smooth_floor_s(requests: int) -> float:
+    """The same limit as a smooth rate of 5 requests/s after the first 50."""
+    return max(0, requests - LIMIT) / (LIMIT / WINDOW)
+
+
+def make_row(
+    scenario: str,
+    n: int,
+    requests: int,
+    minimum: int,
+    wall: float,
+    rss: float | None,
+    note: str,
+    per_window: float | None = None,
+) -> dict[str, Any]:
+    floor = floor_s(requests)
     return {
-        "scenario": label,
+        "scenario": scenario,
         "N": n,
-        "requests": got["requests"],
+        "requests": requests,
         "minimum": minimum,
-        "req_ratio": round(got["requests"] / minimum, 2) if minimum else None,
-        "wall_s": round(got["wall"], 2),
-        "rate_floor_s": round(floor, 1),
-        "wall_ratio": round(got["wall"] / floor, 2) if floor else None,
-        "rss_mb": round(got.get("rss_mb", 0), 1) or None,
-        "note": "extrapolated" if got.get("extrapolated") else "",
+        "req/min": round(requests / minimum, 2),
+        "wall_s": round(wall, 2),
+        "floor_s": round(floor, 1),
+        "wall/floor": round(wall / floor, 2) if floor else None,
+        "(R-50)/5_s": round(smooth_floor_s(requests), 1),
+        "req/window": round(per_window, 1) if per_window else None,
+        "rss_mb": round(rss, 1) if rss else None,
+        "note": note,
     }
 
 
-def estimate(requests: int) -> dict:
-    return {"requests": requests, "wall": rate_floor(requests) * 1.02, "extrapolated": True}
+def windows(fake: FakePeerTube) -> list[int]:
+    """Requests per rate-limit window, windows opened as the fake's limiter opens them."""
+    counts: list[int] = []
+    end = 0.0
+    for started in sorted(r.started for r in fake.requests):
+        if not counts or started >= end:
+            counts.append(0)
+            end = started + WINDOW
+        counts[-1] += 1
+    return counts
 
 
-def run_size(
-    n: int, latency: float, apply_sizes: set[int], detail_sizes: set[int], folder: Path
-) -> list[dict]:
-    pages = math.ceil(n / 100)
-    rows = []
-    with FakePeerTube(rate_limit=(LIMIT, WINDOW), login_rate_limit=None) as fake:
-        fake.add_user(USER, PASSWORD)
-        seed(fake, n)
-        fake.faults.latency = latency
-        cache = tempfile.mkdtemp(prefix="ptsync-bench-")
+def extrapolate(scenario: str, n: int, minimum: int, measured: dict[str, Any] | None) -> dict:
+    """A row for a step too slow to run: requests are the minimum plus the overhead measured
+    at a smaller N; time is the windows they need at the measured requests per full window
+    (ptsync's limiter waits WINDOW + SAFETY between them) plus the measured time beyond its
+    own windows (starting up, the last window's requests)."""
+    from ptsync.peertube.ratelimit import SAFETY
+
+    if measured is None:
+        requests, per_window, tail = minimum, float(LIMIT), 0.0
+        note = "(extrapolated: floor only, nothing measured)"
+    else:
+        row, counts = measured["row"], measured["windows"]
+        requests = minimum + row["requests"] - row["minimum"]
+        full = counts[:-1]
+        per_window = sum(full) / len(full) if full else float(LIMIT)
+        tail = max(0.0, row["wall_s"] - (len(counts) - 1) * (WINDOW + SAFETY))
+        note = f"(extrapolated from N={row['N']})"
+    wall = (math.ceil(requests / per_window) - 1) * (WINDOW + SAFETY) + tail
+    return make_row(scenario, n, requests, minimum, wall, None, note, per_window)
+
+
+def check(outcome: dict[str, Any], n: int, *, apply: bool) -> str:
+    """An empty note when the step did what the row claims, else what went wrong."""
+    if apply:
+        ok = outcome.get("updated") == n and not outcome.get("failed")
+        return "" if ok else f"UNEXPECTED: {outcome}"
+    ok = outcome["unchanged"] == n and not (
+        outcome["create"] or outcome["update"] or outcome["delete"]
+    )
+    return "" if ok else f"UNEXPECTED plan: {outcome}"
+
+
+class Bench:
+    def __init__(self, latency: float, folder: Path) -> None:
+        self.latency = latency
+        self.folder = folder
+        self.rows: list[dict[str, Any]] = []
+        self.measured: dict[str, dict[str, Any]] = {}  # scenario -> the largest N run
+
+    def step(
+        self,
+        fake: FakePeerTube,
+        scenario: str,
+        n: int,
+        manifest: Path,
+        cache: Path,
+        minimum: int,
+        *,
+        apply: bool = False,
+    ) -> None:
+        fresh_window(fake)
+        fake.clear_requests()
         env = {
             "PEERTUBE_URL": fake.url,
             "PEERTUBE_USERNAME": USER,
             "PEERTUBE_PASSWORD": PASSWORD,
-            "PTSYNC_CACHE_DIR": cache,
+            "PTSYNC_CACHE_DIR": str(cache),
         }
-        list_only = manifest(folder, n, tags=False)
-        rows.append(row("cold plan (list fields)", n, step(fake, env, list_only), pages + 2))
-        rows.append(row("warm no-op plan", n, step(fake, env, list_only), pages))
-        with_tags = manifest(folder, n, tags=True)
-        if n in detail_sizes:
-            got = step(fake, env, with_tags)
-            rows.append(row("cold plan (+tags: details)", n, got, pages + n))
-            rows.append(row("warm plan (+tags, cached)", n, step(fake, env, with_tags), pages))
-        else:
-            rows.append(row("cold plan (+tags: details)", n, estimate(pages + n + 8), pages + n))
-        if n in apply_sizes:
-            renamed = manifest(folder, n, tags=False, rename=True)
-            got = step(fake, env, renamed, apply=True)
-            rows.append(row("apply N updates", n, got, pages + n))
-        else:
-            rows.append(row("apply N updates", n, estimate(pages + n), pages + n))
-        rows.append(row("baseline: PUT + sleep(1)", n, baseline(fake, latency, n), pages + n))
-    return rows
+        got = in_child(ptsync_step, {"env": env, "manifest": str(manifest), "apply": apply})
+        note = check(got["outcome"], n, apply=apply)
+        counts = windows(fake)
+        full = counts[:-1]
+        per_window = sum(full) / len(full) if full else None
+        row = make_row(
+            scenario, n, fake.count(), minimum, got["wall"], got["rss_mb"], note, per_window
+        )
+        self.rows.append(row)
+        self.measured[scenario] = {"row": row, "windows": counts}
+
+    def size(self, n: int, *, details: bool, apply: bool, baseline: dict[str, Any]) -> None:
+        pages = math.ceil(n / PAGE)
+        with FakePeerTube(rate_limit=(LIMIT, WINDOW)) as fake:
+            fake.add_user(USER, PASSWORD)
+            seed(fake, n)
+            fake.faults.latency = self.latency
+            cache = Path(tempfile.mkdtemp(prefix="cache-", dir=self.folder))
+            plain = write_manifest(self.folder, n)
+            self.step(fake, "cold plan (list fields)", n, plain, cache, pages + LOGIN)
+            self.step(fake, "warm no-op plan", n, plain, cache, pages)
+
+            cold, warm = "cold plan +tags (details)", "warm plan +tags (cached)"
+            if details:
+                tagged = write_manifest(self.folder, n, tags=True)
+                fresh = Path(tempfile.mkdtemp(prefix="cache-", dir=self.folder))
+                self.step(fake, cold, n, tagged, fresh, pages + n + LOGIN)
+                self.step(fake, warm, n, tagged, fresh, pages)
+            else:
+                self.rows.append(extrapolate(cold, n, pages + n + LOGIN, self.measured.get(cold)))
+
+            scenario = "apply N updates (rename)"
+            if apply:
+                renamed = write_manifest(self.folder, n, rename=True)
+                self.step(fake, scenario, n, renamed, cache, pages + n, apply=True)
+            else:
+                self.rows.append(extrapolate(scenario, n, pages + n, self.measured.get(scenario)))
+        self.rows.append(self.baseline_row(n, baseline))
+
+    def baseline(self) -> dict[str, Any]:
+        """Run the seed script once for BASELINE_SAMPLE videos; per-video time for the rest."""
+        n = BASELINE_SAMPLE
+        with FakePeerTube(rate_limit=(LIMIT, WINDOW)) as fake:
+            fake.add_user(USER, PASSWORD)
+            seed(fake, n)
+            fake.faults.latency = self.latency
+            got = in_child(baseline_step, {"url": fake.url})
+            requests = fake.count()
+        if got["videos"] != n:
+            raise RuntimeError(f"baseline saw {got['videos']} videos, expected {n}")
+        minimum = math.ceil(n / PAGE) + n + LOGIN
+        per_video = (got["wall"] - got["setup"]) / n
+        row = make_row("baseline: PUT + sleep(1)", n, requests, minimum, got["wall"], None, "")
+        row["rss_mb"] = round(got["rss_mb"], 1)
+        self.rows.append(row)
+        return {"setup": got["setup"], "per_video": per_video, "row": row}
+
+    def baseline_row(self, n: int, baseline: dict[str, Any]) -> dict[str, Any]:
+        pages = math.ceil(n / PAGE)
+        minimum = pages + n + LOGIN
+        wall = baseline["setup"] + (pages - 1) * self.latency + n * baseline["per_video"]
+        note = f"(extrapolated: N x {baseline['per_video']:.3f} s)"
+        return make_row("baseline: PUT + sleep(1)", n, minimum, minimum, wall, None, note)
 
 
-def load_time(n: int, folder: Path) -> float:
-    from ptsync.manifest import load
-
-    path = manifest(folder, n, tags=True)
-    started = time.perf_counter()
-    load([str(path)])
-    return time.perf_counter() - started
-
-
-def table(rows: list[dict]) -> str:
+def table(rows: list[dict[str, Any]]) -> str:
     keys = list(rows[0])
-    out = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    for r in rows:
-        out.append("| " + " | ".join("" if r[k] is None else str(r[k]) for k in keys) + " |")
-    return "\n".join(out)
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    for row in rows:
+        cells = ("" if row[k] is None else str(row[k]) for k in keys)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
-def main() -> None:
+def sizes(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="100,1000,10000")
-    parser.add_argument("--apply-sizes", default="100")
-    parser.add_argument("--detail-sizes", default="100")
-    parser.add_argument("--latency", type=float, default=0.03)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",") if s]
-    apply_sizes = {int(s) for s in args.apply_sizes.split(",") if s}
-    detail_sizes = {int(s) for s in args.detail_sizes.split(",") if s}
-    rows: list[dict] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        for n in sizes:
-            rows.extend(run_size(n, args.latency, apply_sizes, detail_sizes, folder))
-            print(f"... N={n} done", file=sys.stderr, flush=True)
-        seconds = load_time(10_000, folder)
-    print(table(rows))
-    print(f"\nManifest load + validation of 10 000 entries: {seconds:.2f} s")
-    print(f"Latency per request: {args.latency * 1000:.0f} ms; rate limit {LIMIT}/{WINDOW:.0f} s")
+    parser.add_argument("--sizes", type=sizes, default=sizes("100,1000,10000"))
+    parser.add_argument("--apply-sizes", type=sizes, default=sizes("100"), help="N to really apply")
+    parser.add_argument(
+        "--detail-sizes", type=sizes, default=sizes("100"), help="N to really plan with tags"
+    )
+    parser.add_argument("--latency", type=float, default=0.03, help="seconds per request")
+    parser.add_argument("--load-size", type=int, default=10_000)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ptsync-bench-") as tmp:
+        bench = Bench(args.latency, Path(tmp))
+        print("... baseline (10 PUTs with sleep(1))", file=sys.stderr, flush=True)
+        baseline = bench.baseline()
+        for n in sorted(args.sizes):
+            print(f"... N={n}", file=sys.stderr, flush=True)
+            bench.size(
+                n,
+                details=n in args.detail_sizes,
+                apply=n in args.apply_sizes,
+                baseline=baseline,
+            )
+        big = write_manifest(Path(tmp), args.load_size, tags=True)
+        loaded = in_child(load_step, {"manifest": str(big)})
+
+    print(table(bench.rows))
+    print()
+    print(
+        f"Manifest load + validation of {loaded['videos']:,} entries: {loaded['wall']:.2f} s "
+        f"(peak RSS {loaded['rss_mb']:.0f} MB)"
+    )
+    print(
+        f"Latency {args.latency * 1000:.0f} ms per request; rate limit {LIMIT}/{WINDOW:.0f} s; "
+        f"baseline {baseline['per_video']:.3f} s per video (1 s + latency = "
+        f"{1 + args.latency:.3f} s); total bench time {time.perf_counter() - started:.0f} s"
+    )
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "load_10000_s": seconds}, indent=2))
+        payload = {
+            "latency_s": args.latency,
+            "rate_limit": [LIMIT, WINDOW],
+            "rows": bench.rows,
+            "baseline_per_video_s": baseline["per_video"],
+            "load": {"entries": loaded["videos"], "wall_s": loaded["wall"]},
+        }
+        args.json.write_text(json.dumps(payload, indent=2) + "\n")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
