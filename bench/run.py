@@ -103,7 +103,7 @@ def peak_rss_mb() -> float:
 def ptsync_step(task: dict[str, Any], queue: Any) -> None:
     """One ``ptsync plan`` (and ``apply``) through the library, in a fresh process."""
     os.environ.update(task["env"])  # PTSYNC_CACHE_DIR is read at call time
-    from ptsync.workflow import Options, Run
+    from ptsync.session import Options, Run
 
     options = Options(
         env=dict(os.environ), parallelism=4, use_cache=True, rate_limit=(LIMIT, WINDOW)

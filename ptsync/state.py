@@ -9,11 +9,70 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
 from ptsync.marker import Marker
 from ptsync.sourceref import SourceRef
+
+# ------------------------------------------------------------------------- PeerTube's codes
+
+
+class Privacy(IntEnum):
+    """``privacy`` ids, the same on 6.x to 8.x (``/videos/privacies``)."""
+
+    PUBLIC = 1
+    UNLISTED = 2
+    PRIVATE = 3
+    INTERNAL = 4
+    PASSWORD_PROTECTED = 5
+
+
+class VideoState(IntEnum):
+    """``state.id`` values ptsync acts on (the others are transcoding steps it only shows)."""
+
+    PUBLISHED = 1
+    TO_TRANSCODE = 2
+    TO_IMPORT = 3
+    WAITING_FOR_LIVE = 4
+    LIVE_ENDED = 5
+    TO_MOVE_TO_EXTERNAL_STORAGE = 6
+    TRANSCODING_FAILED = 7
+    TO_MOVE_TO_EXTERNAL_STORAGE_FAILED = 8
+    TO_EDIT = 9
+    TO_MOVE_TO_FILE_SYSTEM = 10
+    TO_MOVE_TO_FILE_SYSTEM_FAILED = 11
+    IMPORT_FAILED = 12  # 8.x keeps the video of a failed import in this state
+
+
+class ImportState(IntEnum):
+    """``/users/me/videos/imports`` row states; ``label`` is how ptsync reports them."""
+
+    PENDING = 1
+    SUCCESS = 2
+    FAILED = 3
+    REJECTED = 4
+    CANCELLED = 5
+    PROCESSING = 6
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def label_of(cls, state: int, fallback: str = "unknown") -> str:
+        try:
+            return cls(state).label
+        except ValueError:
+            return fallback.lower()
+
+
+FINISHED_IMPORTS = frozenset(
+    {ImportState.SUCCESS, ImportState.FAILED, ImportState.REJECTED, ImportState.CANCELLED}
+)
+FAILED_IMPORTS = frozenset({ImportState.FAILED, ImportState.REJECTED, ImportState.CANCELLED})
+
 
 # ---------------------------------------------------------------------------- desired state
 
@@ -165,7 +224,7 @@ class LiveImport:
 
     id: int
     target_url: str | None
-    state: int  # 1 Pending, 2 Success, 3 Failed, 4 Rejected, 5 Cancelled, 6 Processing
+    state: int  # an ImportState value (kept as int: a newer server may add states)
     state_label: str
     error: str | None
     video_uuid: str | None
@@ -173,15 +232,13 @@ class LiveImport:
     created_at: str
     updated_at: str
 
-    PENDING, SUCCESS, FAILED, REJECTED, CANCELLED, PROCESSING = 1, 2, 3, 4, 5, 6
-
     @property
     def finished(self) -> bool:
-        return self.state in (2, 3, 4, 5)
+        return self.state in FINISHED_IMPORTS
 
     @property
     def failed(self) -> bool:
-        return self.state in (3, 4, 5)
+        return self.state in FAILED_IMPORTS
 
 
 @dataclass(frozen=True)

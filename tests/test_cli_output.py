@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ptsync.cli import main
+from ptsync.cli.app import main
 from ptsync.testing import FakePeerTube
 from tests.fakeenv import point_at
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ptsync.cli import main
+from ptsync.cli.app import main
 from ptsync.testing import FakePeerTube
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from ptsync.cli import main
+from ptsync.cli.app import main
 from ptsync.manifest import json_schema
 from ptsync.manifest.yamldoc import parse
 

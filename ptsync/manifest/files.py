@@ -1,8 +1,13 @@
 """Local files a manifest references: where they are allowed to be, and their content hashes.
 
-Paths are relative to the manifest file and must stay inside its folder, so a manifest from a
-pull request cannot make CI upload ``/etc/passwd`` or ``../../secrets``. (A symlink inside the
-folder is followed: that is the deliberate way to point at a media disk.)
+A path is resolved first (symlinks, ``..``, every link of a chain) and only then checked: the
+file it really names must lie inside an *allowed folder*, which is the manifest file's own
+folder plus the folders listed under ``files: {roots: [...]}`` or passed by the caller
+(``--media-root``). So a manifest from a pull request cannot make CI upload ``/etc/passwd``,
+neither by ``../../etc/passwd`` nor by a symlink ``caption.vtt -> /etc/passwd``, while an
+archive can still keep its media on another disk by saying so. The resolved path is what the
+desired state carries and what apply reads, so a link changed after the check is never followed.
+Containment is checked before existence, so a refused path never tells whether its target exists.
 
 Hashes are streamed (flat memory for multi-GB videos) and remembered per (path, size, mtime)
 in the cache dir so a plan does not re-read unchanged files; the cache only saves time.
@@ -11,11 +16,12 @@ in the cache dir so a plan does not re-read unchanged files; the cache only save
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from ptsync.cache import cache_dir, read_json, write_json
+from ptsync.cachefiles import cache_dir, read_json, write_json
 from ptsync.marker import HASH_LEN
 
 VIDEO_EXTENSIONS = frozenset(
@@ -66,23 +72,62 @@ class PathProblem(ValueError):
     pass
 
 
-def local_path(base_dir: Path, relative: str, extensions: frozenset[str] | None = None) -> Path:
-    """The absolute path of ``relative`` (inside ``base_dir``), or PathProblem saying why not."""
-    if not relative or not relative.strip():
+ALLOW_HINT = "add it to files.roots or pass --media-root"
+
+
+@dataclass(frozen=True)
+class AllowedFolders:
+    """Resolved folders a manifest's local files may resolve into (its own folder first)."""
+
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, base_dir: Path, roots: Iterable[Path] = ()) -> AllowedFolders:
+        found = [Path(base_dir).resolve(), *(Path(r).resolve() for r in roots)]
+        return cls(tuple(dict.fromkeys(found)))
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, Path) and any(path.is_relative_to(f) for f in self.folders)
+
+    def __str__(self) -> str:
+        return ", ".join(str(f) for f in self.folders)
+
+
+def local_path(
+    base_dir: Path,
+    given: str,
+    extensions: frozenset[str] | None = None,
+    allowed: AllowedFolders | None = None,
+) -> Path:
+    """The resolved path ``given`` names, or PathProblem saying why it may not be used.
+
+    ``given`` is relative to ``base_dir`` (the manifest's folder) or absolute; either way the
+    resolved target must lie in ``allowed`` (default: ``base_dir`` alone).
+    """
+    if not given or not given.strip():
         raise PathProblem("empty file path")
-    given = Path(relative)
-    if given.is_absolute():
-        raise PathProblem(f"{relative!r}: use a path relative to the manifest's folder")
-    base = Path(os.path.abspath(base_dir))
-    full = Path(os.path.normpath(base / given))
-    if full != base and base not in full.parents:
-        raise PathProblem(f"{relative!r} points outside the manifest's folder")
-    if extensions is not None and full.suffix.lower() not in extensions:
-        allowed = ", ".join(sorted(extensions))
-        raise PathProblem(f"{relative!r}: unsupported file type (allowed: {allowed})")
-    if not full.is_file():
-        raise PathProblem(f"{relative!r}: no such file")
-    return full
+    if "\x00" in given:
+        raise PathProblem("the file path contains a NUL character")
+    allowed = allowed or AllowedFolders.of(base_dir)
+    candidate = Path(given)
+    full = candidate if candidate.is_absolute() else allowed.folders[0] / candidate
+    try:
+        target = full.resolve(strict=False)
+    except (OSError, RuntimeError):  # a symlink loop
+        raise PathProblem(f"{given!r}: symlink loop") from None
+    if target not in allowed:
+        raise PathProblem(
+            f"{given!r} resolves to {target}, outside the allowed folders ({allowed}); "
+            + ALLOW_HINT
+        )
+    if extensions is not None and target.suffix.lower() not in extensions:
+        shown = given if target.name == candidate.name else f"{given} (resolves to {target})"
+        raise PathProblem(
+            f"{shown!r}: unsupported file type (allowed: {', '.join(sorted(extensions))})"
+        )
+    if not target.is_file():
+        raise PathProblem(f"{given!r}: no such file")
+    return target
 
 
 class DigestCache:

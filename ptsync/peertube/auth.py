@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ptsync.cache import cache_dir, read_json, write_json
+from ptsync.cachefiles import cache_dir, read_json, write_json
 from ptsync.errors import AuthenticationError, BadResponse, ConfigError, PeerTubeError
 
 log = logging.getLogger("ptsync.auth")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from ptsync.cache import cache_dir, read_json, write_json
+from ptsync.cachefiles import cache_dir, read_json, write_json
 from ptsync.errors import BadResponse, NotFound, PeerTubeError, RequestRejected, TransportError
 from ptsync.peertube.http import Transport, decode
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from ptsync.reconcile.changes import Plan
+from ptsync.plan.changes import Plan
 from ptsync.render.json import render_json
 from ptsync.render.markdown import render_markdown
 from ptsync.render.text import render_text

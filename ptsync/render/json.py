@@ -1,11 +1,11 @@
-"""``--format json``: the documented plan document (see ptsync.reconcile.serialize)."""
+"""``--format json``: the documented plan document (see ptsync.store.serialize)."""
 
 from __future__ import annotations
 
 import json
 
-from ptsync.reconcile.changes import Plan
-from ptsync.reconcile.serialize import plan_to_dict
+from ptsync.plan.changes import Plan
+from ptsync.store.serialize import plan_to_dict
 
 
 def render_json(plans: list[Plan]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ptsync.reconcile.changes import Change, CreateVideo, DeleteVideo, Plan, UpdateVideo
+from ptsync.plan.changes import Change, CreateVideo, DeleteVideo, Plan, UpdateVideo
 from ptsync.render.values import show, summary_line
 
 _ICON = {"create": "➕ create", "update": "✏️ update", "delete": "🗑️ delete"}

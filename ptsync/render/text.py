@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.text import Text
 
 from ptsync.fields import VIDEO_FIELDS
-from ptsync.reconcile.changes import Change, CreateVideo, DeleteVideo, Notice, Plan, UpdateVideo
-from ptsync.reconcile.resources import ResourceChange
+from ptsync.plan.changes import Change, CreateVideo, DeleteVideo, Notice, Plan, UpdateVideo
+from ptsync.plan.resources import ResourceChange
 from ptsync.render.values import show, summary_line
 
 _STYLE = {"create": "green", "update": "yellow", "delete": "red"}

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ptsync.cli import main
+from ptsync.cli.app import main
 from ptsync.testing import FakePeerTube
 
 LIVE = all(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ptsync.reconcile.resources import moves_needed, reorder_steps
+from ptsync.plan.resources import moves_needed, reorder_steps
 
 VIDEOS = """
 videos:

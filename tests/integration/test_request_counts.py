@@ -17,8 +17,8 @@ import pytest
 
 from ptsync.marker import Marker, compose_description
 from ptsync.render.json import render_json
+from ptsync.session import Options, Run
 from ptsync.testing import FakePeerTube
-from ptsync.workflow import Options, Run
 
 USER, PASSWORD, SYSTEM = "alice", "pw-alice-1", "nisv"
 N = 250

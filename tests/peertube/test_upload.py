@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ptsync.cache import cache_dir
+from ptsync.live.cache import cache_dir
 from ptsync.peertube import ClientSettings, Credentials, PeerTubeClient
 from ptsync.peertube.upload import session_url
 from ptsync.testing import FakePeerTube

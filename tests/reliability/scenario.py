@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from ptsync.cli import main
+from ptsync.cli.app import main
 from ptsync.marker import Marker, compose_description, parse_description
-from ptsync.reconcile.match import parse_upload_filename
+from ptsync.plan.match import parse_upload_filename
 from ptsync.testing import FakePeerTube
 
 SYSTEM = "nisv"

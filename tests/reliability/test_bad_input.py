@@ -7,7 +7,7 @@ Near-miss keys get "did you mean" with a key valid at that place. Bad answers fr
 (a proxy's HTML page, text, truncated JSON, missing fields, wrong shapes, a dropped
 connection) end ``plan`` with one line naming the endpoint.
 
-Both ``validate`` and ``plan`` run in this process (``ptsync.cli.main``, stderr via capsys)
+Both ``validate`` and ``plan`` run in this process (``ptsync.cli.app.main``, stderr via capsys)
 against one fake PeerTube for the module.
 """
 
@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from werkzeug.wrappers import Response
 
-from ptsync import workflow
-from ptsync.cli import main
+from ptsync import session as workflow
+from ptsync.cli.app import main
 from ptsync.manifest.models import ManifestModel, Source, VideoEntry, VideoFields
 from ptsync.peertube import ClientSettings
 from ptsync.testing import FakePeerTube

@@ -1,7 +1,7 @@
 """Injected faults: transient ones are absorbed (zero failed items, state converged after one
 apply); a permanent 4xx fails exactly the item it hit, clearly, with exit 1.
 
-The CLI runs in this process (``ptsync.cli.main``) with ``--timeout 1``: the fake's slow
+The CLI runs in this process (``ptsync.cli.app.main``) with ``--timeout 1``: the fake's slow
 answers (1.5 s) go past the client's timeout. Fault counts come from the fake's request log.
 The seeds are fixed; each draws about 10 % faults of mixed kinds over a run's ~50 requests.
 """
@@ -16,7 +16,7 @@ from functools import partial
 
 import pytest
 
-from ptsync import workflow
+from ptsync import session as workflow
 from ptsync.peertube import ClientSettings
 from ptsync.testing.faults import Fault
 from tests.reliability.figures import add

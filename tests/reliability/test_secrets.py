@@ -20,7 +20,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 import yaml
 
-from ptsync.cli import main
+from ptsync.cli.app import main
 from ptsync.testing import FakePeerTube
 from tests.reliability.figures import add
 
@@ -28,7 +28,7 @@ PASSWORD = "Pa55 wörd+%26&=/UNIQUE-4242"  # spaces, +, %, &, =, / and non-ASCII
 WRONG_PASSWORD = "Wr0ng-PASSWORD-9876-unique"
 WRONG_TOKEN = "wrongtoken0123456789abcdef0123456789abcd"
 TESTS = Path(__file__).resolve().parents[1]
-LOGGERS = ["ptsync.http", "ptsync.auth", "ptsync.apply", "ptsync.upload", "ptsync.cache"]
+LOGGERS = ["ptsync.http", "ptsync.auth", "ptsync.apply", "ptsync.upload", "ptsync.live.cache"]
 LOGGERS += ["ptsync.plan", "ptsync.notify"]
 
 

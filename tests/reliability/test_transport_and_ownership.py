@@ -16,7 +16,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from ptsync.cli import main
+from ptsync.cli.app import main
 from ptsync.marker import Marker, compose_description, parse_description
 from ptsync.testing import FakePeerTube
 from tests.reliability.figures import add

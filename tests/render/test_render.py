@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ptsync.reconcile.match import match
-from ptsync.reconcile.plan import PlanOptions, build_plan
-from ptsync.reconcile.serialize import plan_from_dict, plan_to_dict
+from ptsync.plan.match import match
+from ptsync.plan.videos import PlanOptions, build_plan
 from ptsync.render import Format, render_plans
 from ptsync.state import LiveState, Vocabularies
-from tests.reconcile.factories import desired_state, desired_video, live_video
+from ptsync.store.serialize import plan_from_dict, plan_to_dict
+from tests.plan.factories import desired_state, desired_video, live_video
 
 GOLDEN = Path(__file__).parent / "golden"
 VOCAB = Vocabularies(

@@ -1,0 +1,274 @@
+"""Carry out one change against PeerTube, safely when repeated or interrupted.
+
+Creates are the dangerous part: PeerTube never de-duplicates them. So a create (1) looks for a
+video already carrying its marker first, (2) writes the marker in the creating request itself,
+and (3) after an ambiguous failure (timeout, dropped connection, 5xx: the server may have acted)
+looks for the marker again before trying once more. Side files go before the PUT that records
+their hashes in the marker, so a crash in between re-sends the files on the next run instead
+of forgetting them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from ptsync.errors import NotFound, PtsyncError, ServerError, TransportError
+from ptsync.fields import VIDEO_FIELDS
+from ptsync.marker import compose_description
+from ptsync.plan.changes import CreateVideo, DeleteVideo, UpdateVideo
+from ptsync.plan.match import upload_filename
+from ptsync.report.results import ItemResult
+from ptsync.state import LiveVideo
+
+log = logging.getLogger("ptsync.apply")
+CREATE_ATTEMPTS = 3
+LATE_CREATE_PAUSES = (0.5, 1.0, 2.0, 4.0)  # looks for a timed-out create before resending
+Progress = Callable[[int, int], None]
+
+
+class WriteClient(Protocol):
+    def search_my_videos(self, search: str) -> list[LiveVideo]: ...
+    def create_import(self, body: dict[str, Any]) -> dict[str, Any]: ...
+    def upload(
+        self,
+        path: Path,
+        metadata: dict[str, Any],
+        *,
+        on_progress: Progress | None = None,
+        session_key: str | None = None,
+    ) -> dict[str, Any]: ...
+    def update_video(
+        self, id_or_uuid: str, body: dict[str, Any], *, thumbnail: Path | None = None
+    ) -> None: ...
+    def delete_video(self, id_or_uuid: str) -> None: ...
+    def put_caption(self, id_or_uuid: str, language: str, path: Path) -> None: ...
+    def delete_caption(self, id_or_uuid: str, language: str) -> None: ...
+    def video_passwords(self, id_or_uuid: str) -> list[str]: ...
+    def replace_source(
+        self, id_or_uuid: str, path: Path, *, on_progress: Progress | None = None
+    ) -> None: ...
+
+
+class UnknownChannel(PtsyncError):
+    pass
+
+
+def api_body(fields: Mapping[str, Any], channels: Mapping[str, int]) -> dict[str, Any]:
+    """PeerTube request body for managed fields; the description is handled with the marker."""
+    body: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "description":
+            continue
+        if name == "channel":
+            body["channelId"] = _channel_id(value, channels)
+        elif name == "tags":
+            body["tags"] = list(value or [])
+        else:
+            body[VIDEO_FIELDS[name].api_key] = value
+    return body
+
+
+def _channel_id(name: Any, channels: Mapping[str, int]) -> int:
+    if name in channels:
+        return channels[name]
+    valid = ", ".join(sorted(channels)) or "none"
+    raise UnknownChannel(f"channel {name!r} is not one of your channels (yours: {valid})")
+
+
+class Actions:
+    """The operations of one apply, sharing a client and the user's channels."""
+
+    def __init__(
+        self,
+        client: WriteClient,
+        system: str,
+        channels: Mapping[str, int],
+        on_progress: Callable[[str, int, int], None] | None = None,
+    ):
+        self.client = client
+        self.system = system
+        self.channels = channels
+        self.on_progress = on_progress
+
+    # ------------------------------------------------------------------------------ create
+
+    def create(self, change: CreateVideo) -> ItemResult:
+        result = ItemResult("create", change.external_id, change.fields.get("name"), False)
+        result.method = change.method
+        existing = self.find_marked(change.external_id, change.fields.get("name"))
+        if existing is not None:
+            return self._already_there(result, existing)
+        created = self._create_once_safely(change)
+        if isinstance(created, LiveVideo):
+            return self._already_there(result, created)
+        rival = self._older_twin(change, created.get("id"))
+        if rival is not None:
+            return self._lost_race(result, created["uuid"], rival)
+        result.uuid = created["uuid"]
+        result.url = created.get("url")
+        result.import_id = created.get("import_id")
+        result.import_state = "pending" if change.method == "import" else None
+        self._after_create(change, created["uuid"])
+        result.success = True
+        return result
+
+    def _older_twin(self, change: CreateVideo, own_id: Any) -> LiveVideo | None:
+        """Two runs (two CI pipelines) may create the same entry at once. Both look again
+        right after creating; the video with the lowest id wins, the other run deletes its own
+        copy, so exactly one survives whichever run finishes first."""
+        if not isinstance(own_id, int):
+            return None
+        twins = self.find_all_marked(change.external_id, change.fields.get("name"))
+        older = [v for v in twins if v.id < own_id]
+        return min(older, key=lambda v: v.id) if older else None
+
+    def _lost_race(self, result: ItemResult, uuid: str, rival: LiveVideo) -> ItemResult:
+        log.warning(
+            "%s was created concurrently as %s; deleting our copy", result.external_id, rival.uuid
+        )
+        with contextlib.suppress(NotFound):
+            self.client.delete_video(uuid)
+        result = self._already_there(result, rival)
+        result.note = "created by a concurrent run at the same time; kept the older copy"
+        return result
+
+    def _already_there(self, result: ItemResult, video: LiveVideo) -> ItemResult:
+        result.success, result.uuid, result.url = True, video.uuid, video.url
+        result.note = "already created (marker found); not created again"
+        return result
+
+    def _create_once_safely(self, change: CreateVideo) -> dict[str, Any] | LiveVideo:
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                return self._send_create(change)
+            except (TransportError, ServerError) as exc:
+                log.warning("create %s: %s (attempt %d)", change.external_id, exc, attempt)
+                existing = self.find_marked(change.external_id, change.fields.get("name"))
+                # A timed-out create may still be running on the server (PeerTube fetches
+                # the import URL's info before answering): give it time to appear.
+                pauses = LATE_CREATE_PAUSES if str(exc).endswith(": timed out") else ()
+                for pause in pauses:
+                    if existing is not None:
+                        break
+                    time.sleep(pause)
+                    existing = self.find_marked(change.external_id, change.fields.get("name"))
+                if existing is not None:
+                    return existing
+                if attempt == CREATE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _send_create(self, change: CreateVideo) -> dict[str, Any]:
+        body = api_body(change.fields, self.channels)
+        body.setdefault("channelId", self._default_channel())
+        body["description"] = compose_description(change.marker, change.fields.get("description"))
+        if change.method == "import":
+            answer = self.client.create_import({**body, "targetUrl": change.source})
+            video = answer.get("video") or {}
+            return {
+                "id": video.get("id"),
+                "uuid": video["uuid"],
+                "url": video.get("url"),
+                "import_id": answer.get("id"),
+            }
+        path = Path(change.source)
+        body["filename"] = upload_filename(self.system, change.external_id, path.name)
+        video = self.client.upload(
+            path,
+            body,
+            on_progress=self._progress(change.external_id),
+            session_key=f"{self.system}/{change.external_id}/{change.source_digest}",
+        )
+        return {"id": video.get("id"), "uuid": video["uuid"], "url": video.get("url")}
+
+    def _default_channel(self) -> int:
+        if not self.channels:
+            raise UnknownChannel("your account has no channel to create videos in")
+        return next(iter(self.channels.values()))
+
+    def _after_create(self, change: CreateVideo, uuid: str) -> None:
+        if not change.thumbnail and not change.captions:
+            return
+        annotations = dict(change.marker.annotations)
+        for caption in change.captions:
+            self.client.put_caption(uuid, caption.language, caption.path)
+            annotations[f"cap.{caption.language}"] = caption.digest
+        if change.thumbnail:
+            annotations["thumb"] = change.thumbnail.digest
+        marker = change.marker.with_annotations(annotations)
+        body = {"description": compose_description(marker, change.fields.get("description"))}
+        thumbnail = change.thumbnail.path if change.thumbnail else None
+        self.client.update_video(uuid, body, thumbnail=thumbnail)
+
+    def find_marked(self, external_id: str, name: Any) -> LiveVideo | None:
+        """The oldest video of ours already carrying this entry's marker (one search request)."""
+        found = self.find_all_marked(external_id, name)
+        return min(found, key=lambda v: v.id) if found else None
+
+    def find_all_marked(self, external_id: str, name: Any) -> list[LiveVideo]:
+        if not name:
+            return []
+        return [
+            video
+            for video in self.client.search_my_videos(str(name))
+            if video.marker
+            and (video.marker.system, video.marker.external_id) == (self.system, external_id)
+        ]
+
+    def _progress(self, label: str) -> Callable[[int, int], None] | None:
+        callback = self.on_progress
+        if callback is None:
+            return None
+        return lambda sent, total: callback(label, sent, total)
+
+    # ------------------------------------------------------------------------------ update
+
+    def update(self, change: UpdateVideo) -> ItemResult:
+        result = ItemResult("update", change.external_id, change.name, False, uuid=change.uuid)
+        result.fields = [c.field for c in change.changes]
+        for caption in change.captions_put:
+            self.client.put_caption(change.uuid, caption.language, caption.path)
+        for language in change.captions_delete:
+            with contextlib.suppress(NotFound):
+                self.client.delete_caption(change.uuid, language)
+        if change.source_file:
+            self._replace_source(change)
+        body = self._update_body(change)
+        thumbnail = change.thumbnail.path if change.thumbnail else None
+        if body or thumbnail:
+            self.client.update_video(change.uuid, body, thumbnail=thumbnail)
+        result.success = True
+        return result
+
+    def _update_body(self, change: UpdateVideo) -> dict[str, Any]:
+        body = api_body(change.field_values(), self.channels)
+        if change.marker is not None:
+            body["description"] = compose_description(change.marker, change.description)
+        if body and change.password_protected:
+            body["videoPasswords"] = self.client.video_passwords(change.uuid)
+        return body
+
+    def _replace_source(self, change: UpdateVideo) -> None:
+        from ptsync.peertube.download import local_copy
+
+        assert change.source_file is not None
+        with local_copy(change.source_file) as path:
+            self.client.replace_source(
+                change.uuid, path, on_progress=self._progress(change.external_id or change.uuid)
+            )
+
+    # ------------------------------------------------------------------------------ delete
+
+    def delete(self, change: DeleteVideo) -> ItemResult:
+        result = ItemResult("delete", change.external_id, change.name, False, uuid=change.uuid)
+        try:
+            self.client.delete_video(change.uuid)
+        except NotFound:
+            result.note = "already deleted"
+        result.success = True
+        return result

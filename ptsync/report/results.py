@@ -1,0 +1,75 @@
+"""Per-item results of an apply and the report users and CI read (``--report FILE``)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class ItemResult:
+    """One change's outcome, like a bulk-import job's per-video result."""
+
+    action: str  # create | update | delete
+    external_id: str | None
+    name: str | None
+    success: bool
+    uuid: str | None = None
+    url: str | None = None
+    error: str | None = None
+    method: str | None = None  # import | upload, for creates
+    import_id: int | None = None
+    import_state: str | None = None  # pending | processing | success | failed | …
+    fields: list[str] = field(default_factory=list)
+    note: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class ApplyReport:
+    instance_url: str
+    system: str
+    results: list[ItemResult] = field(default_factory=list)
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.results if r.success and r.action == action)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if not r.success)
+
+    def summary_line(self) -> str:
+        return (
+            f"Apply complete: {self.count('create')} created, {self.count('update')} updated, "
+            f"{self.count('delete')} deleted, {self.failed} failed"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": 1,
+            "instance": self.instance_url,
+            "system": self.system,
+            "started_at": _iso(self.started),
+            "finished_at": _iso(self.finished) if self.finished else None,
+            "summary": {
+                "created": self.count("create"),
+                "updated": self.count("update"),
+                "deleted": self.count("delete"),
+                "failed": self.failed,
+                "total": len(self.results),
+            },
+            "results": [asdict(r) for r in self.results],
+        }
+
+
+def _iso(moment: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
+
+
+def first_line(text: str | None, limit: int = 300) -> str:
+    """A server's error text as one report line (ffprobe and job errors span many lines)."""
+    lines = (text or "").strip().splitlines()
+    return lines[0][:limit] if lines else "no reason given"

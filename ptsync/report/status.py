@@ -1,0 +1,104 @@
+"""``ptsync status``: where each manifest video stands on the server, with job-like totals.
+
+Pure: built from the desired state, the owned videos and the import rows (all fetched with list
+requests). A video is *completed* once published; *failed* when its last import failed or its
+transcoding failed; everything else is in progress or not created yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ptsync.plan.match import Match, match
+from ptsync.report.results import first_line
+from ptsync.state import DesiredState, ImportState, LiveImport, LiveState, UrlSource
+
+# PeerTube's VideoState ids
+_VIDEO_STATES = {
+    1: "published",
+    2: "transcoding",
+    3: "importing",
+    4: "waiting for live",
+    5: "live ended",
+    6: "moving to storage",
+    7: "failed",
+    8: "failed",
+    9: "editing",
+}
+
+
+@dataclass(frozen=True)
+class VideoStatus:
+    external_id: str
+    state: str  # published | transcoding | importing | failed | not created | …
+    detail: str | None = None
+    uuid: str | None = None
+    url: str | None = None
+    import_state: str | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.state == "published"
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed"
+
+
+def video_statuses(desired: DesiredState, live: LiveState) -> list[VideoStatus]:
+    return [_status(found, live.imports or ()) for found in match(desired, live).matches]
+
+
+def _latest_import(found: Match, imports: Iterable[LiveImport]) -> LiveImport | None:
+    source = found.desired.source
+    if not isinstance(source, UrlSource):
+        return None
+    rows = [r for r in imports if r.target_url == source.url]
+    if found.live is not None:
+        rows = [r for r in rows if r.video_uuid == found.live.uuid] or rows
+    return max(rows, key=lambda r: r.id) if rows else None
+
+
+def _status(found: Match, imports: Iterable[LiveImport]) -> VideoStatus:
+    row = _latest_import(found, imports)
+    import_state = ImportState.label_of(row.state) if row else None
+    video = found.live
+    ext_id = found.desired.external_id
+    if video is None:
+        if row is not None and row.failed:
+            return VideoStatus(ext_id, "failed", first_line(row.error), import_state=import_state)
+        return VideoStatus(ext_id, "not created", import_state=import_state)
+    state = _VIDEO_STATES.get(video.state, video.state_label.lower() or "unknown")
+    detail = None
+    if state == "importing" and row is not None:
+        detail = f"import {import_state}"
+    if state == "failed":
+        detail = video.state_label
+    return VideoStatus(ext_id, state, detail, video.uuid, video.url, import_state)
+
+
+def totals(statuses: list[VideoStatus]) -> dict[str, Any]:
+    total = len(statuses)
+    completed = sum(1 for s in statuses if s.completed)
+    failed = sum(1 for s in statuses if s.failed)
+    percent = round(100.0 * (completed + failed) / total, 1) if total else 100.0
+    return {"total": total, "completed": completed, "failed": failed, "progress_percent": percent}
+
+
+def status_document(groups: list[tuple[DesiredState, list[VideoStatus]]]) -> dict[str, Any]:
+    everything = [s for _, statuses in groups for s in statuses]
+    return {
+        "format_version": 1,
+        **totals(everything),
+        "groups": [
+            {
+                "instance": desired.instance_url,
+                "system": desired.system,
+                **totals(statuses),
+                "videos": [asdict(s) for s in statuses],
+            }
+            for desired, statuses in groups
+        ],
+    }
