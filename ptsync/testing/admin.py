@@ -11,7 +11,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from ptsync.testing import imports, rules, views
+from ptsync.testing import import_job, limits, views
 from ptsync.testing import validation as v
 from ptsync.testing.bodies import StoredFile
 from ptsync.testing.channels import create_channel
@@ -25,6 +25,7 @@ from ptsync.testing.editing import (
     set_passwords,
 )
 from ptsync.testing.ids import parse_ident
+from ptsync.testing.memory import State
 from ptsync.testing.playlists import WATCH_LATER, new_playlist
 from ptsync.testing.problems import Problem
 from ptsync.testing.records import (
@@ -36,7 +37,7 @@ from ptsync.testing.records import (
     User,
     Video,
 )
-from ptsync.testing.state import State
+from ptsync.testing.resumable import summary
 
 ROLES = {"admin": ADMIN, "moderator": MODERATOR, "user": USER}
 
@@ -105,7 +106,7 @@ def _moment(value: str | float | datetime | None) -> float | None:
         return value
     if isinstance(value, datetime):
         return value.timestamp()
-    parsed = rules.parse_date(value)
+    parsed = limits.parse_date(value)
     if parsed is None:
         raise ValueError(f"not an ISO 8601 date: {value!r}")
     return parsed
@@ -158,7 +159,7 @@ def edit_video(state: State, ident: int | str, fields: dict[str, Any]) -> None:
     if video is None:
         raise ValueError(f"no such video: {ident!r}")
     checker = v.Checker(fields)
-    v.video_edit(checker, None)
+    v.video_edit(checker, None, state.profile.licences)
     v.video_name(checker, required=False)
     v.channel_id(checker, required=False)
     v.video_passwords(checker)
@@ -180,13 +181,13 @@ def edit_video(state: State, ident: int | str, fields: dict[str, Any]) -> None:
 
 
 def video_details(state: State, ident: int | str) -> dict[str, Any] | None:
-    imports.advance(state)
+    import_job.advance(state)
     video = find_video(state, ident)
     return views.video_details(state, video) if video else None
 
 
 def videos(state: State, username: str | None = None) -> list[dict[str, Any]]:
-    imports.advance(state)
+    import_job.advance(state)
     user_id = owner(state, username).id if username else None
     return [
         views.video_details(state, video)
@@ -196,7 +197,7 @@ def videos(state: State, username: str | None = None) -> list[dict[str, Any]]:
 
 
 def import_rows(state: State, username: str | None = None) -> list[dict[str, Any]]:
-    imports.advance(state)
+    import_job.advance(state)
     user_id = owner(state, username).id if username else None
     return [
         views.import_row(state, record)
@@ -240,15 +241,4 @@ def source_file(state: State, ident: int | str) -> dict[str, Any] | None:
 
 
 def upload_sessions(state: State) -> dict[str, dict[str, Any]]:
-    return {
-        session.id: {
-            "offset": session.offset,
-            "size": session.size,
-            "owner": state.users[session.user_id].username,
-            "kind": session.kind,
-            "filename": session.filename,
-            "video_id": session.video_id,
-            "completed": session.result is not None,
-        }
-        for session in state.uploads.values()
-    }
+    return {session.id: summary(state, session) for session in state.uploads.values()}

@@ -5,7 +5,8 @@ Order per request, as on a real instance behind a flaky proxy:
 2. routing (an unknown ``/api/v1`` route is a bare 400, like PeerTube's ``badRequest``);
 3. body parsing (a too-large JSON body is 413 before any rate limiter sees it);
 4. rate limiters (API window per IP, plus the login window on ``/users/token``);
-5. authentication, multer's file-field check, then the handler under the instance lock;
+5. authentication, multer's file-field check, an armed serialisation failure (``contention``),
+   then the handler under the instance lock;
 6. ``when="after"`` faults, which replace an answer already computed;
 7. the request log and the ``x-powered-by`` header.
 """
@@ -13,6 +14,7 @@ Order per request, as on a real instance behind a flaky proxy:
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import socket
 import time
@@ -28,20 +30,23 @@ from ptsync.testing import (
     captions,
     channels,
     elements,
+    import_job,
     imports,
     instance,
     playlists,
+    profiles,
     resumable,
     uploads,
     videos,
 )
 from ptsync.testing.bodies import Body, BodySyntax, BodyTooLarge, parse
+from ptsync.testing.contention import Contention, is_video_update
 from ptsync.testing.faults import Fault, FaultInjector, status_response
+from ptsync.testing.memory import State
 from ptsync.testing.problems import JSON_TYPE, Problem, problem_response
 from ptsync.testing.ratelimit import FixedWindow, too_many_requests
 from ptsync.testing.requestlog import RequestLog, RequestRecord
 from ptsync.testing.routing import Ctx, Route
-from ptsync.testing.state import State
 
 LOGGER = logging.getLogger("ptsync.testing")
 MODULES = (
@@ -96,16 +101,25 @@ class App:
         self.state = state
         self.faults = faults
         self.log = log
-        self.routes: list[Route] = [route for module in MODULES for route in module.routes.routes]
-        rules = [Rule(r.rule, methods=r.methods, endpoint=i) for i, r in enumerate(self.routes)]
-        self.map = Map(rules, strict_slashes=False)
+        self.routes, self.map = _routing(state.profile.name)
         self.api_limiter = FixedWindow(*rate_limit) if rate_limit else None
         self.login_limiter = FixedWindow(*login_rate_limit) if login_rate_limit else None
+        self.contention = Contention()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         started = time.time()
         username = self._username(request)
+        tracked = username if is_video_update(request.method, request.path) else None
+        if tracked is not None:
+            self.contention.enter(tracked)
+        try:
+            return self._serve(request, username, started)(environ, start_response)
+        finally:
+            if tracked is not None:
+                self.contention.leave(tracked)
+
+    def _serve(self, request: Request, username: str | None, started: float) -> Response:
         try:
             response, fault = self._answer(request)
         except Dropped:
@@ -114,13 +128,10 @@ class App:
             self._drop(request, username, started, None)
         except Exception as exc:
             LOGGER.exception("fake PeerTube failed: %s %s", request.method, request.path)
-            response, fault = (
-                problem_response(Problem(500, str(exc), code=type(exc).__name__)),
-                None,
-            )
+            response, fault = self._problem(Problem(500, str(exc), code=type(exc).__name__)), None
         response.headers["x-powered-by"] = "PeerTube"
         self._record(request, response.status_code, username, started, fault)
-        return response(environ, start_response)
+        return response
 
     def _drop(
         self, request: Request, username: str | None, started: float, fault: str | None
@@ -164,7 +175,7 @@ class App:
             time.sleep(self.faults.slow_seconds)
             return done if done is not None else self.dispatch(request)
         status = 429 if fault.kind == "429" else int(fault.kind)
-        return status_response(status, self.faults.retry_after)
+        return status_response(status, self.faults.retry_after, self.state.profile.error_key)
 
     # --- PeerTube -----------------------------------------------------------------------
 
@@ -178,11 +189,11 @@ class App:
         try:
             body = parse(request, route.files) if route.parse_body else Body(None)
         except (BodyTooLarge, RequestEntityTooLarge):
-            return problem_response(
+            return self._problem(
                 Problem(413, "request entity too large", code="PayloadTooLargeError")
             )
         except BodySyntax as exc:
-            return problem_response(Problem(400, str(exc), code="SyntaxError"))
+            return self._problem(Problem(400, str(exc), code="SyntaxError"))
         except ClientDisconnected:
             raise ConnectionAbortedError("client went away while sending the body") from None
         headers, refused = self._limit(request)
@@ -237,18 +248,34 @@ class App:
                 self._prepare(ctx)
             return route.handler(ctx, **args)
         except Problem as problem:
-            return problem_response(problem, route.docs)
+            return self._problem(problem, route.docs)
         except ConnectionAbortedError:
             raise
         except Exception as exc:
             LOGGER.exception("fake PeerTube handler crashed: %s %s", ctx.request.method, route.rule)
-            return problem_response(Problem(500, str(exc), code=type(exc).__name__), route.docs)
+            return self._problem(Problem(500, str(exc), code=type(exc).__name__), route.docs)
+
+    def _problem(self, problem: Problem, docs: str | None = None) -> Response:
+        return problem_response(problem, docs, error_key=self.state.profile.error_key)
 
     def _prepare(self, ctx: Ctx) -> None:
-        imports.advance(self.state)
+        import_job.advance(self.state)
         ctx.user = auth.authenticate(self.state, ctx.request, ctx.route.auth)
         if ctx.body.unexpected_file:
             raise Problem(500, "Unexpected field", code="MulterError")
+        if ctx.user is not None and is_video_update(ctx.request.method, ctx.request.path):
+            self.contention.check(ctx.user.username)
+
+
+@functools.cache
+def _routing(profile_name: str) -> tuple[tuple[Route, ...], Map]:
+    """The release's routes and their compiled map; compiling costs ~70 ms, so once per release."""
+    profile = profiles.profile(profile_name)
+    routes = tuple(
+        route for module in MODULES for route in module.routes.routes if route.exists_on(profile)
+    )
+    rules = [Rule(r.rule, methods=r.methods, endpoint=i) for i, r in enumerate(routes)]
+    return routes, Map(rules, strict_slashes=False)
 
 
 def _close(environ: dict[str, Any]) -> None:

@@ -13,12 +13,12 @@ import time
 
 from werkzeug.wrappers import Request, Response
 
-from ptsync.testing import views
 from ptsync.testing.ids import token
+from ptsync.testing.me import user_me
+from ptsync.testing.memory import State
 from ptsync.testing.problems import Problem, json_response
 from ptsync.testing.records import Token, User
 from ptsync.testing.routing import Ctx, Routes
-from ptsync.testing.state import State
 
 REFRESH_TTL = 1209599
 
@@ -149,7 +149,7 @@ def _refresh_grant(state: State, form: dict[str, object]) -> Token:
 
 @routes("/api/v1/users/me", "GET", auth="required")
 def me(ctx: Ctx) -> Response:
-    return json_response(views.user_me(ctx.state, ctx.me))
+    return json_response(user_me(ctx.state, ctx.me))
 
 
 @routes("/api/v1/users/me/video-quota-used", "GET", auth="required")

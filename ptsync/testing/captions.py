@@ -10,7 +10,7 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from ptsync.testing import validation as v
-from ptsync.testing import views, vocab
+from ptsync.testing import views
 from ptsync.testing.bodies import StoredFile
 from ptsync.testing.editing import check_can_manage, check_video_param, video_or_404
 from ptsync.testing.ids import new_uuid
@@ -43,7 +43,7 @@ def _is_caption(upload: StoredFile) -> bool:
 def _video(ctx: Ctx, vid: str, language: str | None = None, *, upload: bool = False) -> Video:
     checker = v.Checker({})
     ident = check_video_param(checker, vid, "videoId")
-    if language is not None and language not in vocab.LANGUAGES:
+    if language is not None and language not in ctx.state.profile.languages:
         checker.fail("captionLanguage", language, v.INVALID, location="params")
     if upload:
         checker.file("captionfile", ctx.body.files, _is_caption, CAPTION_MSG, optional=False)
@@ -55,7 +55,8 @@ def _video(ctx: Ctx, vid: str, language: str | None = None, *, upload: bool = Fa
 def list_captions(ctx: Ctx, vid: str) -> Response:
     video = _video(ctx, vid)
     check_can_see(ctx, video, video.id if vid.isdigit() else video.uuid)
-    data = [views.caption(c) for c in sorted(video.captions.values(), key=lambda c: c.language)]
+    captions = sorted(video.captions.values(), key=lambda c: c.language)
+    data = [views.caption(ctx.state, c) for c in captions]
     return json_response({"total": len(data), "data": data})
 
 

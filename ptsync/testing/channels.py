@@ -12,9 +12,10 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ptsync.testing import rules, views
+from ptsync.testing import actor_views, limits
 from ptsync.testing import validation as v
 from ptsync.testing.listing import page
+from ptsync.testing.memory import State
 from ptsync.testing.problems import (
     Problem,
     bad_request,
@@ -25,7 +26,6 @@ from ptsync.testing.problems import (
 )
 from ptsync.testing.records import Channel, User
 from ptsync.testing.routing import Ctx, Routes
-from ptsync.testing.state import State
 
 MAX_CHANNELS = 20
 _NAME = re.compile(r"^[a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?$")
@@ -79,7 +79,7 @@ def channel_or_404(state: State, handle: str) -> Channel:
 
 @routes("/api/v1/accounts/<name>", "GET")
 def get_account(ctx: Ctx, name: str) -> Response:
-    return json_response(views.account_full(ctx.state, account_or_404(ctx.state, name)))
+    return json_response(actor_views.account_full(ctx.state, account_or_404(ctx.state, name)))
 
 
 @routes("/api/v1/accounts/<name>/video-channels", "GET", auth="optional")
@@ -91,21 +91,21 @@ def account_channels(ctx: Ctx, name: str) -> Response:
     channels = [state.channels[i] for i in user.channel_ids]
     field = {"createdAt": "created_at", "updatedAt": "updated_at", "name": "name"}[sort.lstrip("-")]
     channels.sort(key=lambda c: (getattr(c, field), c.id), reverse=sort.startswith("-"))
-    data = [views.channel_full(state, c) for c in page(channels, start, count)]
+    data = [actor_views.channel_listed(state, c) for c in page(channels, start, count)]
     return json_response({"total": len(channels), "data": data})
 
 
 @routes("/api/v1/video-channels/<handle>", "GET")
 def get_channel(ctx: Ctx, handle: str) -> Response:
-    return json_response(views.channel_full(ctx.state, channel_or_404(ctx.state, handle)))
+    return json_response(actor_views.channel_full(ctx.state, channel_or_404(ctx.state, handle)))
 
 
 def _check_texts(checker: v.Checker, *, display_required: bool) -> None:
     checker.check(
-        "displayName", rules.text_between(1, 50, nullable=False), optional=not display_required
+        "displayName", limits.text_between(1, 50, nullable=False), optional=not display_required
     )
-    checker.check("description", rules.text_between(3, 1000))
-    checker.check("support", rules.text_between(3, 1000))
+    checker.check("description", limits.text_between(3, 1000))
+    checker.check("support", limits.text_between(3, 1000))
 
 
 @routes("/api/v1/video-channels", "POST", auth="required")
@@ -149,8 +149,8 @@ def put_channel(ctx: Ctx, handle: str) -> Response:
     _check_texts(checker, display_required=False)
     checker.check(
         "bulkVideosSupportUpdate",
-        rules.is_bool,
-        sanitize=rules.to_bool_or_null,
+        limits.is_bool,
+        sanitize=limits.to_bool_or_null,
         msg="Should have a valid bulkVideosSupportUpdate boolean field",
     )
     checker.raise_errors(ctx.instance)

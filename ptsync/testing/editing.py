@@ -13,13 +13,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from ptsync.testing import rules
+from ptsync.testing import limits
 from ptsync.testing import validation as v
 from ptsync.testing.bodies import StoredFile
 from ptsync.testing.ids import parse_ident
+from ptsync.testing.memory import State
 from ptsync.testing.problems import Problem, bad_request, forbidden
 from ptsync.testing.records import PASSWORD_PROTECTED, PRIVATE, Channel, Password, User, Video
-from ptsync.testing.state import State
 
 _PLAIN = {
     "category": "category",
@@ -56,10 +56,11 @@ def validate_update(
     files: Mapping[str, list[StoredFile]] | None,
     instance: str,
     raw_id: str,
+    licences: Mapping[int, str],
 ) -> tuple[int | str, dict[str, Any]]:
     """``videosUpdateValidator``'s chains, in order; raises the 400 PeerTube would answer."""
     checker = v.Checker(fields)
-    v.video_edit(checker, files)
+    v.video_edit(checker, files, licences)
     ident = check_video_param(checker, raw_id)
     v.video_name(checker, required=False)
     v.channel_id(checker, required=False)
@@ -112,7 +113,7 @@ def check_can_manage(state: State, user: User, video: Video) -> None:
 def comments_policy(values: Mapping[str, Any]) -> int | None:
     policy = values.get("commentsPolicy")
     if policy is not None:
-        return rules.js_key(policy)
+        return limits.js_key(policy)
     if "commentsEnabled" in values:
         return 1 if values["commentsEnabled"] else 2
     return None
@@ -155,7 +156,7 @@ def apply_update(state: State, video: Video, values: Mapping[str, Any]) -> None:
     if policy is not None:
         video.comments_policy = policy
     if "originallyPublishedAt" in values:
-        video.originally_published_at = rules.parse_date(values["originallyPublishedAt"])
+        video.originally_published_at = limits.parse_date(values["originallyPublishedAt"])
         touched.add("originallyPublishedAt")
     if "privacy" in values:
         _apply_privacy(state, video, values, now, touched)
@@ -203,7 +204,7 @@ def creation_fields(values: Mapping[str, Any], *, wait_transcoding: bool) -> dic
         "comments_policy": comments_policy(values) or 1,
         "download_enabled": values.get("downloadEnabled", True) is not False,
         "wait_transcoding": bool(values.get("waitTranscoding", wait_transcoding)),
-        "originally_published_at": rules.parse_date(values.get("originallyPublishedAt")),
+        "originally_published_at": limits.parse_date(values.get("originallyPublishedAt")),
         "tags": normalise_tags(values.get("tags")),
     }
 

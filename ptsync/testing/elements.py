@@ -12,7 +12,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ptsync.testing import rules, views
+from ptsync.testing import limits, views
 from ptsync.testing import validation as v
 from ptsync.testing.editing import image_path
 from ptsync.testing.ids import parse_ident
@@ -86,7 +86,7 @@ def add_element(ctx: Ctx, pid: str) -> Response:
     if video_ident is None:
         checker.fail(
             "videoId",
-            raw if "videoId" in ctx.fields else rules.UNDEFINED,
+            raw if "videoId" in ctx.fields else limits.UNDEFINED,
             "Should have a valid video id/uuid/short uuid",
         )
     _element_checks(checker)

@@ -1,27 +1,38 @@
-"""``FakePeerTube``: a real HTTP server on 127.0.0.1 that behaves like PeerTube 6.3.
+"""``FakePeerTube``: a real HTTP server on 127.0.0.1 that behaves like PeerTube 6.3, 7.3 or 8.0.
 
 The facade owns the lifecycle (werkzeug's threaded server on an ephemeral port, in a daemon
-thread) and exposes seeding and introspection for tests, the demo and benchmarks. Everything
-else lives in modules with one job each; this class only wires them together and takes the
-instance lock around direct state access.
+thread) and exposes seeding, introspection and server-side knobs for tests, the demo and
+benchmarks. Everything else lives in modules with one job each; this class only wires them
+together and takes the instance lock around direct state access.
+
+``version`` picks the release (``profiles``; default 6.3). ``create_delay`` (seconds; ``None``
+= instant, the fast default) makes import creation take that long and finish even if the
+client has gone; the last chunk of a resumable upload then takes ``upload_delay`` (default a
+third of ``create_delay``). ``completion.DEFAULT_CREATE_DELAY`` is what real servers measured.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from ptsync.testing import admin, imports
+from ptsync.testing import admin, import_job, profiles, resumable
 from ptsync.testing.app import App
+from ptsync.testing.completion import SessionFilter, Wedge
 from ptsync.testing.faults import FaultInjector
-from ptsync.testing.records import Settings
+from ptsync.testing.memory import State
+from ptsync.testing.problems import Problem
+from ptsync.testing.records import Settings, UploadPhase
 from ptsync.testing.requestlog import RequestLog, RequestRecord
-from ptsync.testing.state import State
 
 LOGGER = logging.getLogger("ptsync.testing")
+POLL_INTERVAL = 0.005
+"""How often the accept loop looks for ``stop()``: stopping waits up to this long (tests start
+hundreds of fakes; idle polling at this rate costs well under 1 % of a core)."""
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -49,9 +60,18 @@ class FakePeerTube:
         public_host: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        version: str = profiles.DEFAULT,
+        create_delay: float | None = None,
+        upload_delay: float | None = None,
     ) -> None:
+        for name, delay in (("create_delay", create_delay), ("upload_delay", upload_delay)):
+            if delay is not None and delay < 0:
+                raise ValueError(f"{name} must not be negative: {delay}")
         settings = Settings(
+            profile=profiles.profile(version),
             import_duration=import_duration,
+            create_delay=create_delay,
+            upload_delay=upload_delay,
             token_ttl=token_ttl,
             video_file_update_enabled=video_file_update_enabled,
             http_import_enabled=http_import_enabled,
@@ -77,7 +97,7 @@ class FakePeerTube:
         self.state.host = self._public_host or f"{self._bind[0]}:{server.port}"
         thread = threading.Thread(
             target=server.serve_forever,
-            kwargs={"poll_interval": 0.02},
+            kwargs={"poll_interval": POLL_INTERVAL},
             name=f"fake-peertube-{server.port}",
             daemon=True,
         )
@@ -109,6 +129,15 @@ class FakePeerTube:
     @property
     def url(self) -> str:
         return f"http://{self._bind[0]}:{self.port}"
+
+    @property
+    def profile(self) -> profiles.Profile:
+        return self.state.profile
+
+    @property
+    def version(self) -> str:
+        """The profile's name ("6.3", "7.3", "8.0"); ``serverVersion`` is ``profile``'s."""
+        return self.state.profile.name
 
     # --- seeding ---------------------------------------------------------------------------
 
@@ -196,13 +225,54 @@ class FakePeerTube:
             admin.edit_video(self.state, id_or_uuid, api_fields)
 
     def set_import_target(self, url: str, behaviour: str = "ok", size: int = 1000) -> None:
-        imports.check_behaviour(behaviour)
+        import_job.check_behaviour(behaviour)
         with self.state.lock:
             self.state.import_targets[url] = (behaviour, size)
 
     def complete_imports(self) -> None:
         with self.state.lock:
-            imports.advance(self.state, finish_all=True)
+            import_job.advance(self.state, finish_all=True)
+
+    # --- server-side knobs -----------------------------------------------------------------
+
+    def wedge_uploads(
+        self, count: int | None = None, *, where: SessionFilter | None = None
+    ) -> None:
+        """From now on, resumable sessions wedge when their last byte arrives.
+
+        A wedged session never becomes a video: every ``PUT`` on it (the final chunk included)
+        answers 503 "The upload is already being processed" with ``Retry-After: 300`` until the
+        session is cancelled (``DELETE``) or ``unwedge(release=True)``. ``count`` sessions at
+        most (``None``: all of them until ``unwedge``); ``where`` filters on the session's
+        summary (an ``upload_sessions`` entry with ``id`` and ``name``).
+        """
+        with self.state.lock:
+            self.state.wedge = Wedge(count, where)
+
+    def unwedge(self, *, release: bool = False) -> None:
+        """Stop wedging new sessions; ``release`` also lets the wedged ones become videos now."""
+        with self.state.lock:
+            self.state.wedge = None
+            if not release:
+                return
+            stuck = [s for s in self.state.uploads.values() if s.phase is UploadPhase.WEDGED]
+            for session in stuck:
+                session.phase = UploadPhase.PROCESSING
+        for session in stuck:
+            with contextlib.suppress(Problem):  # e.g. its channel is gone: no video, as on PeerTube
+                resumable.complete(self.state, session)
+
+    def fail_concurrent_updates(self, times: int = 1) -> None:
+        """The next ``times`` video PUTs that overlap another of the same user answer 500.
+
+        PostgreSQL's "could not serialize access due to read/write dependencies among
+        transactions"; the update is not applied. ``serialization_failures`` counts them.
+        """
+        self.app.contention.arm(times)
+
+    @property
+    def serialization_failures(self) -> int:
+        return self.app.contention.failed
 
     # --- introspection ---------------------------------------------------------------------
 

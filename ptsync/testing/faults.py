@@ -139,14 +139,15 @@ class FaultInjector:
         return None
 
 
-def status_response(status: int, retry_after: int) -> Response:
+def status_response(status: int, retry_after: int, error_key: bool = True) -> Response:
     """The answer a failing proxy or server gives in place of the real one."""
     if status == 429:
         return too_many_requests({"X-RateLimit-Remaining": "0", "Retry-After": str(retry_after)})
     if status == 401:
-        return problem_response(Problem(401, "Token is invalid", code="invalid_token"))
+        problem = Problem(401, "Token is invalid", code="invalid_token")
+        return problem_response(problem, error_key=error_key)
     if status < 500 or status == 500:
-        return problem_response(Problem(status, "Injected fault"))
+        return problem_response(Problem(status, "Injected fault"), error_key=error_key)
     title = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Time-out"}.get(
         status, "Server Error"
     )

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ptsync.testing.memory import State
 from ptsync.testing.records import Video
-from ptsync.testing.state import State
 
 VIDEO_SORTS = (
     "name",

@@ -4,6 +4,7 @@ PeerTube 6.3 creates playlists only from multipart/form-data: with a JSON or url
 the validators pass and the controller then crashes reading ``req.files.thumbnailfile`` (500
 ``TypeError``). The update controller reads ``req.files`` the same way, so the fake answers PUT
 the same (the recordings only prove it for POST; the stricter choice keeps clients honest).
+7.x fixed both: JSON and urlencoded bodies work there.
 Every user owns a "Watch later" playlist that can be neither updated nor deleted.
 """
 
@@ -13,11 +14,12 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ptsync.testing import rules, views
+from ptsync.testing import limits, views
 from ptsync.testing import validation as v
 from ptsync.testing.editing import channel_for, image_path
 from ptsync.testing.ids import new_uuid, parse_ident
 from ptsync.testing.listing import page
+from ptsync.testing.memory import State
 from ptsync.testing.problems import (
     Problem,
     bad_request,
@@ -28,7 +30,6 @@ from ptsync.testing.problems import (
 )
 from ptsync.testing.records import PRIVATE, Playlist, User
 from ptsync.testing.routing import Ctx, Routes
-from ptsync.testing.state import State
 
 REGULAR, WATCH_LATER = 1, 2
 PUBLIC_PLAYLIST, UNLISTED_PLAYLIST = 1, 2
@@ -67,14 +68,14 @@ def new_playlist(
 
 
 def _edit_checks(checker: v.Checker, files: Any) -> None:
-    checker.file("thumbnailfile", files, rules.is_image, v.THUMBNAIL_MSG)
-    checker.check("description", rules.text_between(3, 1000), sanitize=rules.to_value_or_null)
+    checker.file("thumbnailfile", files, limits.is_image, v.THUMBNAIL_MSG)
+    checker.check("description", limits.text_between(3, 1000), sanitize=limits.to_value_or_null)
     checker.check(
         "privacy",
         lambda p: p in (1, 2, 3) and not isinstance(p, bool),
-        sanitize=rules.to_int_or_null,
+        sanitize=limits.to_int_or_null,
     )
-    checker.check("videoChannelId", lambda value: True, sanitize=rules.to_int_or_null)
+    checker.check("videoChannelId", lambda value: True, sanitize=limits.to_int_or_null)
 
 
 def playlist_param(checker: v.Checker, raw: str, name: str = "playlistId") -> int | str | None:
@@ -130,7 +131,7 @@ def create_playlist(ctx: Ctx) -> Response:
     state, user = ctx.state, ctx.me
     checker = v.Checker(ctx.fields)
     _edit_checks(checker, ctx.body.files)
-    checker.check("displayName", rules.text_between(1, 120, nullable=False), optional=False)
+    checker.check("displayName", limits.text_between(1, 120, nullable=False), optional=False)
     checker.raise_errors(ctx.instance)
     values = checker.values
     channel = (
@@ -140,7 +141,7 @@ def create_playlist(ctx: Ctx) -> Response:
         raise bad_request(
             'Cannot set "public" or "unlisted" a playlist that is not assigned to a channel.'
         )
-    if not ctx.body.is_multipart:
+    if not ctx.body.is_multipart and not state.profile.playlist_any_body:
         raise Problem(500, TYPE_ERROR, code="TypeError")
     playlist = new_playlist(
         state,
@@ -173,7 +174,7 @@ def update_playlist(ctx: Ctx, pid: str) -> Response:
     checker = v.Checker(ctx.fields)
     _edit_checks(checker, ctx.body.files)
     ident = playlist_param(checker, pid)
-    checker.check("displayName", rules.text_between(1, 120, nullable=False))
+    checker.check("displayName", limits.text_between(1, 120, nullable=False))
     checker.raise_errors(ctx.instance)
     values = checker.values
     playlist = playlist_or_404(state, ident)
@@ -181,7 +182,7 @@ def update_playlist(ctx: Ctx, pid: str) -> Response:
     _check_update(playlist, values)
     channel_id = values.get("videoChannelId")
     channel = channel_for(state, user, channel_id) if channel_id else None
-    if not ctx.body.is_multipart:
+    if not ctx.body.is_multipart and not state.profile.playlist_any_body:
         raise Problem(500, TYPE_ERROR, code="TypeError")
     if "videoChannelId" in values:
         playlist.channel_id = channel.id if channel else None

@@ -2,8 +2,9 @@
 
 PeerTube answers errors through ``res.fail()``: an RFC 7807 ``ProblemDocument`` whose key order
 is type, title (only for ``about:blank``), detail, instance, status, then extensions (extra data
-such as ``invalid-params`` or ``targetUrl``, ``docs``, ``code``, and ``error`` repeating the
-message for old clients). Clients parse these bodies, so the fake keeps them exact.
+such as ``invalid-params`` or ``targetUrl``, ``docs``, ``code``, and on 6.x ``error`` repeating
+the message for old clients; 7.x dropped it). Clients parse these bodies, so the fake keeps them
+exact.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Problem(Exception):
         code: str | None = None,
         instance: str | None = None,
         data: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -38,6 +40,7 @@ class Problem(Exception):
         self.code = code
         self.instance = instance
         self.data = data or {}
+        self.headers = headers or {}
 
 
 def bad_request(message: str, **data: Any) -> Problem:
@@ -56,7 +59,8 @@ def conflict(message: str) -> Problem:
     return Problem(409, message)
 
 
-def problem_body(problem: Problem, docs: str | None) -> dict[str, Any]:
+def problem_body(problem: Problem, docs: str | None, *, error_key: bool = True) -> dict[str, Any]:
+    """The body ``res.fail()`` builds; ``error_key`` is 6.x's copy of the message (gone in 7.x)."""
     body: dict[str, Any] = {}
     if problem.code:
         body["type"] = ERRORS_URL + problem.code
@@ -72,7 +76,8 @@ def problem_body(problem: Problem, docs: str | None) -> dict[str, Any]:
         body["docs"] = DOCS_URL + docs
     if problem.code:
         body["code"] = problem.code
-    body["error"] = problem.message
+    if error_key:
+        body["error"] = problem.message
     return body
 
 
@@ -92,9 +97,13 @@ def json_response(payload: Any, status: int = 200) -> Response:
     return Response(dumps(payload), status=status, content_type=JSON_TYPE)
 
 
-def problem_response(problem: Problem, docs: str | None = None) -> Response:
-    body = dumps(problem_body(problem, docs))
-    return Response(body, status=problem.status, content_type=PROBLEM_TYPE)
+def problem_response(
+    problem: Problem, docs: str | None = None, *, error_key: bool = True
+) -> Response:
+    body = dumps(problem_body(problem, docs, error_key=error_key))
+    response = Response(body, status=problem.status, content_type=PROBLEM_TYPE)
+    response.headers.update(problem.headers)
+    return response
 
 
 def no_content(*, json_type: bool = True) -> Response:

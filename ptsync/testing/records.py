@@ -10,13 +10,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from ptsync.testing.bodies import Accumulator, StoredFile
+from ptsync.testing.completion import UPLOAD_SHARE
 from ptsync.testing.ids import to_short
+from ptsync.testing.profiles import V6_3, Profile
 
 ADMIN, MODERATOR, USER = 0, 1, 2
-PUBLISHED, TO_IMPORT = 1, 3
+PUBLISHED, TO_IMPORT, IMPORT_FAILED = 1, 3, 12
 PUBLIC, UNLISTED, PRIVATE, INTERNAL, PASSWORD_PROTECTED = 1, 2, 3, 4, 5
 
 
@@ -30,11 +33,21 @@ def iso(moment: float | None) -> str | None:
 
 @dataclass(frozen=True)
 class Settings:
+    profile: Profile = V6_3
     import_duration: float | None = 0.2
+    create_delay: float | None = None
+    upload_delay: float | None = None
     token_ttl: float = 86399
     video_file_update_enabled: bool = False
     http_import_enabled: bool = True
     allow_private_import_targets: bool = False
+
+    @property
+    def finish_delay(self) -> float | None:
+        """Seconds a resumable upload's final chunk takes; ``None``: instant, old semantics."""
+        if self.upload_delay is not None:
+            return self.upload_delay
+        return self.create_delay * UPLOAD_SHARE if self.create_delay is not None else None
 
 
 @dataclass
@@ -124,7 +137,7 @@ class Video:
 
     @property
     def has_file(self) -> bool:
-        return self.state != TO_IMPORT
+        return self.state not in (TO_IMPORT, IMPORT_FAILED)
 
 
 @dataclass
@@ -139,6 +152,9 @@ class Import:
     updated_at: float
     state: int = 1
     error: str | None = None
+    attempts: int = 0
+    started_at: float | None = None
+    """When the current attempt began (a retry restarts the timeline); ``None``: at creation."""
 
 
 @dataclass
@@ -179,6 +195,13 @@ class Token:
     refresh_expires: float
 
 
+class UploadPhase(Enum):
+    RECEIVING = "receiving"
+    PROCESSING = "processing"
+    WEDGED = "wedged"
+    DONE = "done"
+
+
 @dataclass
 class UploadSession:
     id: str
@@ -192,6 +215,7 @@ class UploadSession:
     video_id: int | None = None
     acc: Accumulator = field(default_factory=Accumulator)
     result: dict[str, Any] | None = None
+    phase: UploadPhase = UploadPhase.RECEIVING
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property

@@ -4,9 +4,15 @@ Each ``PUT`` carries ``Content-Range: bytes a-b/size`` and gets 308 plus ``Range
 last byte, then 200 with the video (created only then); ``bytes */size`` asks for the offset.
 uploadx itself writes a chunk wherever it claims to start; the fake never lets that corrupt a
 file: a chunk past the current offset is not stored (308 with the real offset), one that
-overlaps is stored from the offset on. A ``PUT`` after completion answers the cached result,
-like PeerTube's upload-session cache, so a client that lost the last answer can retry safely.
-Chunk bodies are streamed and hashed outside the instance lock.
+overlaps is stored from the offset on. Chunk bodies are streamed and hashed outside the
+instance lock.
+
+After the last byte the session is PROCESSING: with a finish delay (``create_delay`` or
+``upload_delay``) the video is made by a background ``Job`` that completes even if the client
+left, and every ``PUT`` meanwhile answers 503 "already being processed"; a wedged session
+(``fake.wedge_uploads``) answers that forever. Once DONE, the session answers 404 as on a real
+server; without a finish delay it keeps the older cached answer (the 200 again), which the fast
+tests rely on.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ from werkzeug.wrappers import Response
 
 from ptsync.testing import validation as v
 from ptsync.testing.bodies import READ_SIZE
+from ptsync.testing.completion import Job, busy
 from ptsync.testing.editing import channel_for, check_can_manage, duration_for
 from ptsync.testing.ids import parse_ident, upload_id
+from ptsync.testing.memory import State
 from ptsync.testing.problems import Problem, dumps, json_response, no_content
-from ptsync.testing.records import PUBLISHED, UploadSession, User, Video
+from ptsync.testing.records import PUBLISHED, UploadPhase, UploadSession, User, Video
 from ptsync.testing.routing import Ctx, Routes
-from ptsync.testing.state import State
 from ptsync.testing.uploads import (
     check_file,
     check_init_headers,
@@ -100,19 +107,59 @@ def _chunk(ctx: Ctx, kind: str, video_id: int | None = None) -> Response:
     found = _session(ctx, kind, video_id)
     if isinstance(found, Response):
         return found
-    session = found
+    session, state = found, ctx.state
+    delay = state.settings.finish_delay
+    job: Job[None] | None = None
     with session.lock:
-        if session.result is None:
+        if session.phase in (UploadPhase.PROCESSING, UploadPhase.WEDGED):
+            raise busy()
+        if session.phase is UploadPhase.DONE and delay is not None:
+            return uploadx_error(404, "not found")
+        if session.phase is UploadPhase.RECEIVING:
             partial = _receive(ctx, session)
             if partial is not None:
                 return partial
-            with ctx.state.lock:
-                try:
-                    session.result = _finalize(ctx.state, session)
-                except Problem:
-                    ctx.state.uploads.pop(session.id, None)
-                    raise
+            with state.lock:
+                if state.wedge is not None and state.wedge.claims(summary(state, session)):
+                    session.phase = UploadPhase.WEDGED
+                    raise busy()
+                session.phase = UploadPhase.PROCESSING
+            if delay is None:
+                complete(state, session)
+            else:
+                job = Job(delay, lambda: complete(state, session))
+    if job is not None:
+        job.wait()
+    assert session.result is not None
     return json_response(session.result) if kind == "video" else no_content()
+
+
+def complete(state: State, session: UploadSession) -> None:
+    """Turn a fully received session into its video (or replaced file), even if cancelled."""
+    with state.lock:
+        try:
+            session.result = _finalize(state, session)
+        except Problem:
+            state.uploads.pop(session.id, None)
+            raise
+        finally:
+            session.phase = UploadPhase.DONE
+
+
+def summary(state: State, session: UploadSession) -> dict[str, Any]:
+    """What tests see of a session (``fake.upload_sessions``, wedge filters)."""
+    return {
+        "id": session.id,
+        "offset": session.offset,
+        "size": session.size,
+        "owner": state.users[session.user_id].username,
+        "kind": session.kind,
+        "name": session.metadata.get("name"),
+        "filename": session.filename,
+        "video_id": session.video_id,
+        "phase": session.phase.value,
+        "completed": session.result is not None,
+    }
 
 
 def _finalize(state: State, session: UploadSession) -> dict[str, Any]:

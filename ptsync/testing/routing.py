@@ -1,8 +1,9 @@
 """Route declarations and the per-request context handlers receive.
 
 A route states what PeerTube's middleware chain states: whether a token is required,
-optional or ignored, which OpenAPI operation id feeds ``docs`` in error bodies, and which file
-fields multer accepts. Handlers then only express the endpoint's own logic.
+optional or ignored, which OpenAPI operation id feeds ``docs`` in error bodies, which file
+fields multer accepts, and (``when``) on which releases the route exists at all. Handlers then
+only express the endpoint's own logic.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ptsync.testing.bodies import Body
+from ptsync.testing.memory import State
 from ptsync.testing.problems import Problem
+from ptsync.testing.profiles import Profile
 from ptsync.testing.records import User
-from ptsync.testing.state import State
 
 Handler = Callable[..., Response]
+Availability = Callable[[Profile], bool]
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,11 @@ class Route:
     files: frozenset[str] = frozenset()
     locked: bool = True
     parse_body: bool = True
+    when: Availability | None = None
+
+    def exists_on(self, profile: Profile) -> bool:
+        """Routes a release does not have answer like any unknown route (400, empty body)."""
+        return self.when is None or self.when(profile)
 
     @property
     def endpoint(self) -> str:
@@ -52,10 +60,13 @@ class Routes:
         files: tuple[str, ...] = (),
         locked: bool = True,
         parse_body: bool = True,
+        when: Availability | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.routes.append(
-                Route(rule, methods, handler, auth, docs, frozenset(files), locked, parse_body)
+                Route(
+                    rule, methods, handler, auth, docs, frozenset(files), locked, parse_body, when
+                )
             )
             return handler
 

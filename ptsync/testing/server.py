@@ -2,6 +2,8 @@
 
 Handy for trying ptsync or a client script without an instance: it prints the URL and the
 credentials it created, then serves until Ctrl-C (or SIGTERM). ``--port 0`` picks a free port.
+``--version 8.0`` plays another release; ``--create-delay`` (alone: 3 s, as measured on real
+servers) makes creates slow and finish server-side even when the client is gone.
 """
 
 from __future__ import annotations
@@ -13,13 +15,37 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
+from ptsync.testing import profiles
+from ptsync.testing.completion import DEFAULT_CREATE_DELAY
 from ptsync.testing.fake import FakePeerTube
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ptsync.testing.server",
-        description="Serve a fake PeerTube 6.3 (in memory) until interrupted.",
+        description="Serve a fake PeerTube (in memory) until interrupted.",
+    )
+    parser.add_argument(
+        "--version",
+        choices=list(profiles.PROFILES),
+        default=profiles.DEFAULT,
+        help=f"PeerTube release to behave like (default {profiles.DEFAULT})",
+    )
+    parser.add_argument(
+        "--create-delay",
+        type=_seconds,
+        nargs="?",
+        const=DEFAULT_CREATE_DELAY,
+        default=None,
+        metavar="SECONDS",
+        help=f"import creation takes this long (alone: {DEFAULT_CREATE_DELAY:g}); off by default",
+    )
+    parser.add_argument(
+        "--upload-delay",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="last resumable chunk takes this long (default: a third of --create-delay)",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=9000, help="port (0 picks a free one)")
@@ -32,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--video-file-update", action="store_true", help="allow source replace")
     parser.add_argument("--public-host", default=None, help="host written in URLs and Location")
     return parser
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {text}")
+    return value
 
 
 def _credentials(spec: str) -> tuple[str, str]:
@@ -56,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         public_host=args.public_host,
         host=args.host,
         port=args.port,
+        version=args.version,
+        create_delay=args.create_delay,
+        upload_delay=args.upload_delay,
     )
     users = args.user or ([] if args.admin else ["alice:secret"])
     created = [(*_credentials(spec), "user") for spec in users]
@@ -70,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     fake.start()
     fake.faults.latency = args.latency
-    print(f"Fake PeerTube 6.3 listening on {fake.url}", flush=True)
+    print(f"Fake PeerTube {fake.version} listening on {fake.url}", flush=True)
     for name, password, role in created:
         print(f"  {role}: {name} / {password}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)

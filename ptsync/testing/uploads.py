@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ptsync.testing import rules
+from ptsync.testing import limits
 from ptsync.testing import validation as v
 from ptsync.testing.bodies import StoredFile
 from ptsync.testing.editing import (
@@ -26,13 +26,14 @@ from ptsync.testing.editing import (
     image_path,
 )
 from ptsync.testing.ids import upload_id
-from ptsync.testing.instance import VIDEO_EXTENSIONS, VIDEO_MIMETYPES
+from ptsync.testing.memory import State
 from ptsync.testing.problems import Problem, json_response
+from ptsync.testing.public_config import VIDEO_EXTENSIONS
 from ptsync.testing.records import PUBLISHED, Channel, UploadSession, User, Video
 from ptsync.testing.routing import Ctx, Routes
-from ptsync.testing.state import State
 
 MIN_FILE_SIZE = 10
+VIDEO_MIMETYPES = ("video/webm", "video/ogg", "video/mp4")
 
 routes = Routes()
 
@@ -89,7 +90,7 @@ def created(video: Video) -> dict[str, Any]:
 def upload_legacy(ctx: Ctx) -> Response:
     state, user, files = ctx.state, ctx.me, ctx.body.files
     checker = v.Checker(ctx.fields)
-    v.video_edit(checker, files)
+    v.video_edit(checker, files, state.profile.licences)
     v.video_name(checker, required=True)
     v.channel_id(checker, required=True)
     v.video_passwords(checker)
@@ -109,13 +110,13 @@ def check_init_headers(ctx: Ctx, checker: v.Checker) -> tuple[int, str]:
     if length is None or not re.match(r"^[+-]?(\d*\.)?\d+$", length):
         checker.fail(
             "x-upload-content-length",
-            rules.UNDEFINED if length is None else length,
+            limits.UNDEFINED if length is None else length,
             "Should specify the file length",
             "headers",
         )
     if mimetype is None:
         checker.fail(
-            "x-upload-content-type", rules.UNDEFINED, "Should specify the file mimetype", "headers"
+            "x-upload-content-type", limits.UNDEFINED, "Should specify the file mimetype", "headers"
         )
     checker.raise_errors(ctx.instance)
     return int(float(length or 0)), mimetype or ""
@@ -141,7 +142,7 @@ def open_session(ctx: Ctx, session: UploadSession, path: str) -> Response:
 def resumable_init(ctx: Ctx) -> Response:
     state, user = ctx.state, ctx.me
     checker = v.Checker(ctx.fields)
-    v.video_edit(checker, ctx.body.files)
+    v.video_edit(checker, ctx.body.files, state.profile.licences)
     checker.check("filename", lambda value: True, optional=False)
     v.video_name(checker, required=True)
     v.channel_id(checker, required=True)

@@ -1,7 +1,7 @@
 """PeerTube's express-validator chains for the fields ptsync sends, with their exact messages.
 
 Each check mirrors one ``body(...)`` chain: the same sanitizer, validity rule and ``msg``
-(rules live in ``rules``). Checks run in PeerTube's order and keep the first error per field,
+(rules live in ``limits``). Checks run in PeerTube's order and keep the first error per field,
 so a request with several bad fields gets ``invalid-params`` and ``detail`` ("Incorrect request
 parameters: a, b") in the order the real server produces.
 """
@@ -14,8 +14,7 @@ from typing import Any
 from ptsync.testing import vocab
 from ptsync.testing.bodies import StoredFile
 from ptsync.testing.ids import is_int
-from ptsync.testing.problems import Problem
-from ptsync.testing.rules import (
+from ptsync.testing.limits import (
     IMAGE_TYPES,
     NAN,
     UNDEFINED,
@@ -33,6 +32,7 @@ from ptsync.testing.rules import (
     trim,
     vocabulary_key,
 )
+from ptsync.testing.problems import Problem
 
 INVALID = "Invalid value"
 NAME_MSG = "Should have a video name between 3 and 120 characters long"
@@ -105,12 +105,19 @@ class Checker:
             raise Problem(400, message, instance=instance, data={"invalid-params": self.errors})
 
 
-def video_edit(c: Checker, files: Mapping[str, list[StoredFile]] | None) -> None:
-    """``getCommonVideoEditAttributes()``: shared by upload, update and import, in this order."""
+def video_edit(
+    c: Checker,
+    files: Mapping[str, list[StoredFile]] | None,
+    licences: Mapping[int, str] = vocab.LICENCES,
+) -> None:
+    """``getCommonVideoEditAttributes()``: shared by upload, update and import, in this order.
+
+    ``licences`` is the instance's vocabulary (7.x added licences 8 and 9).
+    """
     c.file("thumbnailfile", files, is_image, THUMBNAIL_MSG)
     c.file("previewfile", files, is_image, PREVIEW_MSG)
     c.check("category", vocabulary_key(vocab.CATEGORIES), sanitize=to_int_or_null)
-    c.check("licence", vocabulary_key(vocab.LICENCES), sanitize=to_int_or_null)
+    c.check("licence", vocabulary_key(licences), sanitize=to_int_or_null)
     c.check("language", is_language, sanitize=to_value_or_null)
     c.check("nsfw", is_bool, sanitize=to_bool_or_null, msg="Should have a valid nsfw boolean")
     c.check(

@@ -1,5 +1,7 @@
 """Video endpoints: the two listings, details, description, source, passwords, update, delete.
 
+(``/description`` exists on 6.x only; 7.x dropped it with ``descriptionPath``.)
+
 Visibility follows ``checkCanSeeVideo``: private and internal videos (and unlisted ones asked
 for by numeric id) need a token, anonymous callers get 401 "Not authenticated", other users 403;
 password-protected videos need the ``x-peertube-video-password`` header unless you own them.
@@ -139,7 +141,13 @@ def get_video(ctx: Ctx, vid: str) -> Response:
     return json_response(views.video_details(ctx.state, visible_video(ctx, vid)))
 
 
-@routes("/api/v1/videos/<vid>/description", "GET", auth="optional", docs="getVideoDesc")
+@routes(
+    "/api/v1/videos/<vid>/description",
+    "GET",
+    auth="optional",
+    docs="getVideoDesc",
+    when=lambda profile: profile.description_endpoint,
+)
 def get_description(ctx: Ctx, vid: str) -> Response:
     return json_response({"description": visible_video(ctx, vid).description})
 
@@ -149,7 +157,7 @@ def get_source(ctx: Ctx, vid: str) -> Response:
     video = managed_video(ctx, vid)
     if video.source is None:
         raise not_found("Video source not found")
-    return json_response(views.source(video))
+    return json_response(views.source(ctx.state, video))
 
 
 @routes(
@@ -161,7 +169,9 @@ def get_source(ctx: Ctx, vid: str) -> Response:
 )
 def update_video(ctx: Ctx, vid: str) -> Response:
     state, user = ctx.state, ctx.me
-    ident, values = validate_update(ctx.fields, ctx.body.files, ctx.instance, vid)
+    ident, values = validate_update(
+        ctx.fields, ctx.body.files, ctx.instance, vid, state.profile.licences
+    )
     video = video_or_404(state, ident)
     check_passwords(values, video.privacy)
     check_can_manage(state, user, video)

@@ -1,26 +1,31 @@
-"""JSON shapes of PeerTube 6.3 objects, key for key and in the recorded key order.
+"""JSON shapes of PeerTube objects, key for key and in the recorded key order, per release.
 
 Each endpoint family uses a different field set of the same video (``toFormattedJSON`` with
 different ``additionalAttributes``): ``/users/me/videos`` adds state and blacklist info, channel
 listings and playlist elements add nothing, import rows add state and tags with the complete
 description, details add tags, support, policies, files... Keeping them apart here is what lets
-clients discover, against the fake, which fields a given endpoint really lacks.
+clients discover, against the fake, which fields a given endpoint really lacks. Keys that
+only some releases send are decided by ``state.profile`` (see ``profiles``). Accounts and
+channels, which appear inside most of these, are shaped by ``actor_views``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ptsync.testing import vocab
-from ptsync.testing.records import Caption, Channel, Import, Playlist, User, Video, iso
-from ptsync.testing.state import State
+from ptsync.testing import probe, vocab
+from ptsync.testing.actor_views import (
+    account_full,
+    account_summary,
+    base_url,
+    channel_full,
+    channel_summary,
+)
+from ptsync.testing.memory import State
+from ptsync.testing.records import Caption, Import, Playlist, Video, iso
 
 TRUNCATE_AT = 250
 ASPECT_RATIO = 1.3333
-
-
-def base_url(state: State) -> str:
-    return f"http://{state.host}"
 
 
 def truncate(text: str | None) -> str | None:
@@ -30,104 +35,54 @@ def truncate(text: str | None) -> str | None:
     return text[: TRUNCATE_AT - 3] + "..."
 
 
-def account_summary(state: State, user: User) -> dict[str, Any]:
-    return {
-        "id": user.account_id,
-        "displayName": user.username,
-        "name": user.username,
-        "url": f"{base_url(state)}/accounts/{user.username}",
-        "host": state.host,
-        "avatars": [],
-    }
-
-
-def account_full(state: State, user: User) -> dict[str, Any]:
-    return {
-        "url": f"{base_url(state)}/accounts/{user.username}",
-        "name": user.username,
-        "host": state.host,
-        "avatars": [],
-        "id": user.account_id,
-        "hostRedundancyAllowed": False,
-        "followingCount": 0,
-        "followersCount": 0,
-        "createdAt": iso(user.created_at),
-        "displayName": user.username,
-        "description": None,
-        "updatedAt": iso(user.created_at),
-        "userId": user.id,
-    }
-
-
-def channel_summary(state: State, channel: Channel) -> dict[str, Any]:
-    return {
-        "id": channel.id,
-        "name": channel.name,
-        "displayName": channel.display_name,
-        "url": f"{base_url(state)}/video-channels/{channel.name}",
-        "host": state.host,
-        "avatars": [],
-    }
-
-
-def channel_full(state: State, channel: Channel, *, with_owner: bool = True) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "url": f"{base_url(state)}/video-channels/{channel.name}",
-        "name": channel.name,
-        "host": state.host,
-        "avatars": [],
-        "id": channel.id,
-        "hostRedundancyAllowed": False,
-        "followingCount": 0,
-        "followersCount": 0,
-        "createdAt": iso(channel.created_at),
-        "banners": [],
-        "displayName": channel.display_name,
-        "description": channel.description,
-        "support": channel.support,
-        "isLocal": True,
-        "updatedAt": iso(channel.updated_at),
-    }
-    if with_owner:
-        body["ownerAccount"] = account_full(state, state.users[channel.user_id])
-    return body
-
-
 def _video_base(state: State, video: Video, *, complete: bool, full_actors: bool) -> dict[str, Any]:
+    profile = state.profile
     channel = state.channels[video.channel_id]
     owner = state.users[channel.user_id]
     truncated = truncate(video.description)
-    return {
+    body: dict[str, Any] = {
         "id": video.id,
         "uuid": video.uuid,
         "shortUUID": video.short_uuid,
         "url": f"{base_url(state)}/videos/watch/{video.uuid}",
         "name": video.name,
         "category": vocab.label(vocab.CATEGORIES, video.category),
-        "licence": vocab.label(vocab.LICENCES, video.licence),
-        "language": vocab.label(vocab.LANGUAGES, video.language),
+        "licence": vocab.label(profile.licences, video.licence),
+        "language": vocab.label(profile.languages, video.language),
         "privacy": vocab.label(vocab.PRIVACIES, video.privacy),
         "nsfw": video.nsfw,
-        "truncatedDescription": truncated,
-        "description": video.description if complete else truncated,
-        "isLocal": True,
-        "duration": video.duration,
-        "aspectRatio": ASPECT_RATIO if video.has_file else None,
-        "views": 0,
-        "viewers": 0,
-        "likes": 0,
-        "dislikes": 0,
-        "thumbnailPath": video.thumbnail_path,
-        "previewPath": video.preview_path,
-        "embedPath": f"/videos/embed/{video.uuid}",
-        "createdAt": iso(video.created_at),
-        "updatedAt": iso(video.updated_at),
-        "publishedAt": iso(video.published_at),
-        "originallyPublishedAt": iso(video.originally_published_at),
-        "isLive": False,
-        "account": account_full(state, owner) if full_actors else account_summary(state, owner),
-        "channel": channel_full(state, channel) if full_actors else channel_summary(state, channel),
     }
+    if profile.video_counters:
+        body.update(nsfwFlags=0, nsfwSummary=None)
+    embed = video.short_uuid if profile.short_embed_path else video.uuid
+    body.update(
+        {
+            "truncatedDescription": truncated,
+            "description": video.description if complete else truncated,
+            "isLocal": True,
+            "duration": video.duration,
+            "aspectRatio": ASPECT_RATIO if video.has_file else None,
+            "views": 0,
+            "viewers": 0,
+            "likes": 0,
+            "dislikes": 0,
+            "thumbnailPath": video.thumbnail_path,
+            "previewPath": video.preview_path,
+            "embedPath": f"/videos/embed/{embed}",
+            "createdAt": iso(video.created_at),
+            "updatedAt": iso(video.updated_at),
+            "publishedAt": iso(video.published_at),
+            "originallyPublishedAt": iso(video.originally_published_at),
+            "isLive": False,
+            "account": account_full(state, owner) if full_actors else account_summary(state, owner),
+            "channel": (
+                channel_full(state, channel) if full_actors else channel_summary(state, channel)
+            ),
+        }
+    )
+    if profile.video_counters:
+        body["comments"] = 0
+    return body
 
 
 def video_item(state: State, video: Video) -> dict[str, Any]:
@@ -142,6 +97,8 @@ def video_owner_item(state: State, video: Video) -> dict[str, Any]:
     body["waitTranscoding"] = video.wait_transcoding
     body["blacklisted"] = False
     body["blacklistedReason"] = None
+    if state.profile.owner_blocked_flags:
+        body.update(blockedOwner=False, blockedServer=False)
     return body
 
 
@@ -154,16 +111,23 @@ def video_import_item(state: State, video: Video) -> dict[str, Any]:
 
 
 def video_details(state: State, video: Video) -> dict[str, Any]:
+    profile = state.profile
     body = _video_base(state, video, complete=True, full_actors=True)
     body.update(
         blacklisted=False,
         blacklistedReason=None,
         streamingPlaylists=[],
         files=_files(state, video),
-        support=video.support,
-        descriptionPath=f"/api/v1/videos/{video.uuid}/description",
-        tags=list(video.tags),
-        commentsEnabled=video.comments_policy != 2,
+    )
+    if profile.video_counters:
+        body["liveSchedules"] = []
+    body["support"] = video.support
+    if profile.description_endpoint:
+        body["descriptionPath"] = f"/api/v1/videos/{video.uuid}/description"
+    body["tags"] = list(video.tags)
+    if profile.comments_enabled_key:
+        body["commentsEnabled"] = video.comments_policy != 2
+    body.update(
         commentsPolicy=vocab.label(vocab.COMMENTS_POLICIES, video.comments_policy),
         downloadEnabled=video.download_enabled,
         waitTranscoding=video.wait_transcoding,
@@ -200,22 +164,23 @@ def _files(state: State, video: Video) -> list[dict[str, Any]]:
     ]
 
 
-def source(video: Video) -> dict[str, Any]:
+def source(state: State, video: Video) -> dict[str, Any]:
     assert video.source is not None
     file = video.source
-    return {
-        "filename": file.filename,
-        "inputFilename": file.filename,
-        "fileUrl": None,
-        "fileDownloadUrl": None,
-        "resolution": {"id": 240, "label": "240p"},
-        "size": file.size,
-        "width": 320,
-        "height": 240,
-        "fps": 25,
-        "metadata": {"format": {"size": file.size, "duration": video.duration, "nb_streams": 1}},
-        "createdAt": iso(video.input_file_updated_at or video.created_at),
-    }
+    body: dict[str, Any] = {"filename": file.filename} if state.profile.source_filename else {}
+    body.update(
+        inputFilename=file.filename,
+        fileUrl=None,
+        fileDownloadUrl=None,
+        resolution={"id": 240, "label": "240p"},
+        size=file.size,
+        width=probe.WIDTH,
+        height=probe.HEIGHT,
+        fps=probe.FPS,
+        metadata=probe.metadata(file.size, video.duration),
+        createdAt=iso(video.input_file_updated_at or video.created_at),
+    )
+    return body
 
 
 def import_row(state: State, record: Import) -> dict[str, Any]:
@@ -224,11 +189,15 @@ def import_row(state: State, record: Import) -> dict[str, Any]:
         "targetUrl": record.target_url,
         "magnetUri": None,
         "torrentName": None,
-        "state": vocab.label(vocab.IMPORT_STATES, record.state),
-        "error": record.error,
-        "updatedAt": iso(record.updated_at),
-        "createdAt": iso(record.created_at),
     }
+    if state.profile.import_attempts:
+        body["attempts"] = record.attempts
+    body.update(
+        state=vocab.label(vocab.IMPORT_STATES, record.state),
+        error=record.error,
+        updatedAt=iso(record.updated_at),
+        createdAt=iso(record.created_at),
+    )
     video = state.videos.get(record.video_id) if record.video_id is not None else None
     if video is not None:
         body["video"] = video_import_item(state, video)
@@ -237,7 +206,7 @@ def import_row(state: State, record: Import) -> dict[str, Any]:
 
 def playlist(state: State, record: Playlist) -> dict[str, Any]:
     channel = state.channels.get(record.channel_id) if record.channel_id is not None else None
-    return {
+    body: dict[str, Any] = {
         "id": record.id,
         "uuid": record.uuid,
         "shortUUID": record.short_uuid,
@@ -253,52 +222,28 @@ def playlist(state: State, record: Playlist) -> dict[str, Any]:
         "createdAt": iso(record.created_at),
         "updatedAt": iso(record.updated_at),
         "ownerAccount": account_summary(state, state.users[record.user_id]),
-        "videoChannel": channel_summary(state, channel) if channel else None,
     }
+    if state.profile.playlist_channel_position:
+        body["videoChannelPosition"] = _channel_position(state, record)
+    body["videoChannel"] = channel_summary(state, channel) if channel else None
+    return body
 
 
-def caption(caption: Caption) -> dict[str, Any]:
-    return {
-        "language": vocab.label(vocab.LANGUAGES, caption.language),
+def _channel_position(state: State, record: Playlist) -> int | None:
+    """7.x numbers a channel's playlists in creation order (1 = oldest)."""
+    if record.channel_id is None:
+        return None
+    ids = sorted(p.id for p in state.playlists.values() if p.channel_id == record.channel_id)
+    return ids.index(record.id) + 1
+
+
+def caption(state: State, caption: Caption) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "language": vocab.label(state.profile.languages, caption.language),
         "automaticallyGenerated": False,
         "captionPath": caption.path,
-        "updatedAt": iso(caption.updated_at),
     }
-
-
-def user_me(state: State, user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "email": f"{user.username}@example.org",
-        "theme": "instance-default",
-        "pendingEmail": None,
-        "emailPublic": False,
-        "emailVerified": None,
-        "nsfwPolicy": "do_not_list",
-        "p2pEnabled": True,
-        "videosHistoryEnabled": True,
-        "autoPlayVideo": True,
-        "autoPlayNextVideo": False,
-        "autoPlayNextVideoPlaylist": True,
-        "videoLanguages": None,
-        "role": vocab.label(vocab.ROLES, user.role),
-        "videoQuota": user.video_quota,
-        "videoQuotaDaily": user.video_quota_daily,
-        "noInstanceConfigWarningModal": False,
-        "noWelcomeModal": False,
-        "noAccountSetupWarningModal": False,
-        "blocked": False,
-        "blockedReason": None,
-        "account": account_full(state, user),
-        "videoChannels": [
-            channel_full(state, state.channels[channel_id], with_owner=False)
-            for channel_id in sorted(user.channel_ids)
-        ],
-        "createdAt": iso(user.created_at),
-        "pluginAuth": None,
-        "lastLoginDate": iso(user.last_login),
-        "twoFactorEnabled": False,
-        "adminFlags": 0,
-        "specialPlaylists": [{"id": user.watch_later_id, "name": "Watch later", "type": 2}],
-    }
+    if state.profile.caption_file_urls:
+        body.update(fileUrl=base_url(state) + caption.path, m3u8Url=None)
+    body["updatedAt"] = iso(caption.updated_at)
+    return body

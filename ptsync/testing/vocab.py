@@ -1,8 +1,9 @@
 """PeerTube 6.3's public vocabularies, as ``GET /videos/categories`` etc. serve them.
 
-Kept as plain data so the fake answers the same labels the real server does and validates ids
-against the same sets (category 9999 is "Invalid value"; an unknown language code is accepted and
-labelled "Unknown").
+Later releases add licences and languages (``profiles`` holds those additions); the labels of
+video states cover every release. Kept as plain data so the fake answers the same labels the
+real server does and validates ids against the same sets (category 9999 is "Invalid value"; an
+unknown language code is accepted and labelled "Unknown").
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ VIDEO_STATES: dict[int, str] = {
     9: "To edit",
     10: "To move to file system",
     11: "Move to file system failed",
+    12: "Import failed",
 }
 
 IMPORT_STATES: dict[int, str] = {

@@ -15,7 +15,9 @@ import time
 from collections import Counter
 from typing import Any
 
+from ptsync.testing.completion import Wedge
 from ptsync.testing.ids import new_uuid, token
+from ptsync.testing.profiles import Profile
 from ptsync.testing.records import (
     Channel,
     Element,
@@ -69,8 +71,14 @@ class State:
         self.tokens: dict[str, Token] = {}
         self.refresh_tokens: dict[str, Token] = {}
         self.uploads: dict[str, UploadSession] = {}
+        self.wedge: Wedge | None = None
+        self.failed_once: set[str] = set()
         self.versions: Counter[str] = Counter()
         self.order_cache: dict[tuple[Any, ...], tuple[tuple[int, ...], list[int]]] = {}
+
+    @property
+    def profile(self) -> Profile:
+        return self.settings.profile
 
     def next_id(self, kind: str) -> int:
         counter = self._ids.setdefault(kind, itertools.count(2 if kind == "account" else 1))
