@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ptsync.manifest.load import ManifestFile, ManifestGroup, ManifestSet, load
-from ptsync.manifest.models import ManifestModel
+from ptsync.manifest.models import EXTENSION_PREFIX, ManifestModel
 from ptsync.manifest.resolve import VocabularyMiss, resolve_group
 
 SCHEMA_ID = "https://ptsync.example.org/schema/ptsync.schema.json"
@@ -20,6 +20,8 @@ def json_schema() -> dict[str, Any]:
         "title": "ptsync manifest",
         "description": "Desired state of PeerTube videos, applied by `ptsync apply`.",
         **{k: v for k, v in schema.items() if k not in ("title", "description")},
+        # top-level x-... keys are ignored: a place for YAML anchors, as in docker compose
+        "patternProperties": {f"^{EXTENSION_PREFIX}": {}},
     }
 
 

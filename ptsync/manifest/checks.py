@@ -6,7 +6,7 @@ answer most of these with a 400 in the middle of an apply, after other videos we
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,13 +27,21 @@ from ptsync.manifest.files import (
     CAPTION_EXTENSIONS,
     IMAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,
+    AllowedFolders,
     PathProblem,
     local_path,
 )
-from ptsync.manifest.models import ManifestModel, PlaylistEntry, VideoEntry
-from ptsync.manifest.problems import ref_at
+from ptsync.manifest.models import (
+    PLAYLIST_DESCRIPTION_MAX,
+    PLAYLIST_DESCRIPTION_SERVER_MAX,
+    VIDEO_DESCRIPTION_MAX,
+    ManifestModel,
+    PlaylistEntry,
+    VideoEntry,
+)
+from ptsync.manifest.partial import Positions, numbered
+from ptsync.manifest.problems import not_a_date, ref_at
 from ptsync.manifest.yamldoc import Document
-from ptsync.marker import max_text_length
 
 Path_ = tuple[str | int, ...]
 
@@ -41,8 +49,18 @@ Path_ = tuple[str | int, ...]
 class FileChecker:
     """Checks one parsed manifest file; ``problems`` collects everything found."""
 
-    def __init__(self, file: str, doc: Document, model: ManifestModel, base_dir: Path):
-        self.file, self.doc, self.model, self.base_dir = file, doc, model, base_dir
+    def __init__(
+        self,
+        file: str,
+        doc: Document,
+        model: ManifestModel,
+        allowed: AllowedFolders,
+        positions: Positions | None = None,
+        dropped: Collection[Path_] = (),
+    ):
+        self.file, self.doc, self.model, self.allowed = file, doc, model, allowed
+        self.positions = positions or {}
+        self.dropped = frozenset(dropped)  # invalid parts, already reported: not "missing"
         self.problems: list[Problem] = []
 
     def problem(self, path: Path_, message: str) -> None:
@@ -54,29 +72,43 @@ class FileChecker:
         if self.model.notify:
             self._url(("notify",), self.model.notify)
         if self.model.defaults:
-            self.fields(("defaults",), self.model.defaults.managed(), description_max=None)
-        for i, rule in enumerate(self.model.rules):
-            self.fields(("rules", i, "set"), rule.set.managed(), description_max=None)
-        for i, entry in enumerate(self.model.videos):
+            self.fields(("defaults",), self.model.defaults.managed())
+        for i, rule in self._items("rules"):
+            self.fields(("rules", i, "set"), rule.set.managed())
+        for i, entry in self._items("videos"):
             self.video(("videos", i), entry)
-        for i, playlist in enumerate(self.model.playlists):
+        for i, playlist in self._items("playlists"):
             self.playlist(("playlists", i), playlist)
-        for i, channel in enumerate(self.model.channels):
+        for i, channel in self._items("channels"):
             at = ("channels", i)
             self._length((*at, "displayName"), channel.displayName, 1, 120)
             self._length((*at, "description"), channel.description, 0, 1000)
             self._length((*at, "support"), channel.support, 0, 1000)
         return self.problems
 
+    def _items(self, section: str) -> list[tuple[int, Any]]:
+        return numbered(self.model, section, self.positions)
+
+    def _dropped(self, *paths: Path_) -> bool:
+        return any(path in self.dropped for path in paths)
+
     def playlist(self, at: Path_, playlist: PlaylistEntry) -> None:
         self._length((*at, "displayName"), playlist.displayName, 1, 120)
-        limit = max_text_length(self.model.system, playlist.id, limit=1000)
-        self._length((*at, "description"), playlist.description, 0, limit)
+        self._description(
+            (*at, "description"),
+            playlist.description,
+            PLAYLIST_DESCRIPTION_MAX,
+            PLAYLIST_DESCRIPTION_SERVER_MAX,
+        )
         if playlist.thumbnail is not None:
             self.path((*at, "thumbnail"), playlist.thumbnail, IMAGE_EXTENSIONS)
         public = str(playlist.privacy).casefold() in ("1", "public")
-        if public and playlist.channel is None:
-            self.problem((*at, "privacy"), "a public playlist needs a channel")
+        default = self.model.defaults.channel if self.model.defaults else None
+        unknown = self._dropped((*at, "channel"), ("defaults", "channel"))
+        if public and playlist.channel is None and default is None and not unknown:
+            self.problem(
+                (*at, "privacy"), "a public playlist needs a channel (here or in defaults)"
+            )
         seen: set[str] = set()
         for j, ext_id in enumerate(playlist.videos):
             if ext_id in seen:
@@ -87,21 +119,26 @@ class FileChecker:
         if text is not None and not low <= len(text.strip()) <= high:
             self.problem(at, f"must be {low}-{high} characters (is {len(text.strip())})")
 
-    def fields(self, at: Path_, values: Mapping[str, Any], description_max: int | None) -> None:
+    def _description(self, at: Path_, text: str | None, limit: int, server_limit: int) -> None:
+        """One rule, one wording: a fixed limit, the rest of PeerTube's kept for the marker."""
+        if text is not None and len(text.strip()) > limit:
+            self.problem(
+                at,
+                f"description is {len(text.strip())} characters; at most {limit} are allowed "
+                f"(PeerTube allows {server_limit}; ptsync keeps {server_limit - limit} for its "
+                "ownership marker)",
+            )
+
+    def fields(self, at: Path_, values: Mapping[str, Any]) -> None:
         name = values.get("name", "")
         if "name" in values and not NAME_MIN <= len((name or "").strip()) <= NAME_MAX:
             size = len((name or "").strip())
             self.problem(
                 (*at, "name"), f"name must be {NAME_MIN}-{NAME_MAX} characters (is {size})"
             )
-        limit = description_max or DESCRIPTION_MAX
-        text = values.get("description")
-        if text is not None and len(text.strip()) > limit:
-            self.problem(
-                (*at, "description"),
-                f"description is {len(text.strip())} characters; at most {limit} fit with "
-                "ptsync's marker (PeerTube's limit is 10000)",
-            )
+        self._description(
+            (*at, "description"), values.get("description"), VIDEO_DESCRIPTION_MAX, DESCRIPTION_MAX
+        )
         support = values.get("support")
         if support is not None and not SUPPORT_MIN <= len(support.strip()) <= SUPPORT_MAX:
             self.problem(
@@ -118,8 +155,7 @@ class FileChecker:
             try:
                 norm_instant(when)
             except ValueError as exc:
-                message = f"{when!r} is not a date (use YYYY-MM-DD or ISO 8601): {exc}"
-                self.problem((*at, "originallyPublishedAt"), message)
+                self.problem((*at, "originallyPublishedAt"), not_a_date(when, exc))
 
     def _tags(self, at: Path_, tags: list[str] | None) -> None:
         if not tags:
@@ -134,9 +170,9 @@ class FileChecker:
                 self.problem((*at, i), f"tag {tag!r} must be {TAG_MIN}-{TAG_MAX} characters")
 
     def video(self, at: Path_, entry: VideoEntry) -> None:
-        limit = max_text_length(self.model.system, entry.id)
-        self.fields(at, entry.managed(), description_max=limit)
-        if entry.source is None and entry.uuid is None:
+        self.fields(at, entry.managed())
+        unknown = self._dropped((*at, "source"), (*at, "uuid"))
+        if entry.source is None and entry.uuid is None and not unknown:
             self.problem(
                 (*at, "id"),
                 f"video {entry.id!r} needs source.url, source.file or a pinned uuid",
@@ -156,9 +192,9 @@ class FileChecker:
             seen.add(caption.language)
             self.path((*at, "captions", j, "file"), caption.file, CAPTION_EXTENSIONS)
 
-    def path(self, at: Path_, relative: str, extensions: frozenset[str]) -> Path | None:
+    def path(self, at: Path_, given: str, extensions: frozenset[str]) -> Path | None:
         try:
-            return local_path(self.base_dir, relative, extensions)
+            return local_path(self.allowed.folders[0], given, extensions, self.allowed)
         except PathProblem as exc:
             self.problem(at, str(exc))
             return None

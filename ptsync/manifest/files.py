@@ -121,9 +121,9 @@ def local_path(
             + ALLOW_HINT
         )
     if extensions is not None and target.suffix.lower() not in extensions:
-        shown = given if target.name == candidate.name else f"{given} (resolves to {target})"
+        via = "" if target.name == candidate.name else f" (resolves to {target})"
         raise PathProblem(
-            f"{shown!r}: unsupported file type (allowed: {', '.join(sorted(extensions))})"
+            f"{given!r}{via}: unsupported file type (allowed: {', '.join(sorted(extensions))})"
         )
     if not target.is_file():
         raise PathProblem(f"{given!r}: no such file")

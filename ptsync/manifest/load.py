@@ -2,7 +2,12 @@
 
 A *group* is what one plan covers: the files that name the same instance and ``system``.
 Loading is offline: structure, limits, ids, and local files are all checked here, so
-``ptsync validate`` and a pre-commit hook catch mistakes without credentials.
+``ptsync validate`` and a pre-commit hook catch mistakes without credentials. A file that
+fails validation is still checked in the parts that are valid (see ``partial``), so one run
+reports everything.
+
+Local files must resolve into the file's allowed folders: its own folder, its ``files.roots``
+and the caller's ``media_roots`` (the CLI's ``--media-root``); see ``files``.
 """
 
 from __future__ import annotations
@@ -11,13 +16,14 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import Any
 
 from ptsync.errors import ManifestError, Problem
 from ptsync.manifest.checks import FileChecker, duplicate_ids
-from ptsync.manifest.models import API_VERSION, ManifestModel, VideoEntry
-from ptsync.manifest.problems import from_validation, ref_at, suggestion
+from ptsync.manifest.files import AllowedFolders
+from ptsync.manifest.models import API_VERSION, EXTENSION_PREFIX, ManifestModel, VideoEntry
+from ptsync.manifest.partial import Positions, numbered, validate
+from ptsync.manifest.problems import ref_at, suggestion
 from ptsync.manifest.yamldoc import Document, YamlProblem, parse
 from ptsync.sourceref import SourceRef
 
@@ -31,6 +37,12 @@ class ManifestFile:
     doc: Document
     model: ManifestModel
     sha256: str
+    allowed: AllowedFolders  # where its local files may resolve to (base_dir, resolved, first)
+    positions: Positions = field(default_factory=dict)  # entries' indices in the file, if not 0..n
+
+    def items(self, section: str) -> list[tuple[int, Any]]:
+        """``(index in the file, entry)`` of ``videos``, ``playlists``, ``channels``, ``rules``."""
+        return numbered(self.model, section, self.positions)
 
 
 @dataclass
@@ -81,11 +93,17 @@ def expand(paths: Iterable[str]) -> tuple[list[Path], list[Problem]]:
     return unique, problems
 
 
-def load(paths: Sequence[str]) -> ManifestSet:
+def load(paths: Sequence[str], *, media_roots: Sequence[str | Path] = ()) -> ManifestSet:
+    """Load and check manifest files and folders; raise ManifestError listing every problem.
+
+    ``media_roots``: folders every file's local paths may also resolve into (``--media-root``).
+    """
     files, problems = expand(paths)
+    roots, root_problems = resolve_media_roots(media_roots)
+    problems.extend(root_problems)
     loaded: list[ManifestFile] = []
     for path in files:
-        member, found = load_file(path)
+        member, found = load_file(path, media_roots=roots)
         problems.extend(found)
         if member is not None:
             loaded.append(member)
@@ -97,7 +115,31 @@ def load(paths: Sequence[str]) -> ManifestSet:
     return ManifestSet(loaded, groups)
 
 
-def load_file(path: Path) -> tuple[ManifestFile | None, list[Problem]]:
+def resolve_media_roots(roots: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
+    """The caller's extra allowed folders, resolved (symlinks included); missing ones refused."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for root in roots:
+        resolved = _folder(Path(root))
+        if resolved is None:
+            problems.append(Problem(SourceRef("--media-root", 0, 0), f"{root}: no such folder"))
+        else:
+            found.append(resolved)
+    return found, problems
+
+
+def _folder(path: Path) -> Path | None:
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL
+        return None
+    return resolved if resolved.is_dir() else None
+
+
+def load_file(
+    path: Path, *, media_roots: Sequence[Path] = ()
+) -> tuple[ManifestFile | None, list[Problem]]:
+    """One file and its problems; the file is None when it cannot be grouped (no system)."""
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -105,42 +147,89 @@ def load_file(path: Path) -> tuple[ManifestFile | None, list[Problem]]:
             return None, [Problem(SourceRef(name, 0, 0), "manifest file larger than 64 MiB")]
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(SourceRef(name, 1, 1), f"not UTF-8 text ({exc.reason})")]
+        return None, [_not_utf8(name, raw, exc)]
     except OSError as exc:
         return None, [Problem(SourceRef(name, 0, 0), f"cannot read ({exc.strerror})")]
     try:
         doc = parse(text)
     except YamlProblem as exc:
         return None, [Problem(SourceRef(name, exc.line, exc.col), exc.message)]
-    shape = _shape_problem(name, doc)
-    if shape:
-        return None, [shape]
-    try:
-        model = ManifestModel.model_validate(doc.data)
-    except ValidationError as exc:
-        return None, from_validation(exc, ManifestModel, doc, name)
-    member = ManifestFile(name, path.parent, doc, model, hashlib.sha256(raw).hexdigest())
-    return member, FileChecker(name, doc, model, path.parent).run()
+    if not isinstance(doc.data, dict):
+        return None, [
+            Problem(SourceRef(name, 1, 1), "a manifest is a mapping starting with apiVersion")
+        ]
+    data, problems = _api_version(name, doc)
+    if problems and not _looks_like_a_manifest(data):
+        return None, problems
+    validated = validate(data, doc, name)
+    problems.extend(validated.problems)
+    if validated.model is None:  # pragma: no cover - partial validation keeps a model
+        return None, problems
+    model = validated.model
+    allowed, root_problems = _allowed(name, doc, model, path.parent, media_roots)
+    problems.extend(root_problems)
+    checker = FileChecker(name, doc, model, allowed, validated.positions, validated.dropped)
+    problems.extend(checker.run())
+    if not validated.system_known:
+        return None, problems
+    sha = hashlib.sha256(raw).hexdigest()
+    return ManifestFile(name, path.parent, doc, model, sha, allowed, validated.positions), problems
 
 
-def _shape_problem(name: str, doc: Document) -> Problem | None:
-    data = doc.data
-    if not isinstance(data, dict):
-        return Problem(SourceRef(name, 1, 1), "a manifest is a mapping starting with apiVersion")
+def _not_utf8(name: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
+    """At the line and column of the first bad byte, counted in characters like an editor."""
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    line = raw.count(b"\n", 0, exc.start) + 1
+    col = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+    message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}: {exc.reason}); save it as UTF-8"
+    return Problem(SourceRef(name, line, col), message)
+
+
+def _api_version(name: str, doc: Document) -> tuple[dict[Any, Any], list[Problem]]:
+    """The data to validate (``x-`` keys dropped) and a problem when apiVersion is wrong."""
+    data = {
+        k: v
+        for k, v in doc.data.items()
+        if not (isinstance(k, str) and k.startswith(EXTENSION_PREFIX))
+    }
     version = data.get("apiVersion")
     if version is None:
         typo = [k for k in data if isinstance(k, str) and suggestion(k, ["apiVersion"])]
         if typo:
             line, col = doc.where((typo[0],))
             message = f"unknown key {typo[0]!r} (did you mean 'apiVersion'?)"
-            return Problem(SourceRef(name, line, col, typo[0]), message)
+            del data[typo[0]]
+            data["apiVersion"] = API_VERSION
+            return data, [Problem(SourceRef(name, line, col, typo[0]), message)]
     if version != API_VERSION:
         line, col = doc.where(("apiVersion",))
         got = "missing" if version is None else repr(version)
         hint = suggestion(str(version), [API_VERSION]) if version else ""
         message = f"must be {API_VERSION} (got {got}){hint}"
-        return Problem(SourceRef(name, line, col, "apiVersion"), message)
-    return None
+        data["apiVersion"] = API_VERSION
+        return data, [Problem(SourceRef(name, line, col, "apiVersion"), message)]
+    return data, []
+
+
+def _looks_like_a_manifest(data: dict[Any, Any]) -> bool:
+    """Worth checking further though apiVersion is wrong (else: some other YAML file)."""
+    return any(k in ManifestModel.model_fields for k in data if k != "apiVersion")
+
+
+def _allowed(
+    name: str, doc: Document, model: ManifestModel, base_dir: Path, media_roots: Sequence[Path]
+) -> tuple[AllowedFolders, list[Problem]]:
+    """The file's folder, its ``files.roots`` (relative to that folder) and the caller's."""
+    roots: list[Path] = []
+    problems: list[Problem] = []
+    for i, given in enumerate(model.files.roots if model.files else []):
+        at = ("files", "roots", i)
+        folder = _folder(base_dir / given) if given.strip() else None
+        if folder is None:
+            problems.append(Problem(ref_at(name, doc, at), f"{given!r}: no such folder"))
+        else:
+            roots.append(folder)
+    return AllowedFolders.of(base_dir, [*roots, *media_roots]), problems
 
 
 def _group(files: Iterable[ManifestFile]) -> list[ManifestGroup]:
@@ -161,12 +250,12 @@ def _group_problems(group: ManifestGroup) -> list[Problem]:
     ids: list[tuple[str, Document, tuple[str | int, ...], str]] = []
     uuids: list[tuple[str, Document, tuple[str | int, ...], str]] = []
     for member in group.members:
-        for i, entry in enumerate(member.model.videos):
+        for i, entry in member.items("videos"):
             ids.append((member.path, member.doc, ("videos", i, "id"), entry.id))
             if entry.uuid:
                 uuids.append((member.path, member.doc, ("videos", i, "uuid"), entry.uuid))
     problems = list(duplicate_ids(ids)) + list(duplicate_ids(uuids))
-    problems += _resource_problems(group, {value for *_, value in ids})
+    problems += _resource_problems(group, {i for m in group.members for i in _written_ids(m)})
     urls = {url for m in group.members if (url := _url(m))}
     if len(urls) > 1:
         first = group.members[0]
@@ -184,7 +273,7 @@ def _resource_problems(group: ManifestGroup, video_ids: set[str]) -> list[Proble
     channels: list[tuple[str, Document, tuple[str | int, ...], str]] = []
     problems: list[Problem] = []
     for member in group.members:
-        for i, playlist in enumerate(member.model.playlists):
+        for i, playlist in member.items("playlists"):
             playlists.append((member.path, member.doc, ("playlists", i, "id"), playlist.id))
             for j, ext_id in enumerate(playlist.videos):
                 if ext_id not in video_ids:
@@ -192,9 +281,17 @@ def _resource_problems(group: ManifestGroup, video_ids: set[str]) -> list[Proble
                     hint = suggestion(ext_id, video_ids)
                     message = f"{ext_id!r} is not the id of a video in this manifest{hint}"
                     problems.append(Problem(ref_at(member.path, member.doc, at), message))
-        for i, channel in enumerate(member.model.channels):
+        for i, channel in member.items("channels"):
             channels.append((member.path, member.doc, ("channels", i, "name"), channel.name))
     return problems + list(duplicate_ids(playlists)) + list(duplicate_ids(channels))
+
+
+def _written_ids(member: ManifestFile) -> list[str]:
+    """Video ids as written, also of entries that failed validation (playlists name them)."""
+    videos = member.doc.data.get("videos") if isinstance(member.doc.data, dict) else None
+    if not isinstance(videos, list):
+        return [entry.id for _, entry in member.items("videos")]
+    return [v["id"] for v in videos if isinstance(v, dict) and isinstance(v.get("id"), str)]
 
 
 def _url(member: ManifestFile) -> str | None:

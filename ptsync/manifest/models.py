@@ -9,18 +9,49 @@ the manifest's keys, which are PeerTube's API keys, so users can read PeerTube's
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from ptsync.fields import VIDEO_FIELDS
 
 API_VERSION = "ptsync/v1"
-Label = str | int
+# Strict scalars: YAML says what a value is, and the schema promises booleans are booleans, so
+# `nsfw: "yes"` or `downloadEnabled: 1` is refused instead of being read as true.
+Flag = Annotated[bool, Strict()]
+Label = Annotated[str, Strict()] | Annotated[int, Strict()]
+When = Annotated[datetime, Strict()] | Annotated[date, Strict()] | Annotated[str, Strict()]
+EXTENSION_PREFIX = "x-"  # top-level keys ignored (YAML anchors), as in docker compose
+# Description limits: one fixed number each, the rest of PeerTube's limit kept for the marker
+# (at most 149 characters bare, plus "src", "thumb" and one "cap.<lang>" hash per caption).
+VIDEO_DESCRIPTION_MAX = 9_000  # PeerTube: 10 000 (fields.DESCRIPTION_MAX)
+PLAYLIST_DESCRIPTION_MAX = 800
+PLAYLIST_DESCRIPTION_SERVER_MAX = 1_000
 # ptsync.marker's patterns without look-ahead (pydantic's regex engine has none): no "--",
 # which would end the HTML comment the marker lives in.
 ID_SCHEMA_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_.:@+]|-[A-Za-z0-9_.:@+])*-?$"
 SYSTEM_SCHEMA_PATTERN = r"^[a-z0-9](?:[a-z0-9_.]|-[a-z0-9_.])*-?$"
+UUID_SCHEMA_PATTERN = (
+    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|[1-9A-HJ-NP-Za-km-z]{22})$"
+)
+INSTANCE_NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,31}$"
+CHANNEL_NAME_PATTERN = r"^[a-zA-Z0-9_.:-]{1,50}$"
+PATTERN_HELP = {
+    ID_SCHEMA_PATTERN: "letters, digits and . _ : @ + -, starting with a letter or digit; no '--'",
+    SYSTEM_SCHEMA_PATTERN: (
+        "lowercase letters, digits and . _ -, starting with a letter or digit; no '--'"
+    ),
+    UUID_SCHEMA_PATTERN: (
+        "a video's uuid (lowercase, like 9c9de5e8-0a1b-4ca3-9d1e-3a5b0c2d7f11) or its "
+        "22-character short uuid"
+    ),
+    INSTANCE_NAME_PATTERN: (
+        "a letter, then up to 31 letters, digits or _ (it names the PEERTUBE_URL__<NAME> "
+        "and PEERTUBE_USERNAME__<NAME> variables)"
+    ),
+    CHANNEL_NAME_PATTERN: "1-50 letters, digits and _ . - :",
+}
 
 
 def _help(name: str) -> str:
@@ -35,21 +66,22 @@ class VideoFields(_Strict):
     """Managed video fields. A key left out is not managed: ptsync leaves it alone."""
 
     name: str | None = Field(None, description=_help("name"))
-    description: str | None = Field(None, description=_help("description"))
+    description: str | None = Field(
+        None,
+        description=f"{_help('description')} Up to {VIDEO_DESCRIPTION_MAX} characters.",
+    )
     channel: Label | None = Field(None, description=_help("channel"))
     privacy: Label | None = Field(None, description=_help("privacy"))
     category: Label | None = Field(None, description=_help("category"))
     licence: Label | None = Field(None, description=_help("licence"))
     language: str | None = Field(None, description=_help("language"))
-    nsfw: bool | None = Field(None, description=_help("nsfw"))
-    waitTranscoding: bool | None = Field(None, description=_help("waitTranscoding"))
-    originallyPublishedAt: datetime | date | str | None = Field(
-        None, description=_help("originallyPublishedAt")
-    )
+    nsfw: Flag | None = Field(None, description=_help("nsfw"))
+    waitTranscoding: Flag | None = Field(None, description=_help("waitTranscoding"))
+    originallyPublishedAt: When | None = Field(None, description=_help("originallyPublishedAt"))
     tags: list[str] | None = Field(None, description=_help("tags"))
     support: str | None = Field(None, description=_help("support"))
     commentsPolicy: Label | None = Field(None, description=_help("commentsPolicy"))
-    downloadEnabled: bool | None = Field(None, description=_help("downloadEnabled"))
+    downloadEnabled: Flag | None = Field(None, description=_help("downloadEnabled"))
 
     def managed(self) -> dict[str, Any]:
         """Only the keys the manifest wrote (``category: null`` is managed: it clears)."""
@@ -61,7 +93,8 @@ class Source(_Strict):
 
     url: str | None = Field(None, description="HTTP(S) URL PeerTube imports the video from.")
     file: str | None = Field(
-        None, description="Video file to upload, relative to the manifest file's folder."
+        None,
+        description="Video file to upload, relative to the manifest's folder (see files.roots).",
     )
 
     @model_validator(mode="after")
@@ -72,8 +105,10 @@ class Source(_Strict):
 
 
 class Caption(_Strict):
-    language: str = Field(description="Caption language code (e.g. en, nl).")
-    file: str = Field(description="A .vtt or .srt file, relative to the manifest file's folder.")
+    language: str = Field(description="Caption language: code or label (e.g. en, Dutch).")
+    file: str = Field(
+        description="A .vtt or .srt file, relative to the manifest's folder (see files.roots)."
+    )
 
 
 class VideoEntry(VideoFields):
@@ -83,18 +118,24 @@ class VideoEntry(VideoFields):
         max_length=100,
     )
     source: Source | None = Field(None, description="Create from a URL import or a file upload.")
-    uuid: str | None = Field(None, description="Adopt this existing video instead of creating.")
-    allow_duplicate: bool = Field(
+    uuid: str | None = Field(
+        None,
+        description="Adopt this existing video (its uuid or short uuid) instead of creating.",
+        pattern=UUID_SCHEMA_PATTERN,
+    )
+    allow_duplicate: Flag = Field(
         False, description="Create even if an unmanaged video has the same name in the channel."
     )
-    thumbnail: str | None = Field(None, description="Image file for the thumbnail and preview.")
+    thumbnail: str | None = Field(
+        None, description="Image file for the thumbnail and preview (see files.roots)."
+    )
     captions: list[Caption] | None = Field(
         None, description="Captions; languages not listed are deleted (empty list: none)."
     )
 
 
 class RuleMatchModel(_Strict):
-    all: bool | None = Field(None, description="Select every video of this account.")
+    all: Flag | None = Field(None, description="Select every video of this account.")
     channel: Label | None = Field(None, description="Videos of this channel (name or id).")
     tag: str | None = Field(None, description="Videos carrying this tag.")
     name: str | None = Field(None, description="Videos whose name matches this glob (*, ?).")
@@ -129,7 +170,7 @@ class Instance(_Strict):
     name: str | None = Field(
         None,
         description="Short name; credentials come from PEERTUBE_USERNAME__<NAME> etc.",
-        pattern=r"^[A-Za-z][A-Za-z0-9_]{0,31}$",
+        pattern=INSTANCE_NAME_PATTERN,
     )
 
 
@@ -138,7 +179,7 @@ class ChannelEntry(_Strict):
 
     name: str = Field(
         description="Channel handle (1-50 of a-z, 0-9, _ . - :).",
-        pattern=r"^[a-zA-Z0-9_.:-]{1,50}$",
+        pattern=CHANNEL_NAME_PATTERN,
     )
     displayName: str | None = Field(None, description="Shown name, 1-120 characters.")
     description: str | None = Field(None, description="Up to 1000 characters.")
@@ -154,12 +195,28 @@ class PlaylistEntry(_Strict):
         max_length=100,
     )
     displayName: str = Field(description="Title, 1-120 characters.")
-    description: str | None = Field(None, description="Up to 1000 characters with the marker.")
+    description: str | None = Field(
+        None, description=f"Up to {PLAYLIST_DESCRIPTION_MAX} characters."
+    )
     privacy: Label | None = Field(None, description="Public, Unlisted or Private (or id).")
     channel: Label | None = Field(None, description="Channel name or id; needed when public.")
-    thumbnail: str | None = Field(None, description="Image file, relative to the manifest.")
+    thumbnail: str | None = Field(
+        None, description="Image file, relative to the manifest's folder (see files.roots)."
+    )
     videos: list[str] = Field(
         default_factory=list, description="External ids of this manifest's videos, in order."
+    )
+
+
+class FilesModel(_Strict):
+    """Where local files (sources, thumbnails, captions) may be, besides the manifest's folder."""
+
+    roots: list[str] = Field(
+        default_factory=list,
+        description=(
+            "More folders local files may be in (absolute, or relative to the manifest's "
+            "folder). A path is resolved, symlinks included, before it is checked."
+        ),
     )
 
 
@@ -171,8 +228,15 @@ class ManifestModel(_Strict):
         pattern=SYSTEM_SCHEMA_PATTERN,
         max_length=32,
     )
+    files: FilesModel | None = Field(
+        None, description="Folders local files may be in besides the manifest's own."
+    )
     defaults: VideoFields | None = Field(
-        None, description="Fields every video of this file gets unless it sets them itself."
+        None,
+        description=(
+            "Fields every video of this file gets unless it sets them itself; "
+            "channel also applies to playlists."
+        ),
     )
     rules: list[RuleModel] = Field(
         default_factory=list, description="Bulk settings over live videos, listed or not."

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ptsync.errors import Problem
+from ptsync.manifest.models import PATTERN_HELP
 from ptsync.manifest.yamldoc import Document
 from ptsync.sourceref import SourceRef
 
@@ -33,17 +34,16 @@ def ref_at(file: str, doc: Document, path: Sequence[str | int]) -> SourceRef:
     return SourceRef(file, line, col, dotted(path))
 
 
-def _data_path(loc: Loc, data: Any) -> tuple[Loc, Any]:
+def _data_path(loc: Loc, data: Any) -> Loc:
     """The part of pydantic's ``loc`` that indexes into the data (drops union branch names)."""
     path: list[str | int] = []
     node = data
     for part in loc:
-        if _indexes(node, part):
-            node = node[part]
-        else:
-            return tuple(path), (part, node)
+        if not _indexes(node, part):
+            break
+        node = node[part]
         path.append(part)
-    return tuple(path), None
+    return tuple(path)
 
 
 def _indexes(node: Any, part: str | int) -> bool:
@@ -78,6 +78,13 @@ def _first_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def not_a_date(value: object, exc: ValueError) -> str:
+    """Why ``value`` is no date; Python's "Invalid isoformat string" adds nothing to that."""
+    reason = str(exc)
+    detail = "" if reason.startswith("Invalid isoformat") else f": {reason}"
+    return f"{value!r} is not a date (use YYYY-MM-DD or ISO 8601){detail}"
+
+
 def suggestion(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -92,11 +99,18 @@ _FRIENDLY = {
     "dict_type": "expected a mapping (key: value)",
     "model_type": "expected a mapping (key: value)",
     "model_attributes_type": "expected a mapping (key: value)",
-    "missing": "required key is missing",
+    "datetime_type": "expected a date",
+    "date_type": "expected a date",
 }
+# A union's members each report an error; these pairs read as one expectation.
+_UNIONS = [
+    ({"string_type", "int_type"}, "expected a label (text) or an id (whole number)"),
+    ({"string_type", "date_type"}, "expected a date (YYYY-MM-DD or ISO 8601 text)"),
+]
 
 
-def _message(error: Any, model: type[BaseModel], path: Loc, rest: Any) -> str:
+def _message(errors: Sequence[Any], model: type[BaseModel], path: Loc) -> str:
+    error = errors[0]
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
@@ -106,19 +120,26 @@ def _message(error: Any, model: type[BaseModel], path: Loc, rest: Any) -> str:
     if kind == "missing":
         return f"required key {error['loc'][-1]!r} is missing"
     if kind == "string_pattern_mismatch":
-        return f"{error['input']!r} is not allowed here (letters, digits, . _ - : @ +; no '--')"
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        allowed = PATTERN_HELP.get(pattern, "see the manifest reference")
+        return f"{error['input']!r} is not allowed here: use {allowed}"
+    if kind == "string_too_long":
+        return f"at most {error['ctx']['max_length']} characters (is {len(error['input'])})"
     if kind == "literal_error":
         return f"must be {error['ctx']['expected']} (got {error['input']!r})"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
-    base = _FRIENDLY.get(kind, error["msg"])
-    got = error.get("input")
-    if kind in _FRIENDLY and kind != "missing" and got is not None:
-        return f"{base}, got {_type_name(got)}"
-    return base
+    kinds = {e["type"] for e in errors}
+    base = next((text for need, text in _UNIONS if need <= kinds), None)
+    base = base or _FRIENDLY.get(kind)
+    if base is None:  # a kind this manifest's models do not produce today: pydantic's words
+        return str(error["msg"])[:1].lower() + str(error["msg"])[1:]
+    return f"{base}, got {_type_name(error.get('input'))}"
 
 
 def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, dict):
@@ -127,23 +148,25 @@ def _type_name(value: Any) -> str:
         return "a list"
     if isinstance(value, str):
         return f"text {value[:40]!r}"
-    return f"{type(value).__name__} {value!r}"
+    if isinstance(value, int):
+        return f"the number {value}" if abs(value) < 10**40 else "a huge number"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    return type(value).__name__
 
 
 def from_validation(
     exc: ValidationError, model: type[BaseModel], doc: Document, file: str
 ) -> list[Problem]:
-    """One problem per location (a union yields several errors for one key: keep the first)."""
-    problems: dict[str, Problem] = {}
+    """One problem per location (a union yields several errors for one key: read together)."""
+    grouped: dict[str, tuple[SourceRef, Loc, list[Any]]] = {}
     for error in exc.errors(include_url=False):
         loc: Loc = tuple(error["loc"])
-        path, rest = _data_path(loc, doc.data)
-        if error["type"] in ("extra_forbidden", "missing"):
-            path = tuple(loc[: len(path) + 1]) if error["type"] == "extra_forbidden" else path
+        path = _data_path(loc, doc.data)
+        if error["type"] == "extra_forbidden":
+            path = tuple(loc[: len(path) + 1])
         ref = ref_at(file, doc, path)
         if error["type"] == "missing":
             ref = SourceRef(ref.file, ref.line, ref.col, dotted((*path, loc[-1])))
-        key = ref.path
-        if key not in problems:
-            problems[key] = Problem(ref, _message(error, model, path, rest))
-    return list(problems.values())
+        grouped.setdefault(ref.path, (ref, path, []))[2].append(error)
+    return [Problem(ref, _message(errors, model, path)) for ref, path, errors in grouped.values()]

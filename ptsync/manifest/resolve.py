@@ -3,22 +3,28 @@
 Labels (``privacy: Public``, ``licence: Attribution - Share Alike``, ``language: Dutch``,
 ``channel: my_channel``) are matched case-insensitively against the instance's own
 vocabularies, because instances can rename or add entries; an unknown label names the valid
-choices. Local files get their content hashes here, which also go into the group's digest so a
-saved plan is refused when a referenced file changed.
+choices; caption languages are checked against the same languages as ``language``, so
+``captions: [{language: zz}]`` fails the plan, not the apply after the video was created.
+Local files get their content hashes here, which also go into the group's digest so a saved
+plan is refused when a referenced file changed; the desired state carries each file's
+*resolved* path (checked against the allowed folders again here), which is what apply reads.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ptsync.errors import ManifestError, Problem
-from ptsync.fields import COMMENTS_POLICIES, norm_instant
-from ptsync.manifest.files import DigestCache, local_path
+from ptsync.fields import COMMENTS_POLICIES, DESCRIPTION_MAX, norm_instant
+from ptsync.manifest.files import DigestCache, PathProblem, local_path
+from ptsync.manifest.labels import Channels, Labels
 from ptsync.manifest.load import ManifestFile, ManifestGroup
-from ptsync.manifest.models import VideoEntry
-from ptsync.manifest.problems import ref_at, suggestion
+from ptsync.manifest.models import VIDEO_DESCRIPTION_MAX, VideoEntry
+from ptsync.manifest.problems import not_a_date, ref_at
+from ptsync.marker import HASH_LEN, Marker
 from ptsync.state import (
     CaptionFile,
     DesiredChannel,
@@ -40,72 +46,46 @@ class VocabularyMiss(ManifestError):
     """A label or channel the instance does not know (the cached vocabulary may be stale)."""
 
 
-class _Labels:
-    """Resolves one kind of label against ``{id: label}``."""
-
-    def __init__(self, kind: str, choices: Mapping[Any, str]):
-        self.kind = kind
-        self.by_id = dict(choices)
-        self.by_label = {str(v).casefold(): k for k, v in choices.items()}
-        self.by_key = {str(k).casefold(): k for k in choices}
-
-    def __call__(self, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, bool):
-            raise LookupError(self._unknown(value))
-        if value in self.by_id:
-            return value
-        text = str(value).strip().casefold()
-        if text in self.by_label:
-            return self.by_label[text]
-        if text in self.by_key:
-            return self.by_key[text]
-        raise LookupError(self._unknown(value))
-
-    def _unknown(self, value: Any) -> str:
-        labels = [str(v) for v in self.by_id.values()]
-        hint = suggestion(str(value), labels)
-        shown = ", ".join(f"{k} ({v})" for k, v in list(self.by_id.items())[:30])
-        more = f", … {len(labels) - 30} more" if len(labels) > 30 else ""
-        return f"unknown {self.kind} {value!r}{hint}; valid: {shown}{more}"
-
-
-class _Channels:
-    def __init__(self, channels: Mapping[str, int], declared: Iterable[str] = ()):
-        self.by_name = {**{name: -1 for name in declared}, **channels}
-        self.by_id = {v: k for k, v in channels.items()}
-
-    def __call__(self, value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool) and value in self.by_id:
-            return self.by_id[value]
-        if isinstance(value, str) and value.strip() in self.by_name:
-            return value.strip()
-        names = sorted(self.by_name)
-        hint = suggestion(str(value), names)
-        raise LookupError(
-            f"channel {value!r} is not one of your channels{hint}; yours: {', '.join(names)}"
-        )
-
-
 _MANIFEST_KEY = {"playlistPrivacy": "privacy"}
 
 
 class Resolver:
     def __init__(self, vocab: Vocabularies, declared_channels: Iterable[str] = ()):
         self.resolvers: dict[str, Any] = {
-            "privacy": _Labels("privacy", vocab.privacies),
-            "category": _Labels("category", vocab.categories),
-            "licence": _Labels("licence", vocab.licences),
-            "language": _Labels("language", vocab.languages),
-            "commentsPolicy": _Labels("commentsPolicy", COMMENTS_POLICIES),
-            "channel": _Channels(vocab.channels, declared_channels),
+            "privacy": Labels("privacy", vocab.privacies),
+            "category": Labels("category", vocab.categories),
+            "licence": Labels("licence", vocab.licences),
+            "language": Labels("language", vocab.languages),
+            "captionLanguage": Labels("caption language", vocab.languages),
+            "commentsPolicy": Labels("commentsPolicy", COMMENTS_POLICIES),
+            "channel": Channels(vocab.channels, declared_channels),
             "originallyPublishedAt": norm_instant,
-            "playlistPrivacy": _Labels("playlist privacy", vocab.playlist_privacies),
+            "playlistPrivacy": Labels("playlist privacy", vocab.playlist_privacies),
         }
         self.problems: list[Problem] = []
+
+    def problem(self, member: ManifestFile, at: PathT, message: str) -> None:
+        self.problems.append(Problem(ref_at(member.path, member.doc, at), message))
+
+    def file(
+        self, member: ManifestFile, at: PathT, given: str, digests: DigestCache
+    ) -> tuple[Path, str] | None:
+        """The resolved path and its hash; checked again (files may change after loading)."""
+        try:
+            path = local_path(member.base_dir, given, None, member.allowed)
+            return path, digests.digest(path)
+        except PathProblem as exc:
+            self.problem(member, at, str(exc))
+        except OSError as exc:
+            self.problem(member, at, f"{given!r}: cannot read ({exc.strerror or exc})")
+        return None
+
+    def language(self, member: ManifestFile, at: PathT, value: str) -> str | None:
+        try:
+            return str(self.resolvers["captionLanguage"](value))
+        except LookupError as exc:
+            self.problem(member, at, str(exc))
+            return None
 
     def fields(self, member: ManifestFile, at: PathT, values: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -117,7 +97,7 @@ class Resolver:
             except LookupError as exc:
                 self.problems.append(Problem(ref_at(member.path, member.doc, (*at, key)), str(exc)))
             except ValueError as exc:
-                message = f"{value!r} is not a date (use YYYY-MM-DD or ISO 8601): {exc}"
+                message = not_a_date(value, exc)
                 self.problems.append(Problem(ref_at(member.path, member.doc, (*at, key)), message))
         return out
 
@@ -142,9 +122,13 @@ def resolve_group(
     videos: dict[str, DesiredVideo] = {}
     rules: list[Rule] = []
     file_digests: list[str] = []
+    playlists: list[DesiredPlaylist] = []
     for member in group.members:
         defaults = member.model.defaults.managed() if member.model.defaults else {}
         resolved_defaults = resolver.fields(member, ("defaults",), defaults)
+        default_channel = {
+            k: v for k, v in resolved_defaults.items() if k == "channel" and v is not None
+        }
         default_refs = {k: ref_at(member.path, member.doc, ("defaults", k)) for k in defaults}
         for i in range(len(member.model.rules)):
             rules.append(_rule(member, i, resolver))
@@ -153,14 +137,12 @@ def resolve_group(
             own = resolver.fields(member, at, entry.managed())
             refs = dict(default_refs)
             refs.update({k: ref_at(member.path, member.doc, (*at, k)) for k in entry.managed()})
-            video = _video(member, at, entry, {**resolved_defaults, **own}, refs, digests)
+            fields = {**resolved_defaults, **own}
+            video = _video(member, at, entry, fields, refs, resolver, digests)
             videos[entry.id] = video
             file_digests.extend(_digests_of(video))
-    playlists = tuple(
-        _playlist(member, i, resolver, digests)
-        for member in group.members
-        for i in range(len(member.model.playlists))
-    )
+        for i in range(len(member.model.playlists)):
+            playlists.append(_playlist(member, i, resolver, digests, default_channel))
     channels = tuple(
         DesiredChannel(
             name=channel.name,
@@ -192,27 +174,32 @@ def resolve_group(
         digest=whole,
         notify_url=next((m.model.notify for m in group.members if m.model.notify), first.notify),
         context=context,
-        playlists=playlists,
+        playlists=tuple(playlists),
         channels=channels,
     )
 
 
 def _playlist(
-    member: ManifestFile, index: int, resolver: Resolver, digests: DigestCache
+    member: ManifestFile,
+    index: int,
+    resolver: Resolver,
+    digests: DigestCache,
+    defaults: Mapping[str, Any],
 ) -> DesiredPlaylist:
+    """``defaults``: the file's resolved ``defaults.channel``, used when the playlist has none."""
     model = member.model.playlists[index]
     at: PathT = ("playlists", index)
     wanted = {k: getattr(model, k) for k in ("displayName", "description", "channel")}
     wanted = {k: v for k, v in wanted.items() if k in model.model_fields_set}
-    resolved = resolver.fields(member, at, wanted)
+    resolved = {**defaults, **resolver.fields(member, at, wanted)}
     if model.privacy is not None:
         privacy = resolver.fields(member, at, {"playlistPrivacy": model.privacy})
         if "playlistPrivacy" in privacy:
             resolved["privacy"] = privacy["playlistPrivacy"]
     thumbnail = None
     if model.thumbnail:
-        path = local_path(member.base_dir, model.thumbnail)
-        thumbnail = LocalFile(path, digests.digest(path))
+        found = resolver.file(member, (*at, "thumbnail"), model.thumbnail, digests)
+        thumbnail = LocalFile(*found) if found else None
     return DesiredPlaylist(
         external_id=model.id,
         ref=ref_at(member.path, member.doc, at),
@@ -244,26 +231,23 @@ def _video(
     entry: VideoEntry,
     fields: dict[str, Any],
     refs: dict[str, Any],
+    resolver: Resolver,
     digests: DigestCache,
 ) -> DesiredVideo:
-    base = member.base_dir
     source: UrlSource | FileSource | None = None
     if entry.source and entry.source.url:
         source = UrlSource(entry.source.url)
     elif entry.source and entry.source.file:
-        path = local_path(base, entry.source.file)
-        source = FileSource(path, path.stat().st_size, digests.digest(path))
+        found = resolver.file(member, (*at, "source", "file"), entry.source.file, digests)
+        source = FileSource(found[0], found[0].stat().st_size, found[1]) if found else None
     thumbnail = None
     if entry.thumbnail:
-        path = local_path(base, entry.thumbnail)
-        thumbnail = LocalFile(path, digests.digest(path))
+        found = resolver.file(member, (*at, "thumbnail"), entry.thumbnail, digests)
+        thumbnail = LocalFile(*found) if found else None
     captions = None
     if entry.captions is not None:
-        captions = tuple(
-            CaptionFile(c.language, p, digests.digest(p))
-            for c in entry.captions
-            for p in [local_path(base, c.file)]
-        )
+        captions = _captions(member, at, entry, resolver, digests)
+        _marker_fits(member, at, entry, captions, resolver)
     return DesiredVideo(
         external_id=entry.id,
         ref=ref_at(member.path, member.doc, at),
@@ -275,6 +259,43 @@ def _video(
         thumbnail=thumbnail,
         captions=captions,
     )
+
+
+def _captions(
+    member: ManifestFile, at: PathT, entry: VideoEntry, resolver: Resolver, digests: DigestCache
+) -> tuple[CaptionFile, ...]:
+    """Languages resolved like ``language`` (code or label); two files for one: a problem."""
+    out: dict[str, CaptionFile] = {}
+    for j, caption in enumerate(entry.captions or []):
+        here: PathT = (*at, "captions", j)
+        language = resolver.language(member, (*here, "language"), caption.language)
+        found = resolver.file(member, (*here, "file"), caption.file, digests)
+        if language is None or found is None:
+            continue
+        if language in out:
+            resolver.problem(member, (*here, "language"), f"two captions for {language!r}")
+        out[language] = CaptionFile(language, *found)
+    return tuple(out.values())
+
+
+def _marker_fits(
+    member: ManifestFile,
+    at: PathT,
+    entry: VideoEntry,
+    captions: tuple[CaptionFile, ...],
+    resolver: Resolver,
+) -> None:
+    """The marker, with one hash per file, fits in what the description limit leaves it."""
+    hashes = {f"cap.{c.language}": "0" * HASH_LEN for c in captions}
+    hashes.update({"src": "0" * HASH_LEN, "thumb": "0" * HASH_LEN})
+    size = len(Marker(member.model.system, entry.id, hashes).render()) + 2
+    room = DESCRIPTION_MAX - VIDEO_DESCRIPTION_MAX
+    if size > room:
+        message = (
+            f"{len(captions)} captions make ptsync's marker {size} characters, more than the "
+            f"{room} kept for it: remove some captions"
+        )
+        resolver.problem(member, (*at, "captions"), message)
 
 
 def _digests_of(video: DesiredVideo) -> list[str]:

@@ -175,17 +175,17 @@ class _Builder:
         self.nodes = 0
 
     def build(self, events: Iterator[Any]) -> Any:
-        documents = []
+        documents: list[Any] = []
         for event in events:
-            kind = type(event).__name__
-            if kind == "DocumentStartEvent":
-                documents.append(self._node(next(events), events, (), 0)[0])
-            elif kind in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
-                continue
-        if len(documents) > 1:
-            raise YamlProblem(
-                "a manifest file holds one YAML document (found a second '---')", 1, 1
-            )
+            if type(event).__name__ != "DocumentStartEvent":
+                continue  # stream start and end, document end
+            if documents:  # stop here: the second document's own errors are not the point
+                raise YamlProblem(
+                    "a manifest file holds one YAML document (found a second '---'; "
+                    "put each manifest in its own file)",
+                    *_pos(event),
+                )
+            documents.append(self._node(next(events), events, (), 0)[0])
         return documents[0] if documents else None
 
     def _count(self, n: int, event: Any) -> None:

@@ -11,6 +11,8 @@ from ptsync.errors import ManifestError
 from ptsync.manifest import load
 
 HEAD = "apiVersion: ptsync/v1\nsystem: nisv\n"
+U1 = "9c9de5e8-0a1b-4ca3-9d1e-3a5b0c2d7f11"
+U2 = "5e1f0000-0000-4000-8000-000000000002"
 
 
 def write(folder: Path, body: str, name: str = "m.yaml", head: str = HEAD) -> Path:
@@ -54,28 +56,29 @@ def test_valid_manifest_loads_with_defaults_rules_and_files(tmp_path: Path) -> N
     ("body", "expected"),
     [
         (
-            "videos:\n  - id: a\n    uuid: u\n    tags: [aa, bb, cc, dd, ee, ff]\n",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n    tags: [aa, bb, cc, dd, ee, ff]\n",
             "m.yaml:6:5: videos[0].tags: at most 5 tags (has 6)",
         ),
         (
-            "videos:\n  - id: a\n    uuid: u\n    name: ab\n",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n    name: ab\n",
             "m.yaml:6:5: videos[0].name: name must be 3-120 characters (is 2)",
         ),
         (
-            "videos:\n  - id: a\n    uuid: u\n    name: " + "x" * 121 + "\n",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n    name: " + "x" * 121 + "\n",
             "videos[0].name: name must be 3-120 characters (is 121)",
         ),
         (
-            "videos:\n  - id: a\n    uuid: u\n    tags: [a]\n",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n    tags: [a]\n",
             "videos[0].tags[0]: tag 'a' must be 2-30 characters",
         ),
         (
-            "videos:\n  - id: a\n    uuid: u\n    support: 'x'\n",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n    support: 'x'\n",
             "videos[0].support: support must be 3-1000 characters",
         ),
         (
-            "videos:\n  - id: a\n    uuid: u\n    description: '" + "d" * 10_000 + "'\n",
-            "videos[0].description: description is 10000 characters; at most",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n    description: '" + "d" * 10_000 + "'\n",
+            "videos[0].description: description is 10000 characters; at most 9000 are allowed "
+            "(PeerTube allows 10000; ptsync keeps 1000 for its ownership marker)",
         ),
         (
             "videos:\n  - id: a\n    name: Fine name\n",
@@ -91,36 +94,40 @@ def test_valid_manifest_loads_with_defaults_rules_and_files(tmp_path: Path) -> N
         ),
         (
             "videos:\n  - id: a\n    source: {file: ../outside.mp4}\n",
-            "points outside the manifest's folder",
+            "'../outside.mp4' resolves to {root}/outside.mp4, outside the allowed folders "
+            "({folder}); add it to files.roots or pass --media-root",
         ),
         (
             "videos:\n  - id: a\n    source: {file: /etc/passwd.mp4}\n",
-            "use a path relative to the manifest's folder",
+            "'/etc/passwd.mp4' resolves to /etc/passwd.mp4, outside the allowed folders",
         ),
         (
             "videos:\n  - id: a\n    source: {url: 'ftp://x.org/a.mp4'}\n",
             "videos[0].source.url: 'ftp://x.org/a.mp4' is not an http(s) URL",
         ),
         (
-            "videos:\n  - id: a\n    uuid: u\n    tagz: [aa]\n",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n    tagz: [aa]\n",
             "m.yaml:6:5: videos[0].tagz: unknown key 'tagz' (did you mean 'tags'?)",
         ),
         (
-            "videos:\n  - id: a\n    uuid: u\n    nsfw: maybe\n",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n    nsfw: maybe\n",
             "videos[0].nsfw: expected true or false, got text 'maybe'",
         ),
         (
-            "videos:\n  - id: a\n    uuid: u\n    name: 12345\n",
-            "videos[0].name: expected text, got int 12345",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n    name: 12345\n",
+            "videos[0].name: expected text, got the number 12345",
         ),
-        ("videos:\n  - id: a--b\n    uuid: u\n", "videos[0].id: 'a--b' is not allowed here"),
         (
-            "videos:\n  - id: a\n    uuid: u\n  - id: a\n    uuid: v\n",
+            "videos:\n  - id: a--b\n    uuid: " + U1 + "\n",
+            "videos[0].id: 'a--b' is not allowed here",
+        ),
+        (
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n  - id: a\n    uuid: " + U2 + "\n",
             "m.yaml:6:5: videos[1].id: 'a' is already used at",
         ),
         (
-            "videos:\n  - id: a\n    uuid: u\n  - id: b\n    uuid: u\n",
-            "videos[1].uuid: 'u' is already used at",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n  - id: b\n    uuid: " + U1 + "\n",
+            f"videos[1].uuid: {U1!r} is already used at",
         ),
         (
             "rules:\n  - match: {channel: x}\n    set: {name: Renamed}\n",
@@ -132,13 +139,15 @@ def test_valid_manifest_loads_with_defaults_rules_and_files(tmp_path: Path) -> N
         ),
         ("videos: {id: a}\n", "videos: expected a list, got a mapping"),
         (
-            "videos:\n  - id: a\n    uuid: u\n    name: x\n    name: y\n",
+            "videos:\n  - id: a\n    uuid: " + U1 + "\n    name: x\n    name: y\n",
             "m.yaml:7:5: duplicate key 'name'",
         ),
         ("videos: [\n", "m.yaml:4:1: invalid YAML"),
     ],
 )
 def test_bad_manifest_names_file_line_and_field(tmp_path: Path, body: str, expected: str) -> None:
+    expected = expected.replace("{root}", str(tmp_path.parent.resolve()))
+    expected = expected.replace("{folder}", str(tmp_path.resolve()))
     found = problems(write(tmp_path, body))
     assert any(expected in p for p in found), found
     assert all(p.startswith(str(tmp_path / "m.yaml")) for p in found)
@@ -152,7 +161,11 @@ def test_api_version_and_system_are_required(tmp_path: Path) -> None:
 
 
 def test_all_problems_are_reported_together(tmp_path: Path) -> None:
-    body = "videos:\n  - id: a\n    uuid: u\n    name: ab\n    tags: [aa, bb, cc, dd, ee, ff]\n"
+    body = (
+        "videos:\n  - id: a\n    uuid: "
+        + U1
+        + "\n    name: ab\n    tags: [aa, bb, cc, dd, ee, ff]\n"
+    )
     assert len(problems(write(tmp_path, body))) == 2
 
 
@@ -165,20 +178,20 @@ def test_alias_bomb_is_refused_before_expansion(tmp_path: Path) -> None:
 
 
 def test_anchors_and_merge_keys_work(tmp_path: Path) -> None:
-    body = """
-    x-common: &common {privacy: 1}
+    body = f"""
+    x-common: &common {{privacy: 1}}
     videos:
-      - {<<: *common, id: a, uuid: u1}
+      - {{<<: *common, id: a, uuid: {U1}}}
     """
-    with pytest.raises(ManifestError, match="unknown key 'x-common'"):
-        load([str(write(tmp_path, body))])
-    body = "videos:\n  - &v {id: a, uuid: u1, nsfw: true}\n  - {<<: *v, id: b, uuid: u2}\n"
+    (group,) = load([str(write(tmp_path, body))]).groups  # x- keys hold anchors, ignored
+    assert group.videos[0].privacy == 1
+    body = f"videos:\n  - &v {{id: a, uuid: {U1}, nsfw: true}}\n  - {{<<: *v, id: b, uuid: {U2}}}\n"
     (group,) = load([str(write(tmp_path, body))]).groups
     assert [(v.id, v.nsfw) for v in group.videos] == [("a", True), ("b", True)]
 
 
 def test_yaml_12_scalars_yes_stays_text(tmp_path: Path) -> None:
-    body = "videos:\n  - id: a\n    uuid: u\n    name: yes\n"
+    body = "videos:\n  - id: a\n    uuid: " + U1 + "\n    name: yes\n"
     (group,) = load([str(write(tmp_path, body))]).groups
     assert group.videos[0].name == "yes"
 
@@ -199,8 +212,8 @@ def test_files_group_by_instance_and_system(tmp_path: Path) -> None:
 
 
 def test_ids_must_be_unique_across_files_of_a_group(tmp_path: Path) -> None:
-    write(tmp_path, "videos:\n  - {id: a, uuid: u1}\n", name="a.yaml")
-    write(tmp_path, "videos:\n  - {id: a, uuid: u2}\n", name="b.yaml")
+    write(tmp_path, f"videos:\n  - {{id: a, uuid: {U1}}}\n", name="a.yaml")
+    write(tmp_path, f"videos:\n  - {{id: a, uuid: {U2}}}\n", name="b.yaml")
     with pytest.raises(
         ManifestError, match=r"b\.yaml:4:6: videos\[0\]\.id: 'a' is already used at .*a\.yaml:4:6"
     ):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ptsync.errors import ManifestError
 from ptsync.manifest import VocabularyMiss, load, resolve_group
 from ptsync.state import FileSource, UrlSource, Vocabularies
 
@@ -65,7 +66,10 @@ videos:
 
 
 def test_unknown_labels_name_the_valid_choices(tmp_path: Path) -> None:
-    body = "videos:\n  - id: a\n    uuid: u\n    category: Scince & Technology\n    channel: nope\n"
+    body = (
+        "videos:\n  - id: a\n    uuid: 9c9de5e8-0a1b-4ca3-9d1e-3a5b0c2d7f11\n"
+        "    category: Scince & Technology\n    channel: nope\n"
+    )
     with pytest.raises(VocabularyMiss) as info:
         resolve(tmp_path, body)
     text = str(info.value)
@@ -101,3 +105,66 @@ def test_rules_resolve_channel_and_fields(tmp_path: Path) -> None:
         "Lecture *",
         {"category": 13},
     )
+
+
+def test_caption_languages_are_checked_against_the_languages_vocabulary(tmp_path: Path) -> None:
+    """Issue 12 item 4: `language: zz` fails the plan, before anything is applied."""
+    for name in ("a.en.vtt", "a.zz.vtt", "a.nl.vtt"):
+        (tmp_path / name).write_text("WEBVTT\n")
+    body = """videos:
+  - id: a
+    source: {url: https://x.org/a.mp4}
+    captions:
+      - {language: en, file: a.en.vtt}
+      - {language: zz, file: a.zz.vtt}
+      - {language: Dutch, file: a.nl.vtt}
+"""
+    with pytest.raises(VocabularyMiss) as info:
+        resolve(tmp_path, body)
+    assert [str(p) for p in info.value.problems] == [
+        f"{tmp_path / 'm.yaml'}:8:10: videos[0].captions[1].language: unknown caption language "
+        "'zz'; valid: en (English), nl (Dutch)"
+    ]
+    fixed = resolve(tmp_path, body.replace("      - {language: zz, file: a.zz.vtt}\n", ""))
+    captions = fixed.videos["a"].captions
+    assert captions is not None and [c.language for c in captions] == ["en", "nl"]
+
+
+def test_two_caption_labels_for_one_language_are_a_problem(tmp_path: Path) -> None:
+    for name in ("one.vtt", "two.vtt"):
+        (tmp_path / name).write_text("WEBVTT\n")
+    body = """videos:
+  - id: a
+    source: {url: https://x.org/a.mp4}
+    captions:
+      - {language: nl, file: one.vtt}
+      - {language: Dutch, file: two.vtt}
+"""
+    with pytest.raises(VocabularyMiss, match=r"captions\[1\]\.language: two captions for 'nl'"):
+        resolve(tmp_path, body)
+
+
+def test_defaults_channel_applies_to_playlists(tmp_path: Path) -> None:
+    state = resolve(
+        tmp_path,
+        """defaults: {channel: 9}
+videos:
+  - {id: a, source: {url: https://x.org/a.mp4}}
+playlists:
+  - {id: p1, displayName: Uses the default, privacy: Public, videos: [a]}
+  - {id: p2, displayName: Its own, channel: main}
+""",
+    )
+    by_id = {p.external_id: p for p in state.playlists}
+    assert by_id["p1"].fields["channel"] == "other"
+    assert by_id["p2"].fields["channel"] == "main"
+
+
+def test_a_public_playlist_without_any_channel_is_refused_offline(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "apiVersion: ptsync/v1\nsystem: nisv\n"
+        "playlists:\n  - {id: p1, displayName: Public one, privacy: Public}\n"
+    )
+    with pytest.raises(ManifestError, match="a public playlist needs a channel"):
+        load([str(path)])
