@@ -1,23 +1,36 @@
-"""Carry out playlist and channel changes after the videos they refer to exist.
+"""Carry out channel and playlist changes.
 
-Channels first (videos and playlists may live in a new channel), then playlists. Element
-changes are recomputed from the playlist as it is now, so an interrupted apply resumes where it
-stopped; the playlist's marker is written in the creating request, like a video's.
+``Run.apply`` calls this once per resource kind, in ``APPLY_ORDER``: channels before the videos
+(which may live in a new channel), playlists after them (they list those videos). The handler
+is chosen by the change's type. Element changes are recomputed from the playlist as it is now,
+so an interrupted apply resumes where it stopped; the playlist's marker is written in the
+creating request, like a video's.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import singledispatch
 from pathlib import Path
 from typing import Any, Protocol
 
 from ptsync.errors import PtsyncError
-from ptsync.marker import compose_description, parse_description
-from ptsync.plan.resources import ResourceChange, reorder_steps
+from ptsync.marker import compose_description
+from ptsync.plan.changes import (
+    Change,
+    CreateChannel,
+    CreatePlaylist,
+    DeletePlaylist,
+    UpdateChannel,
+    UpdatePlaylist,
+)
+from ptsync.plan.resources import reorder_steps
 from ptsync.report.results import ItemResult
 
 log = logging.getLogger("ptsync.apply")
+UuidOf = Callable[[str], str | None]
 
 
 class ResourceClient(Protocol):
@@ -36,15 +49,14 @@ class ResourceClient(Protocol):
 
 
 def apply_resources(
-    changes: list[ResourceChange],
-    client: ResourceClient,
-    uuid_of: Callable[[str], str | None],
+    changes: Iterable[Change], client: ResourceClient, uuid_of: UuidOf
 ) -> list[ItemResult]:
+    """Channel and playlist changes in apply order, one ItemResult each, failed or not."""
     results = []
     for change in sorted(changes, key=lambda c: c.sort_key):
-        result = ItemResult(change.kind, f"{change.resource}:{change.key}", change.key, False)
+        result = ItemResult(change.action, f"{change.resource}:{change.key}", change.key, False)
         try:
-            _apply(change, client, uuid_of, result)
+            _apply(change, _Context(client, uuid_of, result))
             result.success = True
         except PtsyncError as exc:
             result.error = str(exc)
@@ -52,45 +64,64 @@ def apply_resources(
     return results
 
 
-def _apply(
-    change: ResourceChange,
-    client: ResourceClient,
-    uuid_of: Callable[[str], str | None],
-    result: ItemResult,
-) -> None:
-    payload = change.payload
-    if change.resource == "channel":
-        if change.kind == "create":
-            client.create_channel(payload)
-        else:
-            client.update_channel(change.key, payload)
-        return
-    if change.kind == "delete":
-        client.delete_playlist(int(payload["id"]))
-        return
-    thumbnail = Path(payload["thumbnail"]) if payload.get("thumbnail") else None
-    fields = _api_fields(payload, client)
-    playlist_id = payload.get("id")
-    if playlist_id is None:
-        created = client.create_playlist(fields, thumbnail)
-        playlist_id = int(created["id"])
-        result.uuid = created.get("uuid")
-    elif payload.get("rewrite"):
-        client.update_playlist(int(playlist_id), fields, thumbnail)
-    target = [u or uuid_of(ext) for ext, u in zip(payload["videos"], payload["uuids"], strict=True)]
-    missing = [ext for ext, u in zip(payload["videos"], target, strict=True) if not u]
-    sync_elements(client, int(playlist_id), [u for u in target if u])
+@dataclass(frozen=True)
+class _Context:
+    client: ResourceClient
+    uuid_of: UuidOf
+    result: ItemResult
+
+
+@singledispatch
+def _apply(change: Change, ctx: _Context) -> None:
+    raise TypeError(f"not a channel or playlist change: {change!r}")
+
+
+@_apply.register
+def _create_channel(change: CreateChannel, ctx: _Context) -> None:
+    ctx.client.create_channel({"name": change.name, "displayName": change.name, **change.fields})
+
+
+@_apply.register
+def _update_channel(change: UpdateChannel, ctx: _Context) -> None:
+    ctx.client.update_channel(change.name, {c.field: c.new for c in change.changes})
+
+
+@_apply.register
+def _delete_playlist(change: DeletePlaylist, ctx: _Context) -> None:
+    ctx.client.delete_playlist(change.id)
+
+
+@_apply.register
+def _create_playlist(change: CreatePlaylist, ctx: _Context) -> None:
+    fields = _api_fields(change, ctx.client)
+    thumbnail = change.thumbnail.path if change.thumbnail else None
+    created = ctx.client.create_playlist(fields, thumbnail)
+    ctx.result.uuid = created.get("uuid")
+    _fill(int(created["id"]), change, ctx)
+
+
+@_apply.register
+def _update_playlist(change: UpdatePlaylist, ctx: _Context) -> None:
+    if change.rewrite:
+        thumbnail = change.thumbnail.path if change.thumbnail else None
+        ctx.client.update_playlist(change.id, _api_fields(change, ctx.client), thumbnail)
+    _fill(change.id, change, ctx)
+
+
+def _fill(playlist_id: int, change: CreatePlaylist | UpdatePlaylist, ctx: _Context) -> None:
+    """Elements as the manifest lists them; videos this apply created are looked up now."""
+    target = [u or ctx.uuid_of(ext) for ext, u in zip(change.videos, change.uuids, strict=True)]
+    missing = [ext for ext, u in zip(change.videos, target, strict=True) if not u]
+    sync_elements(ctx.client, playlist_id, [u for u in target if u])
     if missing:
-        result.note = f"not in the playlist yet (no such video): {', '.join(missing)}"
+        ctx.result.note = f"not in the playlist yet (no such video): {', '.join(missing)}"
 
 
-def _api_fields(payload: Mapping[str, Any], client: ResourceClient) -> dict[str, Any]:
-    fields = dict(payload["fields"])
-    marker = parse_description(payload["marker"]).marker
-    assert marker is not None
+def _api_fields(change: CreatePlaylist | UpdatePlaylist, client: ResourceClient) -> dict[str, Any]:
+    fields = change.fields
     body: dict[str, Any] = {
         "displayName": fields.get("displayName"),
-        "description": compose_description(marker, fields.get("description")),
+        "description": compose_description(change.marker, fields.get("description")),
     }
     if fields.get("privacy") is not None:
         body["privacy"] = fields["privacy"]

@@ -1,23 +1,76 @@
 """The typed, frozen changes a plan is made of, and the Plan that orders them.
 
-Like octoDNS's Create/Update/Delete: identity (external id, uuid) and values are separate,
-a Plan is built once and sorted in its constructor, and renderers live elsewhere. Changes
-serialise to plain JSON (see ``serialize``) so a saved plan applies exactly what was
-reviewed. Field comparison is plain equality after normalising (``ptsync.fields``): the
-managed fields are flat values, so a generic deep-diff library would add nothing.
+Like octoDNS's Create/Update/Delete: identity (external id, uuid, channel name) and values are
+separate, a Plan is built once and sorted in its constructor, and renderers live elsewhere.
+Videos, channels and playlists share one hierarchy: every change says what it does
+(``action``) to which kind of thing (``resource``) and names it (``key``); the apply order
+across kinds is ``APPLY_ORDER``, written here only. Each change holds exactly what apply needs,
+in typed fields, so a saved plan (``ptsync.store.serialize``, whose codec is derived from these
+fields) applies exactly what was reviewed. Field comparison is plain equality after normalising
+(``ptsync.fields``): the managed fields are flat values, so a generic deep-diff library would
+add nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
 
 from ptsync.marker import Marker
 from ptsync.sourceref import SourceRef
 from ptsync.state import CaptionFile, LocalFile
 
-FORMAT_VERSION = 1
+
+class Action(StrEnum):
+    """What a change does; also the order of changes of one resource kind."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class Resource(StrEnum):
+    CHANNEL = "channel"
+    VIDEO = "video"
+    PLAYLIST = "playlist"
+
+
+APPLY_ORDER: tuple[Resource, ...] = (Resource.CHANNEL, Resource.VIDEO, Resource.PLAYLIST)
+"""Channels first (videos and playlists may live in a channel the plan creates), then videos,
+then playlists (they list videos, including ones this apply creates)."""
+
+_ACTIONS: tuple[Action, ...] = tuple(Action)
+
+
+class CreateMethod(StrEnum):
+    IMPORT = "import"  # PeerTube fetches the URL (POST /videos/imports)
+    UPLOAD = "upload"  # ptsync sends the file (resumable upload)
+
+
+class MatchedBy(StrEnum):
+    """How a live video was found for a manifest entry, strongest first (``ptsync.plan.match``);
+    ``rule`` for an unlisted video a bulk rule changes."""
+
+    MARKER = "marker"
+    UUID = "uuid"
+    IMPORT = "import"
+    FILENAME = "filename"
+    RULE = "rule"
+
+
+class NoticeKind(StrEnum):
+    """What a notice is about: the kinds the planner emits."""
+
+    POSSIBLE_DUPLICATE = "possible-duplicate"  # not created: an unowned video has its name
+    NOT_TAKING_OVER = "not-taking-over"  # matched video carries another entry's marker
+    UNADOPTED = "unadopted"  # videos pinned by uuid without a marker (``ptsync adopt``)
+    SOURCE_NOT_REPLACEABLE = "source-not-replaceable"  # the instance cannot replace files
+    NOT_DELETED = "not-deleted"  # marker not on the first line: not ours to delete
+    QUOTA = "quota"  # the plan's uploads exceed the user's quota
+    IMPORT_FAILED = "import-failed"  # kept failed import that cannot be retried in place
+    SERVER_VERSION = "server-version"  # a server version newer than ptsync knows, or unreadable
 
 
 @dataclass(frozen=True)
@@ -36,23 +89,37 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Change:
-    kind: ClassVar[str] = ""
-    order: ClassVar[int] = 0
+    """One change: ``action`` on a ``resource`` named ``key``; ``sort_key`` is the apply order."""
+
+    action: ClassVar[Action]
+    resource: ClassVar[Resource]
 
     @property
-    def sort_key(self) -> tuple[Any, ...]:
+    def key(self) -> str:
         raise NotImplementedError
+
+    @property
+    def sort_key(self) -> tuple[int, int, str, str]:
+        """By resource (APPLY_ORDER), then create, update, delete, then by name."""
+        resource = APPLY_ORDER.index(self.resource)
+        return (resource, _ACTIONS.index(self.action), *self._order_within())
+
+    def _order_within(self) -> tuple[str, str]:
+        return (self.key, "")
+
+
+# ---------------------------------------------------------------------------------- videos
 
 
 @dataclass(frozen=True)
 class CreateVideo(Change):
     """Create by URL import or file upload; the marker is written in the creating request."""
 
-    kind: ClassVar[str] = "create"
-    order: ClassVar[int] = 0
+    action: ClassVar[Action] = Action.CREATE
+    resource: ClassVar[Resource] = Resource.VIDEO
 
     external_id: str
-    method: str  # "import" | "upload"
+    method: CreateMethod
     source: str  # the URL, or the file path
     source_digest: str
     fields: Mapping[str, Any]
@@ -64,16 +131,16 @@ class CreateVideo(Change):
     reason: str | None = None  # e.g. why this is a retry of a failed import
 
     @property
-    def sort_key(self) -> tuple[Any, ...]:
-        return (self.order, self.external_id)
+    def key(self) -> str:
+        return self.external_id
 
 
 @dataclass(frozen=True)
 class UpdateVideo(Change):
     """Write only the fields that differ. ``updated_at`` is the live value the plan saw."""
 
-    kind: ClassVar[str] = "update"
-    order: ClassVar[int] = 1
+    action: ClassVar[Action] = Action.UPDATE
+    resource: ClassVar[Resource] = Resource.VIDEO
 
     uuid: str
     name: str
@@ -81,7 +148,7 @@ class UpdateVideo(Change):
     changes: tuple[FieldChange, ...]
     external_id: str | None = None  # None for an unlisted video changed by a rule
     ref: SourceRef | None = None
-    matched_by: str = "marker"  # marker | uuid | import | filename | rule
+    matched_by: MatchedBy = MatchedBy.MARKER
     marker: Marker | None = None  # the marker to write when description or marker changes
     description: str | None = None  # the user's text to write with the marker (full, not cut)
     thumbnail: LocalFile | None = None
@@ -89,14 +156,18 @@ class UpdateVideo(Change):
     captions_delete: tuple[str, ...] = ()
     source_file: str | None = None  # replace the video's file (path or URL)
     password_protected: bool = False  # PeerTube wants videoPasswords on every PUT
+    retry_import: int | None = None  # id of the failed import to retry in place (8.x)
 
     @property
-    def sort_key(self) -> tuple[Any, ...]:
-        return (self.order, self.external_id or "\uffff", self.uuid)
+    def key(self) -> str:
+        return self.external_id or self.uuid
+
+    def _order_within(self) -> tuple[str, str]:
+        return (self.external_id or "\uffff", self.uuid)  # rule updates after listed ones
 
     def field_values(self) -> dict[str, Any]:
         """New values of real PeerTube fields (pseudo-fields excluded)."""
-        pseudo = ("marker", "thumbnail", "source")
+        pseudo = ("marker", "thumbnail", "source", "import")
         return {
             c.field: c.new
             for c in self.changes
@@ -106,25 +177,178 @@ class UpdateVideo(Change):
 
 @dataclass(frozen=True)
 class DeleteVideo(Change):
-    kind: ClassVar[str] = "delete"
-    order: ClassVar[int] = 2
+    action: ClassVar[Action] = Action.DELETE
+    resource: ClassVar[Resource] = Resource.VIDEO
 
     uuid: str
     name: str
     updated_at: str
     external_id: str
     reason: str = "not in the manifest"
+    duplicate_of: str | None = None  # uuid of the copy kept: a repair, not a prune
 
     @property
-    def sort_key(self) -> tuple[Any, ...]:
-        return (self.order, self.external_id, self.uuid)
+    def key(self) -> str:
+        return self.external_id
+
+    def _order_within(self) -> tuple[str, str]:
+        return (self.external_id, self.uuid)  # extra copies share an external id
+
+
+# ---------------------------------------------------------------------------------- channels
+# Channel and playlist changes also say what a reviewer reads: ``changes`` (fields) and
+# ``ops`` (playlist elements), stored where planning computed them, derived where they follow
+# from what apply sends.
+
+
+@dataclass(frozen=True)
+class CreateChannel(Change):
+    """A channel the manifest declares and the user lacks; ``fields`` (displayName,
+    description, support: those the manifest sets) go in the creating request."""
+
+    action: ClassVar[Action] = Action.CREATE
+    resource: ClassVar[Resource] = Resource.CHANNEL
+
+    name: str
+    fields: Mapping[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+    @property
+    def changes(self) -> tuple[FieldChange, ...]:
+        return tuple(FieldChange(k, None, v) for k, v in self.fields.items())
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class UpdateChannel(Change):
+    """Texts of an existing channel that differ; only those are sent."""
+
+    action: ClassVar[Action] = Action.UPDATE
+    resource: ClassVar[Resource] = Resource.CHANNEL
+
+    name: str
+    changes: tuple[FieldChange, ...]
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return ()
+
+
+# ---------------------------------------------------------------------------------- playlists
+
+
+@dataclass(frozen=True)
+class CreatePlaylist(Change):
+    """A playlist created with its marker, then filled with ``videos`` (external ids, in
+    order); ``uuids`` are their video uuids as planned (None: created by this apply)."""
+
+    action: ClassVar[Action] = Action.CREATE
+    resource: ClassVar[Resource] = Resource.PLAYLIST
+
+    external_id: str
+    fields: Mapping[str, Any]  # displayName, description, privacy, channel (API value space)
+    marker: Marker
+    videos: tuple[str, ...] = ()
+    uuids: tuple[str | None, ...] = ()
+    thumbnail: LocalFile | None = None
+
+    @property
+    def key(self) -> str:
+        return self.external_id
+
+    @property
+    def changes(self) -> tuple[FieldChange, ...]:
+        return tuple(FieldChange(k, None, v) for k, v in self.fields.items())
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return tuple(f"add {ext_id}" for ext_id in self.videos)
+
+
+@dataclass(frozen=True)
+class UpdatePlaylist(Change):
+    """An owned playlist whose texts (``changes``) or elements (``ops``) differ. Apply
+    rewrites the texts only when they changed and recomputes the element operations from the
+    playlist as it is then, so a repeated apply does nothing twice."""
+
+    action: ClassVar[Action] = Action.UPDATE
+    resource: ClassVar[Resource] = Resource.PLAYLIST
+
+    external_id: str
+    id: int
+    fields: Mapping[str, Any]
+    marker: Marker
+    changes: tuple[FieldChange, ...] = ()
+    ops: tuple[str, ...] = ()
+    videos: tuple[str, ...] = ()
+    uuids: tuple[str | None, ...] = ()
+    thumbnail: LocalFile | None = None
+
+    @property
+    def key(self) -> str:
+        return self.external_id
+
+    @property
+    def rewrite(self) -> bool:
+        """Texts, privacy, channel or thumbnail changed: one PUT with the marker."""
+        return bool(self.changes)
+
+
+@dataclass(frozen=True)
+class DeletePlaylist(Change):
+    """An owned playlist absent from the manifest (``--prune`` only)."""
+
+    action: ClassVar[Action] = Action.DELETE
+    resource: ClassVar[Resource] = Resource.PLAYLIST
+
+    external_id: str
+    id: int
+
+    @property
+    def key(self) -> str:
+        return self.external_id
+
+    @property
+    def changes(self) -> tuple[FieldChange, ...]:
+        return ()
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return ()
+
+
+VideoChange = CreateVideo | UpdateVideo | DeleteVideo
+ChannelChange = CreateChannel | UpdateChannel
+PlaylistChange = CreatePlaylist | UpdatePlaylist | DeletePlaylist
+
+KINDS: tuple[type[Change], ...] = (
+    CreateChannel,
+    UpdateChannel,
+    CreateVideo,
+    UpdateVideo,
+    DeleteVideo,
+    CreatePlaylist,
+    UpdatePlaylist,
+    DeletePlaylist,
+)
+"""Every change kind; each (resource, action) pair names one (saved plans rely on it)."""
 
 
 @dataclass(frozen=True)
 class Notice:
-    """Something a reviewer must see that is not a change (possible duplicate, failed import)."""
+    """Something a reviewer must see that is not a change (possible duplicate, quota)."""
 
-    kind: str  # possible-duplicate | import-failed | source-not-replaceable | duplicate-marker
+    kind: NoticeKind
     message: str
     external_id: str | None = None
     ref: SourceRef | None = None
@@ -142,9 +366,14 @@ class Summary:
         return bool(self.create or self.update or self.delete)
 
 
+C = TypeVar("C", bound=Change)
+
+
 @dataclass(frozen=True)
 class Plan:
-    """An immutable, deterministically ordered list of changes for one instance + system."""
+    """An immutable plan for one instance + system: every change (videos, channels,
+    playlists), sorted into apply order in the constructor. ``videos`` and ``resources`` are
+    the two sections renderers show."""
 
     instance_url: str
     system: str
@@ -153,27 +382,39 @@ class Plan:
     notices: tuple[Notice, ...] = ()
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     managed_total: int = 0  # live videos carrying this system's marker
-    resources: tuple[Any, ...] = ()  # ResourceChange (playlists, channels), applied after videos
+    rule_matched: int = 0  # unlisted videos the rules select (their updates' threshold base)
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.changes, key=lambda c: c.sort_key))
         object.__setattr__(self, "changes", ordered)
-        object.__setattr__(self, "resources", tuple(sorted(self.resources, key=_resource_key)))
+
+    @property
+    def videos(self) -> tuple[VideoChange, ...]:
+        return tuple(c for c in self.changes if isinstance(c, VideoChange))
+
+    @property
+    def resources(self) -> tuple[ChannelChange | PlaylistChange, ...]:
+        """Channel and playlist changes, channels first."""
+        return tuple(c for c in self.changes if isinstance(c, ChannelChange | PlaylistChange))
+
+    def of_resource(self, resource: Resource) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.resource is resource)
 
     @property
     def summary(self) -> Summary:
-        counts = {"create": 0, "update": 0, "delete": 0}
-        for change in (*self.changes, *self.resources):
-            counts[change.kind] += 1
-        return Summary(unchanged=self.unchanged, **counts)
+        counts = dict.fromkeys(Action, 0)
+        for change in self.changes:
+            counts[change.action] += 1
+        return Summary(
+            create=counts[Action.CREATE],
+            update=counts[Action.UPDATE],
+            delete=counts[Action.DELETE],
+            unchanged=self.unchanged,
+        )
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.changes or self.resources)
+        return bool(self.changes)
 
-    def of(self, kind: type[Change]) -> list[Any]:
+    def of(self, kind: type[C]) -> list[C]:
         return [c for c in self.changes if isinstance(c, kind)]
-
-
-def _resource_key(change: Any) -> Any:
-    return change.sort_key

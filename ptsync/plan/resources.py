@@ -12,12 +12,21 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ptsync.fields import norm_text
 from ptsync.marker import Marker, parse_description
-from ptsync.plan.changes import FieldChange
+from ptsync.plan.changes import (
+    ChannelChange,
+    CreateChannel,
+    CreatePlaylist,
+    DeletePlaylist,
+    FieldChange,
+    PlaylistChange,
+    UpdateChannel,
+    UpdatePlaylist,
+)
 from ptsync.state import DesiredChannel, DesiredPlaylist
 
 
@@ -40,24 +49,6 @@ class LiveChannel:
     fields: Mapping[str, Any]  # displayName, description, support
 
 
-@dataclass(frozen=True)
-class ResourceChange:
-    """A create/update/delete of a playlist or channel; ``payload`` is what apply needs
-    (JSON-serialisable, so saved plans carry it)."""
-
-    kind: str  # create | update | delete
-    resource: str  # playlist | channel
-    key: str
-    changes: tuple[FieldChange, ...] = ()
-    ops: tuple[str, ...] = ()
-    payload: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def sort_key(self) -> tuple[int, str, str]:
-        order = {"channel": 0, "playlist": 1}
-        return (order.get(self.resource, 2), self.key, self.kind)
-
-
 def live_playlist(item: Mapping[str, Any]) -> LivePlaylist:
     parsed = parse_description(item.get("description"))
     privacy = item.get("privacy") or {}
@@ -75,14 +66,12 @@ def live_playlist(item: Mapping[str, Any]) -> LivePlaylist:
 
 def plan_channels(
     desired: Sequence[DesiredChannel], live: Mapping[str, LiveChannel]
-) -> list[ResourceChange]:
-    out = []
+) -> list[ChannelChange]:
+    out: list[ChannelChange] = []
     for channel in desired:
         have = live.get(channel.name)
         if have is None:
-            body = {"name": channel.name, "displayName": channel.name, **channel.fields}
-            changes = tuple(FieldChange(k, None, v) for k, v in channel.fields.items())
-            out.append(ResourceChange("create", "channel", channel.name, changes, (), body))
+            out.append(CreateChannel(channel.name, dict(channel.fields)))
             continue
         diffs = tuple(
             FieldChange(k, have.fields.get(k), v)
@@ -90,8 +79,7 @@ def plan_channels(
             if norm_text(v) != norm_text(have.fields.get(k))
         )
         if diffs:
-            body = {c.field: c.new for c in diffs}
-            out.append(ResourceChange("update", "channel", channel.name, diffs, (), body))
+            out.append(UpdateChannel(channel.name, diffs))
     return out
 
 
@@ -102,19 +90,17 @@ def plan_playlists(
     video_uuids: Mapping[str, str | None],
     *,
     prune: bool = False,
-) -> list[ResourceChange]:
+) -> list[PlaylistChange]:
     owned = {p.marker.external_id: p for p in live if p.marker and p.marker.system == system}
-    out = []
+    out: list[PlaylistChange] = []
     for playlist in desired:
         have = owned.pop(playlist.external_id, None)
-        target = [video_uuids.get(ext_id) for ext_id in playlist.videos]
+        target = tuple(video_uuids.get(ext_id) for ext_id in playlist.videos)
         change = _playlist_change(system, playlist, have, target)
         if change is not None:
             out.append(change)
     if prune:
-        for ext_id, have in sorted(owned.items()):
-            payload = {"id": have.id}
-            out.append(ResourceChange("delete", "playlist", ext_id, (), (), payload))
+        out.extend(DeletePlaylist(ext_id, have.id) for ext_id, have in sorted(owned.items()))
     return out
 
 
@@ -122,23 +108,21 @@ def _playlist_change(
     system: str,
     playlist: DesiredPlaylist,
     have: LivePlaylist | None,
-    target: list[str | None],
-) -> ResourceChange | None:
+    target: tuple[str | None, ...],
+) -> CreatePlaylist | UpdatePlaylist | None:
     wanted_thumb = playlist.thumbnail.digest if playlist.thumbnail else None
     annotations = {"thumb": wanted_thumb} if wanted_thumb else {}
     marker = Marker(system, playlist.external_id, annotations)
-    payload: dict[str, Any] = {
-        "id": have.id if have else None,
-        "fields": dict(playlist.fields),
-        "marker": marker.render(),
-        "thumbnail": str(playlist.thumbnail.path) if playlist.thumbnail else None,
-        "videos": list(playlist.videos),
-        "uuids": target,
-    }
+    fields = dict(playlist.fields)
     if have is None:
-        created = tuple(FieldChange(k, None, v) for k, v in playlist.fields.items())
-        adds = tuple(f"add {ext_id}" for ext_id in playlist.videos)
-        return ResourceChange("create", "playlist", playlist.external_id, created, adds, payload)
+        return CreatePlaylist(
+            external_id=playlist.external_id,
+            fields=fields,
+            marker=marker,
+            videos=playlist.videos,
+            uuids=target,
+            thumbnail=playlist.thumbnail,
+        )
     live_fields = {
         "displayName": have.display_name,
         "description": have.description,
@@ -153,12 +137,19 @@ def _playlist_change(
     had_thumb = have.marker.annotations.get("thumb") if have.marker else None
     if wanted_thumb and had_thumb != wanted_thumb:
         changes.append(FieldChange("thumbnail", had_thumb, wanted_thumb))
-    ops = element_ops(list(have.videos), target, list(playlist.videos))
+    ops = element_ops(list(have.videos), list(target), list(playlist.videos))
     if not changes and not ops:
         return None
-    payload["rewrite"] = bool(changes)
-    return ResourceChange(
-        "update", "playlist", playlist.external_id, tuple(changes), tuple(ops), payload
+    return UpdatePlaylist(
+        external_id=playlist.external_id,
+        id=have.id,
+        fields=fields,
+        marker=marker,
+        changes=tuple(changes),
+        ops=tuple(ops),
+        videos=playlist.videos,
+        uuids=target,
+        thumbnail=playlist.thumbnail,
     )
 
 

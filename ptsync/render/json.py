@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 from ptsync.plan.changes import Plan
-from ptsync.store.serialize import plan_to_dict
+from ptsync.store.serialize import FORMAT_VERSION, plan_to_dict
 
 
 def render_json(plans: list[Plan]) -> str:
     """One document for all planned (instance, system) groups, stable key order."""
     doc = {
-        "format_version": 1,
+        "format_version": FORMAT_VERSION,
         "plans": [plan_to_dict(p) for p in plans],
         "summary": _total(plans),
     }

@@ -12,12 +12,23 @@ from rich.console import Console
 from rich.text import Text
 
 from ptsync.fields import VIDEO_FIELDS
-from ptsync.plan.changes import Change, CreateVideo, DeleteVideo, Notice, Plan, UpdateVideo
-from ptsync.plan.resources import ResourceChange
+from ptsync.plan.changes import (
+    Action,
+    Change,
+    ChannelChange,
+    CreateVideo,
+    DeleteVideo,
+    MatchedBy,
+    Notice,
+    Plan,
+    PlaylistChange,
+    UpdateVideo,
+    VideoChange,
+)
 from ptsync.render.values import show, summary_line
 
-_STYLE = {"create": "green", "update": "yellow", "delete": "red"}
-_SIGN = {"create": "+", "update": "~", "delete": "-"}
+_STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
+_SIGN = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 
 
 def render_text(plan: Plan, *, color: bool = False) -> str:
@@ -25,7 +36,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         Text(f"ptsync plan for {plan.instance_url} (system {plan.system})"),
         Text(),
     ]
-    for change in plan.changes:
+    for change in plan.videos:
         lines.extend(_change_lines(change, plan))
         lines.append(Text())
     for resource in plan.resources:
@@ -39,13 +50,14 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     return _to_string(lines, color)
 
 
-def _resource_lines(change: ResourceChange) -> list[Text]:
-    style = _STYLE[change.kind]
-    head = Text(f"  {_SIGN[change.kind]} {change.kind} {change.resource} ", style=f"bold {style}")
+def _resource_lines(change: ChannelChange | PlaylistChange) -> list[Text]:
+    style = _STYLE[change.action]
+    sign = _SIGN[change.action]
+    head = Text(f"  {sign} {change.action} {change.resource} ", style=f"bold {style}")
     head.append(change.key, style="bold")
     body = [
         Text(f"      {c.field}: {show(c.field, c.old, {})} → {show(c.field, c.new, {})}")
-        if change.kind == "update"
+        if change.action is Action.UPDATE
         else Text(f"      {c.field} = {show(c.field, c.new, {})}")
         for c in change.changes
     ]
@@ -69,9 +81,9 @@ def _to_string(lines: list[Text], color: bool) -> str:
     return buffer.getvalue()
 
 
-def _header(change: Change, title: str, detail: str) -> Text:
-    style = _STYLE[change.kind]
-    text = Text(f"  {_SIGN[change.kind]} {change.kind} ", style=f"bold {style}")
+def _header(change: Change, title: str, detail: str, verb: str | None = None) -> Text:
+    style = _STYLE[change.action]
+    text = Text(f"  {_SIGN[change.action]} {verb or change.action} ", style=f"bold {style}")
     text.append(title, style="bold")
     if detail:
         text.append(f"  {detail}")
@@ -81,7 +93,7 @@ def _header(change: Change, title: str, detail: str) -> Text:
 _ORDER = {name: i for i, name in enumerate(VIDEO_FIELDS)}
 
 
-def _change_lines(change: Change, plan: Plan) -> list[Text]:
+def _change_lines(change: VideoChange, plan: Plan) -> list[Text]:
     if isinstance(change, CreateVideo):
         head = _header(change, change.external_id, f"({change.method} {change.source})")
         body = [
@@ -97,8 +109,10 @@ def _change_lines(change: Change, plan: Plan) -> list[Text]:
         return [head, *body]
     if isinstance(change, UpdateVideo):
         title = change.external_id or f"{change.uuid} (rule)"
-        how = "" if change.matched_by in ("marker", "rule") else f", matched by {change.matched_by}"
-        head = _header(change, title, f'"{change.name}" ({change.uuid}{how})')
+        quiet = change.matched_by in (MatchedBy.MARKER, MatchedBy.RULE)
+        how = "" if quiet else f", matched by {change.matched_by}"
+        verb = "retry import" if change.retry_import is not None else None
+        head = _header(change, title, f'"{change.name}" ({change.uuid}{how})', verb)
         body = [
             Text(
                 f"      {c.field}: {show(c.field, c.old, plan.labels)} → "

@@ -23,7 +23,7 @@ from ptsync.state import LiveState
 from ptsync.store.serialize import plan_from_dict, plan_to_dict
 
 KIND = "ptsync-plan"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: channel and playlist changes are typed (format 1 had a free payload)
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,10 @@ def load(path: Path) -> SavedPlan:
     if not isinstance(doc, dict) or doc.get("kind") != KIND:
         raise PlanFileError(f"{path}: not a ptsync plan file")
     if doc.get("format_version") != FORMAT_VERSION:
-        raise PlanFileError(f"{path}: plan format {doc.get('format_version')} is not supported")
+        raise PlanFileError(
+            f"{path}: plan file format {doc.get('format_version')}, this ptsync reads format "
+            f"{FORMAT_VERSION}: re-run plan"
+        )
     groups = tuple(_group(g) for g in doc.get("groups", []))
     return SavedPlan(tuple(doc.get("manifests", [])), groups, str(doc.get("created_at", "")))
 
