@@ -202,3 +202,43 @@ def error_class_for_status(status: int, code: str | None = None) -> type[PeerTub
     if code == "quota_reached":
         return QuotaExceeded
     return RequestRejected
+
+
+# --- transport failures, by what the caller should do next (appended: see TransportError) ---
+
+
+class TimedOut(TransportError):
+    """No answer within the read timeout. The server may still finish the request (PeerTube
+    answers an import only after fetching the URL): look for a create's result before sending
+    it again."""
+
+
+class ServerUnreachable(TransportError):
+    """The instance cannot be reached at all: connection refused, unknown host, no route, no
+    answer to connect. Nothing else in this run can succeed, so stop starting new work.
+
+    ``first_contact``: not one answer came from the instance in this run (a wrong URL, a server
+    that is down), and the message is one line naming the URL. Otherwise the server went away
+    mid-run: the message names the request that failed, after ``attempts`` tries (0: not sent,
+    because an earlier request had already found the server gone).
+    """
+
+    def __init__(
+        self,
+        method: str,
+        endpoint: str,
+        problem: str,
+        *,
+        first_contact: bool = False,
+        attempts: int = 1,
+    ):
+        self.method, self.endpoint, self.problem = method, endpoint, problem
+        self.first_contact, self.attempts = first_contact, attempts
+        if first_contact:
+            text = problem
+        elif attempts == 0:
+            text = f"{method} {endpoint}: not sent: {problem}"
+        else:
+            tried = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
+            text = f"{method} {endpoint}: {problem}{tried}"
+        PtsyncError.__init__(self, text)

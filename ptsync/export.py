@@ -4,6 +4,9 @@ Every entry pins the video's uuid and writes only fields that differ from PeerTu
 (a field left out is unmanaged, so nothing is compared that the user did not ask for).
 External ids: the id from the video's marker when it already carries one for this system,
 else its shortUUID — stable (it never changes for a video), unique, and short enough to type.
+A video carrying another system's marker belongs to that system's manifest: exporting it would
+make the two manifests take it from each other on every run, so it is only listed, commented
+out, with its owner.
 Labels are written instead of ids where the instance's label is unambiguous, for readability.
 """
 
@@ -91,7 +94,13 @@ def render_manifest(
     channel: str | None,
     instance_url: str,
 ) -> str:
-    entries = [entry_for(v, vocab, system, with_channel=channel is None) for v in videos]
+    videos = list(videos)
+    foreign = [v for v in videos if _owner(v, system)]
+    entries = [
+        entry_for(v, vocab, system, with_channel=channel is None)
+        for v in videos
+        if not _owner(v, system)
+    ]
     doc: dict[str, Any] = {
         "apiVersion": "ptsync/v1",
         "instance": {"url": instance_url},
@@ -110,4 +119,26 @@ def render_manifest(
         f"{f' (channel {channel})' if channel else ''}: {len(entries)} video(s).\n"
         "# Each entry pins the existing video by uuid; only non-default fields are listed.\n"
     )
-    return head + buffer.getvalue()
+    return head + buffer.getvalue() + _foreign_block(foreign, system)
+
+
+def _owner(video: LiveVideo, system: str) -> str | None:
+    """``system/id`` of another system whose marker the video carries, else None."""
+    marker = video.marker
+    if marker is None or marker.system == system:
+        return None
+    return f"{marker.system}/{marker.external_id}"
+
+
+def _foreign_block(videos: list[LiveVideo], system: str) -> str:
+    if not videos:
+        return ""
+    lines = [
+        f"# Not exported: {len(videos)} video(s) owned by another system's manifest (their",
+        f"# marker names it). Taking one over needs `takeover: true` on its entry in a {system}",
+        "# manifest, and removing it from the other one.",
+    ]
+    for video in videos:
+        name = " ".join(video.name.split())
+        lines.append(f"#   - uuid: {video.uuid}  # {name!r}, owned by {_owner(video, system)}")
+    return "\n".join(lines) + "\n"

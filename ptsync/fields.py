@@ -130,3 +130,9 @@ COMMENTS_POLICIES = {1: "Enabled", 2: "Disabled", 3: "Requires approval"}
 
 def normalise(field: str, value: Any) -> Any:
     return VIDEO_FIELDS[field].normalise(value)
+
+
+def first_line(text: str | None, limit: int = 300) -> str:
+    """A server's error text as one line (ffprobe and job errors span many lines)."""
+    lines = (text or "").strip().splitlines()
+    return lines[0][:limit] if lines else "no reason given"

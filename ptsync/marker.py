@@ -27,8 +27,6 @@ _MARKER_RE = re.compile(
     rf"<!-- ptsync:(?P<system>{SYSTEM_PATTERN})/(?P<id>{ID_PATTERN})"
     rf"(?P<ann>(?: {_KEY}={_VALUE})*) -->"
 )
-SYSTEM_RE = re.compile(rf"^{SYSTEM_PATTERN}$")
-ID_RE = re.compile(rf"^{ID_PATTERN}$")
 HASH_LEN = 10
 # Room reserved for annotations when checking the 10 000-character description limit:
 # source + thumbnail + a generous number of captions.

@@ -14,12 +14,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ptsync.apply.executor import apply_plan
 from ptsync.apply.follow import ImportProgress, follow_imports, imports_of, record_outcomes
+from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.resources import apply_resources
 from ptsync.errors import ConfigError, PlanFileError
 from ptsync.live.cache import DetailCache, VocabularyCache
@@ -33,7 +35,8 @@ from ptsync.peertube import (
     credentials_from_env,
     webhook,
 )
-from ptsync.plan.videos import check_safety
+from ptsync.plan.changes import APPLY_ORDER, Resource
+from ptsync.plan.safety import DEFAULT_MAX_FRACTION, DEFAULT_MIN_EXISTING, Thresholds, check_safety
 from ptsync.report import notify
 from ptsync.report.results import ApplyReport, ItemResult
 from ptsync.report.status import VideoStatus, video_statuses
@@ -47,12 +50,16 @@ DEFAULT_PATHS = ("manifests/",)
 class Options:
     prune: bool = False
     force: bool = False
-    max_delete_fraction: float = 0.3
+    max_delete_fraction: float = DEFAULT_MAX_FRACTION
+    max_update_fraction: float = DEFAULT_MAX_FRACTION
+    safety_min_existing: int = DEFAULT_MIN_EXISTING
     parallelism: int = 4
     use_cache: bool = True
     insecure_http: bool = False
     rate_limit: tuple[int, float] | None = (50, 10.0)
+    rate_limit_explicit: bool = False  # given by the user: it caps admins and moderators too
     chunk_size: int = 8 * 2**20
+    upload_processing_wait: float = 60.0  # an upload "being processed" longer is wedged
     timeout: float = 60.0  # seconds to wait for an answer (connecting: at most 10)
     wait: bool = False
     wait_timeout: float = 3600.0
@@ -115,10 +122,12 @@ class Run:
     def _settings(self) -> ClientSettings:
         return ClientSettings(
             rate_limit=self.options.rate_limit,
+            rate_limit_explicit=self.options.rate_limit_explicit,
             insecure_http=self.options.insecure_http,
             parallelism_hint=self.options.parallelism,
             chunk_size=self.options.chunk_size,
             timeout=(min(10.0, self.options.timeout), self.options.timeout),
+            upload_processing_wait=self.options.upload_processing_wait,
         )
 
     # ------------------------------------------------------------------------------ plan
@@ -143,10 +152,20 @@ class Run:
         return desired
 
     def plan(self) -> list[PlannedGroup]:
-        planned = [self._plan_target(t) for t in self.targets]
+        """Every group's plan; call ``check_safety`` before applying (after showing them)."""
+        return [self._plan_target(t) for t in self.targets]
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(
+            max_update_fraction=self.options.max_update_fraction,
+            max_delete_fraction=self.options.max_delete_fraction,
+            min_existing=self.options.safety_min_existing,
+        )
+
+    def check_safety(self, planned: Sequence[PlannedGroup]) -> None:
+        """TooMuchChange (exit 4) when a plan changes more than the thresholds allow."""
         for group in planned:
-            check_safety(group.plan, self.options.max_delete_fraction, self.options.force)
-        return planned
+            check_safety(group.plan, self.thresholds(), self.options.force)
 
     def _plan_target(self, target: Target) -> PlannedGroup:
         desired = self.resolve(target)
@@ -160,29 +179,39 @@ class Run:
     # ------------------------------------------------------------------------------ apply
 
     def apply(self, planned: Sequence[PlannedGroup], hooks: Hooks = Hooks()) -> list[ApplyReport]:
-        """Apply each group's plan, then (optionally) follow imports and call the webhook."""
+        """Apply each group's plan kind by kind in APPLY_ORDER (channels, videos, playlists),
+        then (optionally) follow imports and call the webhook."""
         done: list[tuple[Target, ApplyReport]] = []
         for group in planned:
-            target = self._target_for(group.plan.instance_url, group.plan.system)
+            plan = group.plan
+            target = self._target_for(plan.instance_url, plan.system)
             assert target.vocab is not None
-            resources = list(group.plan.resources)
-            channel_changes = [r for r in resources if r.resource == "channel"]
-            done_first = apply_resources(channel_changes, target.client, lambda _: None)
-            channels = target.client.channels() if channel_changes else target.vocab.channels
-            report = apply_plan(
-                group.plan,
-                target.client,
-                channels,
-                parallelism=self.options.parallelism,
-                on_result=hooks.on_result,
-                on_progress=hooks.on_progress,
-            )
-            playlists = [r for r in resources if r.resource == "playlist"]
-            done_last = apply_resources(playlists, target.client, _uuids(group, report, target))
-            for result in (*done_first, *done_last):
-                if hooks.on_result:
-                    hooks.on_result(result)
-            report.results = [*done_first, *report.results, *done_last]
+            channels = target.vocab.channels
+            report = ApplyReport(plan.instance_url, plan.system)
+            for resource in APPLY_ORDER:
+                if resource is Resource.VIDEO:
+                    videos = apply_plan(
+                        plan,
+                        target.client,
+                        channels,
+                        parallelism=self.options.parallelism,
+                        on_result=hooks.on_result,
+                        on_progress=hooks.on_progress,
+                        inflight=InflightCreates(target.url, target.identity, plan.system),
+                    )
+                    report.results += videos.results
+                    continue
+                changes = plan.of_resource(resource)
+                if not changes:
+                    continue
+                results = apply_resources(changes, target.client, _uuids(group, report, target))
+                for result in results:
+                    if hooks.on_result:
+                        hooks.on_result(result)
+                report.results += results
+                if resource is Resource.CHANNEL:
+                    channels = target.client.channels()  # with the new channels' ids
+            report.finished = time.time()
             if self.options.wait:
                 self._follow(target, report, hooks)
             done.append((target, report))
@@ -233,7 +262,6 @@ class Run:
             desired = self.resolve(target)
             live = fetch_live(target.client)
             planfile.check_fresh(group, desired.digest, live)
-            check_safety(group.plan, self.options.max_delete_fraction, force=True)
             fresh.append(PlannedGroup(group.plan, desired, live, None))
         return self.apply(fresh, hooks)
 

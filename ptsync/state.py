@@ -130,6 +130,7 @@ class DesiredVideo:
     source: UrlSource | FileSource | None = None
     uuid: str | None = None  # pinned: adopt this existing video
     allow_duplicate: bool = False
+    takeover: bool = False  # may re-mark a video owned by another system (or another id)
     thumbnail: LocalFile | None = None
     captions: tuple[CaptionFile, ...] | None = None
 
@@ -251,6 +252,7 @@ class Vocabularies:
     privacies: Mapping[int, str]
     channels: Mapping[str, int] = field(default_factory=dict)
     playlist_privacies: Mapping[int, str] = field(default_factory=dict)
+    server_version: str = ""  # ``serverVersion`` of /config: picks behaviour (peertube.versions)
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,6 @@ class LiveState:
     videos: tuple[LiveVideo, ...]
     imports: tuple[LiveImport, ...] | None = None  # None: not fetched (nothing needed it)
     upload_filenames: Mapping[str, str] = field(default_factory=dict)  # uuid -> inputFilename
-    file_replace_enabled: bool = False
 
     def by_uuid(self) -> dict[str, LiveVideo]:
         return {v.uuid: v for v in self.videos}

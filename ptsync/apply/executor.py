@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
+from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.videos import Actions, WriteClient
 from ptsync.errors import PtsyncError
 from ptsync.plan.changes import Change, CreateVideo, DeleteVideo, Plan, UpdateVideo
@@ -29,15 +30,16 @@ def apply_plan(
     parallelism: int = 4,
     on_result: ResultHook | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
+    inflight: InflightCreates | None = None,
 ) -> ApplyReport:
-    actions = Actions(client, plan.system, channels, on_progress)
+    actions = Actions(client, plan.system, channels, on_progress, inflight)
     report = ApplyReport(plan.instance_url, plan.system)
-    order = {id(c): i for i, c in enumerate(plan.changes)}
+    order = {id(c): i for i, c in enumerate(plan.videos)}
     done: dict[int, ItemResult] = {}
     pool = ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply")
     try:
         pending: dict[Future[ItemResult], Change] = {
-            pool.submit(run_change, actions, c): c for c in plan.changes
+            pool.submit(run_change, actions, c): c for c in plan.videos
         }
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -93,4 +95,4 @@ def _failed(change: Change, error: str) -> ItemResult:
 
 
 def _label(change: Change) -> str:
-    return f"{change.kind} {getattr(change, 'external_id', None) or getattr(change, 'uuid', '')}"
+    return f"{change.action} {getattr(change, 'external_id', None) or getattr(change, 'uuid', '')}"

@@ -2,8 +2,11 @@
 
 Creates are the dangerous part: PeerTube never de-duplicates them. So a create (1) looks for a
 video already carrying its marker first, (2) writes the marker in the creating request itself,
-and (3) after an ambiguous failure (timeout, dropped connection, 5xx: the server may have acted)
-looks for the marker again before trying once more. Side files go before the PUT that records
+and (3) after an ambiguous failure (timeout, dropped connection, 5xx, an upload whose last
+chunk's answer was lost: the server may have acted) looks for the marker again, for as long as
+a real server may take to finish the create, before trying once more. A run killed mid-create
+leaves a record (``ptsync.apply.inflight``) that makes the next run wait for that video instead
+of creating a second one. Side files go before the PUT that records
 their hashes in the marker, so a crash in between re-sends the files on the next run instead
 of forgetting them.
 """
@@ -17,17 +20,27 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from ptsync.errors import NotFound, PtsyncError, ServerError, TransportError
+from ptsync.apply.inflight import SETTLE, InflightCreates
+from ptsync.errors import (
+    NotFound,
+    PtsyncError,
+    RequestRejected,
+    ServerError,
+    TimedOut,
+    TransportError,
+)
 from ptsync.fields import VIDEO_FIELDS
 from ptsync.marker import compose_description
-from ptsync.plan.changes import CreateVideo, DeleteVideo, UpdateVideo
+from ptsync.peertube.upload import UploadInterrupted, UploadWedged
+from ptsync.plan.changes import CreateMethod, CreateVideo, DeleteVideo, UpdateVideo
 from ptsync.plan.match import upload_filename
 from ptsync.report.results import ItemResult
-from ptsync.state import LiveVideo
+from ptsync.state import ImportState, LiveVideo
 
 log = logging.getLogger("ptsync.apply")
 CREATE_ATTEMPTS = 3
-LATE_CREATE_PAUSES = (0.5, 1.0, 2.0, 4.0)  # looks for a timed-out create before resending
+# Looks for a create whose answer was lost before sending it again: ~SETTLE seconds in all.
+LATE_CREATE_PAUSES = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 6.0, 6.0)
 Progress = Callable[[int, int], None]
 
 
@@ -52,10 +65,22 @@ class WriteClient(Protocol):
     def replace_source(
         self, id_or_uuid: str, path: Path, *, on_progress: Progress | None = None
     ) -> None: ...
+    def retry_import(self, import_id: int) -> None: ...
 
 
 class UnknownChannel(PtsyncError):
     pass
+
+
+def _may_finish_late(exc: Exception) -> bool:
+    """Failures after which the server may still create the video (a timeout, a lost answer
+    to an upload's last chunk); a refused connection or a plain 5xx did not start one, and a
+    wedged session was already waited for, then cancelled."""
+    if isinstance(exc, UploadWedged):
+        return False
+    if isinstance(exc, UploadInterrupted):
+        return True
+    return isinstance(exc, TimedOut)
 
 
 def api_body(fields: Mapping[str, Any], channels: Mapping[str, int]) -> dict[str, Any]:
@@ -89,21 +114,32 @@ class Actions:
         system: str,
         channels: Mapping[str, int],
         on_progress: Callable[[str, int, int], None] | None = None,
+        inflight: InflightCreates | None = None,
     ):
         self.client = client
         self.system = system
         self.channels = channels
         self.on_progress = on_progress
+        self.inflight = inflight
 
     # ------------------------------------------------------------------------------ create
 
     def create(self, change: CreateVideo) -> ItemResult:
         result = ItemResult("create", change.external_id, change.fields.get("name"), False)
         result.method = change.method
-        existing = self.find_marked(change.external_id, change.fields.get("name"))
+        existing = self._existing(change)
         if existing is not None:
             return self._already_there(result, existing)
-        created = self._create_once_safely(change)
+        if self.inflight:
+            self.inflight.record(change.external_id)
+        try:
+            created = self._create_once_safely(change, result)
+        except (TransportError, ServerError):
+            raise  # the server may still finish it: the record makes the next run wait
+        except PtsyncError:
+            self._settled(change)
+            raise
+        self._settled(change)
         if isinstance(created, LiveVideo):
             return self._already_there(result, created)
         rival = self._older_twin(change, created.get("id"))
@@ -112,10 +148,24 @@ class Actions:
         result.uuid = created["uuid"]
         result.url = created.get("url")
         result.import_id = created.get("import_id")
-        result.import_state = "pending" if change.method == "import" else None
+        result.import_state = "pending" if change.method is CreateMethod.IMPORT else None
         self._after_create(change, created["uuid"])
         result.success = True
         return result
+
+    def _existing(self, change: CreateVideo) -> LiveVideo | None:
+        """A video already carrying this entry's marker, waiting for one that a killed run's
+        create may still bring (recorded as in flight) before answering "none"."""
+        look = lambda: self.find_marked(change.external_id, change.fields.get("name"))  # noqa: E731
+        found = look()
+        if found is None and self.inflight is not None:
+            waited = self.inflight.await_settled(change.external_id, look, time.time)
+            found = waited if isinstance(waited, LiveVideo) else None
+        return found
+
+    def _settled(self, change: CreateVideo) -> None:
+        if self.inflight is not None:
+            self.inflight.clear(change.external_id)
 
     def _older_twin(self, change: CreateVideo, own_id: Any) -> LiveVideo | None:
         """Two runs (two CI pipelines) may create the same entry at once. Both look again
@@ -142,32 +192,42 @@ class Actions:
         result.note = "already created (marker found); not created again"
         return result
 
-    def _create_once_safely(self, change: CreateVideo) -> dict[str, Any] | LiveVideo:
+    def _create_once_safely(
+        self, change: CreateVideo, result: ItemResult
+    ) -> dict[str, Any] | LiveVideo:
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
                 return self._send_create(change)
             except (TransportError, ServerError) as exc:
                 log.warning("create %s: %s (attempt %d)", change.external_id, exc, attempt)
-                existing = self.find_marked(change.external_id, change.fields.get("name"))
-                # A timed-out create may still be running on the server (PeerTube fetches
-                # the import URL's info before answering): give it time to appear.
-                pauses = LATE_CREATE_PAUSES if str(exc).endswith(": timed out") else ()
-                for pause in pauses:
-                    if existing is not None:
-                        break
-                    time.sleep(pause)
-                    existing = self.find_marked(change.external_id, change.fields.get("name"))
+                existing = self._look_again(change, _may_finish_late(exc))
                 if existing is not None:
                     return existing
+                if isinstance(exc, UploadWedged):
+                    result.note = "upload session wedged on the server; uploaded in a new session"
                 if attempt == CREATE_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
+
+    def _look_again(self, change: CreateVideo, late: bool) -> LiveVideo | None:
+        """After an ambiguous failure: the video if the server made it. A create whose request
+        reached the server may appear only seconds later (PeerTube fetches the import URL's
+        metadata, or assembles the upload, before it exists), so those are awaited."""
+        name = change.fields.get("name")
+        existing = self.find_marked(change.external_id, name)
+        deadline = time.monotonic() + SETTLE
+        for pause in LATE_CREATE_PAUSES if late else ():
+            if existing is not None or time.monotonic() >= deadline:
+                break
+            time.sleep(pause)
+            existing = self.find_marked(change.external_id, name)
+        return existing
 
     def _send_create(self, change: CreateVideo) -> dict[str, Any]:
         body = api_body(change.fields, self.channels)
         body.setdefault("channelId", self._default_channel())
         body["description"] = compose_description(change.marker, change.fields.get("description"))
-        if change.method == "import":
+        if change.method is CreateMethod.IMPORT:
             answer = self.client.create_import({**body, "targetUrl": change.source})
             video = answer.get("video") or {}
             return {
@@ -231,6 +291,8 @@ class Actions:
     def update(self, change: UpdateVideo) -> ItemResult:
         result = ItemResult("update", change.external_id, change.name, False, uuid=change.uuid)
         result.fields = [c.field for c in change.changes]
+        if change.retry_import is not None:
+            self._retry_import(change.retry_import, result)
         for caption in change.captions_put:
             self.client.put_caption(change.uuid, caption.language, caption.path)
         for language in change.captions_delete:
@@ -244,6 +306,19 @@ class Actions:
             self.client.update_video(change.uuid, body, thumbnail=thumbnail)
         result.success = True
         return result
+
+    def _retry_import(self, import_id: int, result: ItemResult) -> None:
+        """Re-run a failed import on the same video (8.x). A retry already under way (another
+        run's, or a repeated apply) is refused with 400, which is as good as ours."""
+        try:
+            self.client.retry_import(import_id)
+        except RequestRejected as exc:
+            if "non failed" not in str(exc).lower():
+                raise
+            result.note = "import retry already under way"
+        result.import_id = import_id
+        result.import_state = ImportState.PENDING.label
+        result.method = CreateMethod.IMPORT
 
     def _update_body(self, change: UpdateVideo) -> dict[str, Any]:
         body = api_body(change.field_values(), self.channels)

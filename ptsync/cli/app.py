@@ -19,6 +19,7 @@ from ptsync.cli.console import color_enabled, err, handle_errors, out, print_res
 from ptsync.cli.progress import ProgressUI
 from ptsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ApplyFailed, ConfigError
 from ptsync.live.fetch import PlannedGroup
+from ptsync.plan.safety import DEFAULT_MAX_FRACTION, DEFAULT_MIN_EXISTING
 from ptsync.render import Format, render_plans
 from ptsync.render.status_table import render_status
 from ptsync.report.results import ApplyReport
@@ -38,9 +39,18 @@ Paths = Annotated[
     list[str] | None, typer.Argument(help="Manifest files or folders (default: manifests/).")
 ]
 Prune = Annotated[bool, typer.Option(help="Delete managed videos missing from the manifest.")]
-Force = Annotated[bool, typer.Option(help="Allow deleting more than --max-delete-fraction.")]
+Force = Annotated[
+    bool, typer.Option(help="Allow changing more than --max-update/--max-delete-fraction.")
+]
 MaxDelete = Annotated[
     float, typer.Option(min=0.0, max=1.0, help="Refuse plans deleting more of the managed videos.")
+]
+MaxUpdate = Annotated[
+    float,
+    typer.Option(min=0.0, max=1.0, help="Refuse plans updating more of the videos they can touch."),
+]
+SafetyMin = Annotated[
+    int, typer.Option(min=0, help="Check the fractions only from this many existing videos.")
 ]
 Parallelism = Annotated[int, typer.Option(min=1, max=32, help="Concurrent requests.")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Bypass the detail/vocabulary cache.")]
@@ -50,8 +60,14 @@ InsecureHttp = Annotated[
 Timeout = Annotated[
     float, typer.Option(min=0.1, help="Seconds to wait for each answer before retrying.")
 ]
+DEFAULT_RATE = "50/10"  # None from the option: not given, so admins are not capped
 RateLimit = Annotated[
-    str, typer.Option(help="Client-side limit 'REQUESTS/SECONDS', or 'off' (admins).")
+    str | None,
+    typer.Option(
+        help="'REQUESTS/SECONDS' until the server reports its own window, or 'off'; "
+        "given explicitly, it also caps admins and moderators.",
+        show_default=DEFAULT_RATE,
+    ),
 ]
 
 
@@ -64,23 +80,33 @@ def _global(
     setup_logging(verbose, quiet, log_format)
 
 
+_DEFAULTS = Options()
+
+
 def _options(
-    prune: bool = False,
-    force: bool = False,
-    max_delete_fraction: float = 0.3,
-    parallelism: int = 4,
-    no_cache: bool = False,
-    insecure_http: bool = False,
-    rate_limit: str = "50/10",
+    prune: bool = _DEFAULTS.prune,
+    force: bool = _DEFAULTS.force,
+    fractions: tuple[float, float, int] = (
+        _DEFAULTS.max_delete_fraction,
+        _DEFAULTS.max_update_fraction,
+        _DEFAULTS.safety_min_existing,
+    ),
+    parallelism: int = _DEFAULTS.parallelism,
+    no_cache: bool = not _DEFAULTS.use_cache,
+    insecure_http: bool = _DEFAULTS.insecure_http,
+    rate_limit: str | None = None,
 ) -> Options:
     return Options(
         prune=prune,
         force=force,
-        max_delete_fraction=max_delete_fraction,
+        max_delete_fraction=fractions[0],
+        max_update_fraction=fractions[1],
+        safety_min_existing=fractions[2],
         parallelism=parallelism,
         use_cache=not no_cache,
         insecure_http=insecure_http,
-        rate_limit=_parse_rate(rate_limit),
+        rate_limit=_parse_rate(rate_limit or DEFAULT_RATE),
+        rate_limit_explicit=rate_limit is not None,
     )
 
 
@@ -108,23 +134,32 @@ def plan(
     ] = False,
     prune: Prune = False,
     force: Force = False,
-    max_delete_fraction: MaxDelete = 0.3,
+    max_delete_fraction: MaxDelete = DEFAULT_MAX_FRACTION,
+    max_update_fraction: MaxUpdate = DEFAULT_MAX_FRACTION,
+    safety_min_existing: SafetyMin = DEFAULT_MIN_EXISTING,
     parallelism: Parallelism = 4,
     no_cache: NoCache = False,
     insecure_http: InsecureHttp = False,
-    rate_limit: RateLimit = "50/10",
+    rate_limit: RateLimit = None,
     timeout: Timeout = 60.0,
 ) -> int:
     """Show what apply would change, without changing anything."""
     options = dataclasses.replace(
         _options(
-            prune, force, max_delete_fraction, parallelism, no_cache, insecure_http, rate_limit
+            prune,
+            force,
+            (max_delete_fraction, max_update_fraction, safety_min_existing),
+            parallelism,
+            no_cache,
+            insecure_http,
+            rate_limit,
         ),
         timeout=timeout,
     )
     with Run(paths, options) as run:
         planned = run.plan()
         out(render(planned, format))
+        run.check_safety(planned)  # after the plan is shown: the reviewer sees what is refused
         if out_file is not None:
             groups = [planfile.SavedGroup(g.desired.digest, g.plan) for g in planned]
             planfile.save(out_file, run.paths, groups)
@@ -143,11 +178,13 @@ def apply(
     report: Annotated[Path | None, typer.Option(help="Write per-item results as JSON.")] = None,
     prune: Prune = False,
     force: Force = False,
-    max_delete_fraction: MaxDelete = 0.3,
+    max_delete_fraction: MaxDelete = DEFAULT_MAX_FRACTION,
+    max_update_fraction: MaxUpdate = DEFAULT_MAX_FRACTION,
+    safety_min_existing: SafetyMin = DEFAULT_MIN_EXISTING,
     parallelism: Parallelism = 4,
     no_cache: NoCache = False,
     insecure_http: InsecureHttp = False,
-    rate_limit: RateLimit = "50/10",
+    rate_limit: RateLimit = None,
     wait: Annotated[
         bool | None,
         typer.Option(
@@ -164,7 +201,13 @@ def apply(
     """Make the instance match the manifests (or carry out a saved plan)."""
     options = dataclasses.replace(
         _options(
-            prune, force, max_delete_fraction, parallelism, no_cache, insecure_http, rate_limit
+            prune,
+            force,
+            (max_delete_fraction, max_update_fraction, safety_min_existing),
+            parallelism,
+            no_cache,
+            insecure_http,
+            rate_limit,
         ),
         wait=sys.stderr.isatty() if wait is None else wait,
         wait_timeout=wait_timeout,
@@ -184,6 +227,7 @@ def apply(
             out(render(planned, Format.text))
             if not any(g.plan.has_changes for g in planned):
                 return EXIT_OK
+            run.check_safety(planned)
             _confirm(auto_approve)
             return _finish(run.apply(planned, hooks), report)
 
@@ -237,7 +281,7 @@ def adopt(
     ] = True,
     parallelism: Parallelism = 4,
     insecure_http: InsecureHttp = False,
-    rate_limit: RateLimit = "50/10",
+    rate_limit: RateLimit = None,
 ) -> int:
     """Take over existing videos: write ptsync markers (and pin uuids in the manifest)."""
     from ptsync.manifest.writeback import insert_uuids
@@ -277,7 +321,7 @@ def export(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,
     parallelism: Parallelism = 4,
     insecure_http: InsecureHttp = False,
-    rate_limit: RateLimit = "50/10",
+    rate_limit: RateLimit = None,
 ) -> int:
     """Write a manifest for existing videos (pinned by uuid) that plans "No changes"."""
     import os
@@ -291,7 +335,8 @@ def export(
     if not url:
         raise ConfigError("export needs PEERTUBE_URL (and PEERTUBE_USERNAME/PASSWORD or TOKEN)")
     settings = ClientSettings(
-        rate_limit=_parse_rate(rate_limit),
+        rate_limit=_parse_rate(rate_limit or DEFAULT_RATE),
+        rate_limit_explicit=rate_limit is not None,
         insecure_http=insecure_http,
         parallelism_hint=parallelism,
     )
@@ -320,7 +365,7 @@ def export(
 def status(
     paths: Paths = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
-    rate_limit: RateLimit = "50/10",
+    rate_limit: RateLimit = None,
     insecure_http: InsecureHttp = False,
 ) -> int:
     """Import and processing state of the manifest's videos; exit 1 when any failed."""

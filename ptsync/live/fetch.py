@@ -18,13 +18,13 @@ from typing import Any, Protocol
 
 from ptsync.fields import DETAIL_FIELDS
 from ptsync.live.cache import DetailCache
-from ptsync.plan.changes import Plan
+from ptsync.peertube.versions import server_version
+from ptsync.plan.changes import Change, Notice, NoticeKind, Plan
 from ptsync.plan.diff import diff_files
 from ptsync.plan.match import Matching, filename_candidates, match, needs_imports
 from ptsync.plan.quota import quota_notices, upload_bytes
 from ptsync.plan.resources import (
     LiveChannel,
-    ResourceChange,
     live_playlist,
     plan_channels,
     plan_playlists,
@@ -74,6 +74,7 @@ def plan_group(
     settings: PlanSettings = PlanSettings(),
     live: LiveState | None = None,
 ) -> PlannedGroup:
+    version = server_version(vocab.server_version)  # ConfigError below 6.0
     live = live or fetch_live(client)
     matching = match(desired, live)
     if needs_imports(matching):
@@ -89,12 +90,19 @@ def plan_group(
         matching = match(desired, live)
     replace_enabled = _file_replace_enabled(client, desired, matching)
     options = PlanOptions(
-        prune=settings.prune, file_replace_enabled=replace_enabled, adopt=settings.adopt
+        prune=settings.prune,
+        file_replace_enabled=replace_enabled,
+        adopt=settings.adopt,
+        retry_failed_imports=version.features.import_retry,
     )
     plan = build_plan(desired, matching, options, vocab)
+    if version.notice:
+        plan = dataclasses.replace(
+            plan, notices=(Notice(NoticeKind.SERVER_VERSION, version.notice), *plan.notices)
+        )
     if desired.playlists or desired.channels:
         resources = plan_resources(desired, client, vocab, matching, prune=settings.prune)
-        plan = dataclasses.replace(plan, resources=tuple(resources))
+        plan = dataclasses.replace(plan, changes=(*plan.changes, *resources))
     if upload_bytes(plan):
         notices = quota_notices(plan, client.me(), client.quota_used())
         plan = dataclasses.replace(plan, notices=plan.notices + tuple(notices))
@@ -103,10 +111,10 @@ def plan_group(
 
 def plan_resources(
     desired: DesiredState, client: Any, vocab: Vocabularies, matching: Matching, *, prune: bool
-) -> list[ResourceChange]:
+) -> list[Change]:
     """Channels and playlists: one request per declared existing channel with texts, one
     listing of playlists, one element listing per owned playlist in the manifest."""
-    out: list[ResourceChange] = []
+    out: list[Change] = []
     live_channels: dict[str, LiveChannel] = {}
     known = dict(vocab.channels)
     if any(c.name not in known for c in desired.channels):

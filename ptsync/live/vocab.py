@@ -3,6 +3,8 @@
 A warm plan must not spend requests on data that practically never changes, yet a cache must
 never make a plan wrong: labels are resolved against the cached copy, and when a label (or a
 channel) is missing from it the caller asks for a fresh copy once before reporting an error.
+The server's version travels with them (one ``/config`` request on a cold plan, none warm): a
+server upgrade between runs is noticed at the latest when the cache is refreshed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ def vocab_to_json(vocab: Vocabularies) -> dict[str, Any]:
         "privacies": {str(k): v for k, v in vocab.privacies.items()},
         "channels": dict(vocab.channels),
         "playlist_privacies": {str(k): v for k, v in vocab.playlist_privacies.items()},
+        "server_version": vocab.server_version,
     }
 
 
@@ -38,6 +41,7 @@ def vocab_from_json(data: Mapping[str, Any]) -> Vocabularies | None:
             privacies={int(k): str(v) for k, v in data["privacies"].items()},
             channels={str(k): int(v) for k, v in data["channels"].items()},
             playlist_privacies={int(k): str(v) for k, v in data["playlist_privacies"].items()},
+            server_version=str(data["server_version"]),
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         return None

@@ -3,7 +3,8 @@
 PeerTube allows 15 logins per 5 minutes per IP, so CI jobs that log in on every run soon get
 refused: tokens are cached per (instance, user) in a 0600 file under the user cache dir and
 renewed with the ``refresh_token`` grant. ``PEERTUBE_TOKEN`` is used as is. Secrets never reach
-logs, exception messages or reprs.
+logs, exception messages or reprs. The cache also remembers the account's role, so that the next
+run knows from its first request whether PeerTube rate-limits it.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class Token:
     refresh_expires: float
     client_id: str | None = None
     client_secret: str | None = None
+    role: int | None = None  # the account's PeerTube role id, once /users/me told it
 
     def fresh(self, now: float) -> bool:
         return now < self.access_expires
@@ -89,6 +91,9 @@ class Token:
             return None
         optional = ("refresh", "client_id", "client_secret")
         if any(data.get(k) is not None and not isinstance(data.get(k), str) for k in optional):
+            return None
+        role = data.get("role")
+        if role is not None and (not isinstance(role, int) or isinstance(role, bool)):
             return None
         try:
             return cls(**data)
@@ -110,8 +115,9 @@ class Authenticator:
         if not credentials.token and not (credentials.username and credentials.password):
             raise ConfigError("no credentials: need a username and password, or a token")
         self.credentials = credentials
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # remember_role may run inside a login (a 429 to it)
         self._token: Token | None = None
+        self._role: int | None = None  # without a cached token (PEERTUBE_TOKEN, no cache)
         self._path = None
         if use_cache and credentials.username and not credentials.token:
             key = hashlib.sha256(f"{base_url}\0{credentials.username}".encode()).hexdigest()[:32]
@@ -126,6 +132,22 @@ class Authenticator:
             if token is None or not token.fresh(time.time()):
                 token = self._renew(token, get, post)
             return token.access
+
+    @property
+    def role(self) -> int | None:
+        """The account's role as remembered with the cached token (None: not known)."""
+        token = self._token
+        return token.role if token is not None else self._role
+
+    def remember_role(self, role: int | None) -> None:
+        """Keep the role for this run and, with a cached token, for the next ones."""
+        with self._lock:
+            self._role = role
+            token = self._token
+            if token is not None and token.role != role:
+                token.role = role
+                if self._path is not None:
+                    write_json(self._path, token.to_json())
 
     def invalidate(self, used: str) -> None:
         """The server refused ``used`` (revoked, or the server restarted): renew next time."""
@@ -189,6 +211,7 @@ class Authenticator:
         )
 
     def _store(self, token: Token) -> Token:
+        token.role = self._token.role if self._token is not None else self._role
         self._token = token
         if self._path is not None:
             write_json(self._path, token.to_json())

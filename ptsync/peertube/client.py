@@ -17,7 +17,7 @@ from typing import Any
 from ptsync.errors import BadResponse, NotFound
 from ptsync.peertube import parse
 from ptsync.peertube.auth import Credentials
-from ptsync.peertube.http import ClientSettings, Transport
+from ptsync.peertube.http import ClientSettings, Transport, role_id
 from ptsync.peertube.upload import Progress, resumable_upload
 from ptsync.state import LiveImport, LiveVideo, Vocabularies
 
@@ -80,6 +80,7 @@ class PeerTubeClient:
                 if not isinstance(found.get("username"), str):
                     raise BadResponse("GET", API + "/users/me", "user object without a username")
                 self._me = found
+                self.transport.apply_role(role_id(found))  # staff: no client-side limit
             return self._me
 
     def username(self) -> str:
@@ -109,6 +110,7 @@ class PeerTubeClient:
                 raise BadResponse("GET", API + path, "ids that are not numbers") from None
 
         languages = self._get_obj("/videos/languages", "id → label")
+        version = self.server_config().get("serverVersion")
         return Vocabularies(
             categories=ints("/videos/categories"),
             licences=ints("/videos/licences"),
@@ -116,6 +118,7 @@ class PeerTubeClient:
             privacies=ints("/videos/privacies"),
             channels=self.channels(),
             playlist_privacies=ints("/video-playlists/privacies"),
+            server_version=str(version or ""),
         )
 
     # ------------------------------------------------------------------------------ videos
@@ -202,6 +205,13 @@ class PeerTubeClient:
     def delete_import(self, import_id: int) -> None:
         self.transport.call("DELETE", f"{API}/videos/imports/{import_id}")
 
+    def retry_import(self, import_id: int) -> None:
+        """POST /videos/imports/{id}/retry (PeerTube 8.x): the same video fetches its URL again.
+
+        Retrying twice is refused (400 "Cannot retry a non failed video import"), so a repeated
+        apply cannot start two jobs; the transport does not resend it blindly either."""
+        self.transport.call("POST", f"{API}/videos/imports/{import_id}/retry", retry=False)
+
     def upload(
         self,
         path: Path,
@@ -218,6 +228,7 @@ class PeerTubeClient:
             chunk_size=self.settings.chunk_size,
             on_progress=on_progress,
             session_key=session_key,
+            processing_wait=self.settings.upload_processing_wait,
         )
         video = result.get("video") if isinstance(result, dict) else None
         if not isinstance(video, dict) or "uuid" not in video:

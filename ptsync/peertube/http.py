@@ -5,6 +5,12 @@ with exponential backoff and jitter on 5xx and connection errors; a POST that cr
 something is never retried here (the caller checks for the video's marker first). A 429 is not
 an error but an instruction: every thread waits out ``Retry-After`` and the request is sent
 again, without using up a retry.
+
+Failures to connect are judged by what came before: an instance that never answered in this
+run is a wrong URL or a server that is down, reported at once in one line
+(``ServerUnreachable.first_contact``); one that answered before and then cannot be reached
+after the retries has gone away, and every later request fails at once too, so a run stops
+within one retry budget instead of one per item.
 """
 
 from __future__ import annotations
@@ -16,17 +22,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from tenacity import (
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
-)
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
 from ptsync import __version__
 from ptsync.errors import (
@@ -34,21 +34,29 @@ from ptsync.errors import (
     BadResponse,
     ConfigError,
     ErrorBody,
+    PtsyncError,
     ServerError,
+    ServerUnreachable,
+    TimedOut,
     TransportError,
     error_class_for_status,
 )
 from ptsync.peertube.auth import Authenticator, Credentials
-from ptsync.peertube.ratelimit import RateLimiter, reset_delay
+from ptsync.peertube.failures import Failure, classify, one_line
+from ptsync.peertube.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter, reset_delay
 
 log = logging.getLogger("ptsync.http")
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+STAFF_ROLES = frozenset({0, 1})  # PeerTube's Administrator and Moderator: not rate-limited
+TOKEN_PATH = "/api/v1/users/token"  # answers with the login window's counters (15 per 5 min)
+API_SUFFIX = "/api/v1"  # URLs copied from the API docs: the instance root is meant
 FileParts = Mapping[str, Any]  # name -> (filename, bytes, type) or (None, value)
 
 
 @dataclass(frozen=True)
 class ClientSettings:
-    rate_limit: tuple[int, float] | None = (50, 10.0)
+    rate_limit: tuple[int, float] | None = DEFAULT_RATE_LIMIT  # None: no client-side limit
+    rate_limit_explicit: bool = False  # the user gave it: it caps administrators too
     parallelism_hint: int = 4
     timeout: tuple[float, float] = (10.0, 60.0)  # connect, read
     max_retries: int = 5
@@ -57,10 +65,12 @@ class ClientSettings:
     insecure_http: bool = False
     chunk_size: int = 8 * 2**20
     use_token_cache: bool = True
+    upload_processing_wait: float = 60.0  # see ptsync.peertube.upload.PROCESSING_WAIT
 
 
 def check_transport(base_url: str, insecure_http: bool) -> str:
-    """https, or http to a loopback host, or http with --insecure-http; else ConfigError."""
+    """https, or http to a loopback host, or http with --insecure-http; else ConfigError.
+    Returns the instance root: a trailing ``/api/v1`` (copied from API docs) is dropped."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{base_url!r} is not an http(s) URL")
@@ -69,7 +79,11 @@ def check_transport(base_url: str, insecure_http: bool) -> str:
             f"refusing plain http to {parts.hostname}: credentials would cross the network "
             "unencrypted. Use https, or pass --insecure-http if you really mean it"
         )
-    return base_url.rstrip("/")
+    root = base_url.rstrip("/")
+    if root.endswith(API_SUFFIX):
+        root = root.removesuffix(API_SUFFIX).rstrip("/")
+        log.info("%s: using the instance root %s (ptsync adds /api/v1 itself)", base_url, root)
+    return root
 
 
 def _loopback(host: str) -> bool:
@@ -79,6 +93,14 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class _Unreachable(TransportError):
+    """One attempt could not connect; ``call`` turns the last one into ServerUnreachable."""
+
+    def __init__(self, method: str, endpoint: str, problem: str):
+        super().__init__(method, endpoint, problem)
+        self.problem = problem
 
 
 class Transport:
@@ -93,20 +115,49 @@ class Transport:
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.session.headers["User-Agent"] = f"ptsync/{__version__}"
-        limit = settings.rate_limit
-        self.limiter = RateLimiter(*limit) if limit else RateLimiter.unlimited()
         self.auth = Authenticator(self.base_url, credentials, use_cache=settings.use_token_cache)
+        self.limiter = RateLimiter.shared(
+            self.base_url, settings.rate_limit, explicit=settings.rate_limit_explicit
+        )
+        self._closed = False
         self.sent = 0
         self._count_lock = threading.Lock()
-        self._exempt_checked = False
+        self._exempt = False  # staff: PeerTube does not limit us, so neither do we
+        self._answered = False  # the instance answered at least once in this run
+        self._down: str | None = None  # why the instance is gone, once the retries ran out
+        self._set_exempt(self.auth.role, "remembered from the last run")
 
     def close(self) -> None:
         self.session.close()
+        if not self._closed:
+            self._closed = True
+            self.limiter.detach()
 
     def url(self, path: str) -> str:
         if path.startswith("//"):
             return f"{urlsplit(self.base_url).scheme}:{path}"
         return path if path.startswith(("http://", "https://")) else self.base_url + path
+
+    # ------------------------------------------------------------------------------ role
+
+    def apply_role(self, role_id: int | None) -> None:
+        """The account's PeerTube role (``/users/me`` → ``role.id``) decides the client-side
+        limit: administrators and moderators get none unless ``--rate-limit`` was given.
+        Remembered with the cached token, so the next run starts at the right speed."""
+        self._set_exempt(role_id, "from /users/me")
+        self.auth.remember_role(role_id)
+
+    def _set_exempt(self, role_id: int | None, source: str) -> None:
+        exempt = role_id in STAFF_ROLES and self.limiter.limited
+        if exempt and not self._exempt:
+            capped = " beyond --rate-limit" if self.limiter.explicit else ""
+            log.info(
+                "administrator or moderator (%s): PeerTube does not rate-limit it; "
+                "no client-side limit%s",
+                source,
+                capped,
+            )
+        self._exempt = exempt
 
     # ------------------------------------------------------------------------------ calls
 
@@ -132,7 +183,7 @@ class Transport:
             stop=stop_after_attempt(max(1, attempts)),
             wait=wait_exponential(multiplier=self.settings.retry_base, max=20.0)
             + wait_random(0, self.settings.retry_base),
-            retry=retry_if_exception_type((ServerError, TransportError)),
+            retry=retry_if_exception(self._worth_retrying),
             reraise=True,
             before_sleep=lambda state: log.info(
                 "%s %s failed (%s); retrying",
@@ -144,7 +195,17 @@ class Transport:
         kwargs = dict(
             params=params, json_body=json_body, form=form, files=files, headers=headers, data=data
         )
-        return retrying(self._once, method, path, auth=auth, timeout=timeout, **kwargs)
+        try:
+            return retrying(self._once, method, path, auth=auth, timeout=timeout, **kwargs)
+        except _Unreachable as exc:
+            self._down = exc.problem
+            tried = int(retrying.statistics.get("attempt_number", 1))
+            raise ServerUnreachable(method, _endpoint(path), exc.problem, attempts=tried) from None
+
+    def _worth_retrying(self, exc: BaseException) -> bool:
+        if isinstance(exc, ServerUnreachable) or self._down is not None:
+            return False
+        return isinstance(exc, ServerError | TransportError)
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.call(method, path, **kwargs)
@@ -159,6 +220,8 @@ class Transport:
         timeout: tuple[float, float] | None,
         **kwargs: Any,
     ) -> requests.Response:
+        if self._down is not None:
+            raise ServerUnreachable(method, _endpoint(path), self._down, attempts=0)
         waited = 0.0
         renewed = False
         while True:
@@ -168,6 +231,7 @@ class Transport:
                 waited += delay
                 if waited > self.settings.max_rate_limit_wait:
                     raise _error(method, path, response)
+                self._refused_anyway()
                 log.info("rate limited on %s %s; waiting %.1fs", method, path, delay)
                 self.limiter.pause_until(time.monotonic() + delay)
                 continue
@@ -180,6 +244,13 @@ class Transport:
             if response.status_code >= 400:
                 raise _error(method, path, response)
             return response
+
+    def _refused_anyway(self) -> None:
+        """A 429 to a token believed exempt: its role changed; limit it like everyone else."""
+        if self._exempt:
+            log.info("rate limited although administrator or moderator: limiting again")
+            self._exempt = False
+            self.auth.remember_role(None)
 
     def _send(
         self,
@@ -202,58 +273,82 @@ class Transport:
             send_headers["Authorization"] = f"Bearer {bearer}"
         if hasattr(data, "rewind"):  # a chunk sent again after a 429 or 401 starts over
             data.rewind()
-        self.limiter.acquire()
-        started = time.monotonic()
+        sent = self.limiter.acquire(exempt=self._exempt)
+        limits = timeout or self.settings.timeout
         try:
-            try:
-                response = self.session.request(
-                    method,
-                    self.url(path),
-                    params=params,
-                    json=json_body,
-                    data=form if form is not None else data,
-                    files=files,
-                    headers=send_headers,
-                    timeout=timeout or self.settings.timeout,
-                )
-            except BaseException:
-                self.limiter.release()  # no answer to observe
-                raise
-        except requests.Timeout:
-            raise TransportError(method, path, "timed out") from None
-        except requests.exceptions.SSLError as exc:  # not transient: never retried
-            raise ConfigError(
-                f"{method} {path}: TLS certificate verification failed ({_reason(exc)}); "
-                "for a private CA set REQUESTS_CA_BUNDLE"
-            ) from None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise TransportError(method, path, f"connection failed ({_reason(exc)})") from None
+            response = self.session.request(
+                method,
+                self.url(path),
+                params=params,
+                json=json_body,
+                data=form if form is not None else data,
+                files=files,
+                headers=send_headers,
+                timeout=limits,
+            )
+        except requests.RequestException as exc:
+            self.limiter.release()  # no answer to observe
+            raise self._failure(method, path, exc, limits) from None
         except OSError as exc:  # e.g. REQUESTS_CA_BUNDLE names a file that does not exist
-            raise ConfigError(f"{method} {path}: {_reason(exc)}") from None
+            self.limiter.release()
+            raise ConfigError(f"{method} {_endpoint(path)}: {one_line(exc)}") from None
+        except BaseException:
+            self.limiter.release()
+            raise
         finally:
             with self._count_lock:
                 self.sent += 1
-        elapsed = (time.monotonic() - started) * 1000
+        self._answered, self._down = True, None
+        elapsed = (time.monotonic() - sent) * 1000
         shown = response.request.path_url if response.request else path
         log.debug("%s %s -> %d (%.0f ms)", method, shown, response.status_code, elapsed)
-        # /users/token answers with the login window's counters (15 per 5 min), not the API's
-        counters = response.headers if auth else {}
-        if self.limiter.observe(counters) and auth and not self._exempt_checked:
-            self._check_exempt()
+        counters = {} if path.endswith(TOKEN_PATH) else response.headers
+        self.limiter.observe(counters, sent)
         return response, bearer
 
-    def _check_exempt(self) -> None:
-        """The window ran out: if we are staff, PeerTube does not limit us, so neither do we."""
-        self._exempt_checked = True
-        try:
-            response, _ = self._send("GET", "/api/v1/users/me", auth=True, timeout=None)
-            me = response.json() if response.ok else {}
-        except (TransportError, ValueError):
-            return
-        role = (me.get("role") or {}).get("id") if isinstance(me, dict) else None
-        if role in (0, 1):
-            log.info("admin or moderator token: PeerTube does not rate-limit it")
-            self.limiter.make_unlimited()
+    def _failure(
+        self, method: str, path: str, exc: requests.RequestException, limits: tuple[float, float]
+    ) -> PtsyncError:
+        """The typed error for a request that got no answer; never urllib3's text."""
+        failure, detail = classify(exc)
+        endpoint = _endpoint(path)
+        parts = urlsplit(self.url(path))
+        origin = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        if failure is Failure.PLAIN_HTTP:
+            plain = urlunsplit(("http", parts.netloc, "", "", ""))
+            hint = "" if _loopback(parts.hostname or "") else " with --insecure-http"
+            return ConfigError(f"{origin} speaks plain HTTP, not HTTPS: use {plain}{hint}")
+        if failure is Failure.TLS_VERIFY:
+            return ConfigError(
+                f"{method} {endpoint}: TLS certificate verification failed ({detail}); "
+                "for a private CA set REQUESTS_CA_BUNDLE"
+            )
+        if failure is Failure.TLS:
+            return ConfigError(
+                f"{method} {endpoint}: TLS handshake with {origin} failed ({detail})"
+            )
+        if failure is Failure.UNREACHABLE:
+            return self._unreachable(method, endpoint, origin, parts.hostname or "", detail)
+        if failure is Failure.CONNECT_TIMEOUT:
+            problem = f"cannot reach {origin}: no answer to connect within {limits[0]:g} s"
+            return self._unreachable_as(method, endpoint, problem)
+        if failure is Failure.TIMEOUT:
+            return TimedOut(method, endpoint, f"timed out (no answer within {limits[1]:g} s)")
+        return TransportError(method, endpoint, detail)
+
+    def _unreachable(
+        self, method: str, endpoint: str, origin: str, host: str, detail: str
+    ) -> PtsyncError:
+        if detail == "unknown host":
+            problem = f"cannot resolve host {host} (instance URL {origin})"
+        else:
+            problem = f"cannot reach {origin}: {detail}"
+        return self._unreachable_as(method, endpoint, problem)
+
+    def _unreachable_as(self, method: str, endpoint: str, problem: str) -> PtsyncError:
+        if not self._answered:  # a wrong URL or a server that is down: no point retrying
+            return ServerUnreachable(method, endpoint, problem, first_contact=True)
+        return _Unreachable(method, endpoint, problem)
 
     def _get_noauth(self, path: str) -> Any:
         return self.json("GET", path, auth=False)
@@ -275,6 +370,17 @@ def decode(response: requests.Response, method: str, path: str) -> Any:
         raise BadResponse(method, path, f"not JSON ({kind}): {snippet!r}") from None
 
 
+def role_id(user: Mapping[str, Any]) -> int | None:
+    """``role.id`` of a ``/users/me`` answer (``role`` was a bare number in old versions)."""
+    role = user.get("role")
+    value = role.get("id") if isinstance(role, Mapping) else role
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _endpoint(path: str) -> str:
+    return path.split("?")[0]
+
+
 def _error(method: str, path: str, response: requests.Response) -> Exception:
     try:
         body: Any = response.json()
@@ -284,7 +390,7 @@ def _error(method: str, path: str, response: requests.Response) -> Exception:
     cls = error_class_for_status(response.status_code, info.code)
     if cls is AuthenticationError and path.endswith("/users/token"):
         info.detail = info.detail or "login refused"
-    return cls(method, path.split("?")[0], info)
+    return cls(method, _endpoint(path), info)
 
 
 def _retry_after(response: requests.Response) -> float:
@@ -301,8 +407,3 @@ def _retry_after(response: requests.Response) -> float:
     except ValueError:
         return 1.0
     return (reset_delay(reset) or 1.0) + 0.05
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    return text if len(text) < 160 else text[:157] + "..."

@@ -6,6 +6,13 @@ server is asked for its offset (``Content-Range: bytes */SIZE``) and the upload 
 there. The session URL is remembered on disk under a key naming the manifest entry and file
 content, so an upload cut short by a killed process resumes on the next run instead of being
 started (and billed against the quota) again. Memory stays at one chunk whatever the file size.
+
+The last chunk is the delicate one: PeerTube assembles the file before answering, re-sent
+chunks meanwhile get ``503 "The upload is already being processed"``, and once the video exists
+the session answers 404. Both are waited out for a bounded time (``PROCESSING_WAIT``) and then
+reported as typed exceptions, so the caller looks for the video by its marker instead of
+uploading a second copy; a session that stays "processing" past the bound is wedged (seen on
+real 6.3 servers for 10+ minutes) and is cancelled, never resumed forever.
 """
 
 from __future__ import annotations
@@ -14,9 +21,11 @@ import hashlib
 import logging
 import mimetypes
 import re
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ptsync.cachefiles import cache_dir, read_json, write_json
@@ -28,6 +37,44 @@ Progress = Callable[[int, int], None]
 _RANGE = re.compile(r"bytes=\d+-(\d+)")
 MAX_RESUMES = 8
 _STREAM_BLOCK = 256 * 1024
+# How long a session answering "already being processed" is waited out. Assembling even a
+# large file takes seconds on a real server; a wedged session answers so with Retry-After: 300
+# for as long as anyone watched. 60 s covers the first, and leaves a CI job time to start over.
+PROCESSING_WAIT = 60.0
+PROCESSING_POLL = 2.0
+# A stored session is resumed by this many runs at most, then cancelled and started anew.
+MAX_SESSION_RUNS = 3
+
+
+@dataclass(frozen=True)
+class _Wait:
+    seconds: float
+
+
+class UploadInterrupted(TransportError):
+    """The upload's outcome is unknown to this client: the server may have created the video."""
+
+    def __init__(self, location: str, reason: str):
+        super().__init__("PUT", location.split("?")[0], reason)
+        self.location = location
+
+
+class UploadSessionGone(UploadInterrupted):
+    """The session answers 404 after its last chunk was sent: the server finished with it,
+    usually by creating the video (look for it by its marker)."""
+
+
+class UploadWedged(UploadInterrupted):
+    """The session kept answering "already being processed" past ``PROCESSING_WAIT``."""
+
+
+def is_processing(exc: Exception) -> bool:
+    """PeerTube's 503 for a session whose final chunk it is still assembling."""
+    return (
+        isinstance(exc, PeerTubeError)
+        and exc.status == 503
+        and "already being processed" in str(exc).lower()
+    )
 
 
 def content_type(path: Path) -> str:
@@ -44,17 +91,19 @@ class Sessions:
     def _path(self, key: str) -> Path:
         return self.folder / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
 
-    def get(self, key: str | None, size: int) -> str | None:
+    def get(self, key: str | None, size: int) -> tuple[str, int] | None:
+        """The stored session URL and how many runs already tried to resume it."""
         if not key:
             return None
         data = read_json(self._path(key))
         if isinstance(data, dict) and data.get("size") == size and data.get("location"):
-            return str(data["location"])
+            runs = data.get("runs")
+            return str(data["location"]), runs if isinstance(runs, int) else 0
         return None
 
-    def put(self, key: str | None, location: str, size: int) -> None:
+    def put(self, key: str | None, location: str, size: int, runs: int = 0) -> None:
         if key:
-            write_json(self._path(key), {"location": location, "size": size})
+            write_json(self._path(key), {"location": location, "size": size, "runs": runs})
 
     def forget(self, key: str | None) -> None:
         if key:
@@ -70,28 +119,81 @@ def resumable_upload(
     chunk_size: int,
     on_progress: Progress | None = None,
     session_key: str | None = None,
+    processing_wait: float = PROCESSING_WAIT,
 ) -> Any:
     """Upload ``path``; returns the final response's JSON (``{"video": ...}`` for a create)."""
     size = path.stat().st_size
     sessions = Sessions()
-    location = sessions.get(session_key, size)
-    offset = 0
-    if location is not None:
-        known = _server_offset(transport, location, size)
-        if known is None:
-            log.info("stored upload session for %s is gone; starting again", path.name)
-            sessions.forget(session_key)
-            location = None
-        else:
-            offset = known
-            log.info("resuming upload of %s at byte %d of %d", path.name, offset, size)
-    if location is None:
-        location = _start(transport, init_path, path, size, metadata)
-        sessions.put(session_key, location, size)
-        offset = 0
-    result = _send_all(transport, location, path, size, offset, chunk_size, on_progress)
+    wait = _Wait(processing_wait)
+    location, offset = _stored_session(transport, sessions, session_key, path, size, wait)
+    try:
+        if location is None:
+            location = _start(transport, init_path, path, size, metadata)
+            sessions.put(session_key, location, size)
+            offset = 0
+        result = _send_all(transport, location, path, size, offset, chunk_size, on_progress, wait)
+    except UploadInterrupted as exc:
+        if isinstance(exc, UploadWedged):
+            cancel_session(transport, exc.location)
+        sessions.forget(session_key)
+        raise
     sessions.forget(session_key)
     return result
+
+
+def _stored_session(
+    transport: Transport, sessions: Sessions, key: str | None, path: Path, size: int, wait: _Wait
+) -> tuple[str | None, int]:
+    """A persisted session to go on with and its offset, or (None, 0) to start a new one."""
+    stored = sessions.get(key, size)
+    if stored is None:
+        return None, 0
+    location, runs = stored
+    if runs >= MAX_SESSION_RUNS:
+        log.info("upload session for %s tried by %d runs; starting a new one", path.name, runs)
+        cancel_session(transport, location)
+        sessions.forget(key)
+        return None, 0
+    sessions.put(key, location, size, runs + 1)
+    try:
+        resumed = _resume_offset(transport, location, size, path.name, wait)
+    except UploadInterrupted as exc:
+        if isinstance(exc, UploadWedged):
+            cancel_session(transport, location)
+        sessions.forget(key)
+        raise
+    if resumed is None:
+        sessions.forget(key)
+        return None, 0
+    return location, resumed
+
+
+def _resume_offset(
+    transport: Transport, location: str, size: int, name: str, wait: _Wait
+) -> int | None:
+    """Where a stored session goes on, or None when it is gone (a new session starts).
+
+    A session that is "already being processed" had its last chunk sent by a run that died:
+    its outcome is awaited like a live one (the video may be about to appear)."""
+    try:
+        known = _server_offset(transport, location, size)
+    except PeerTubeError as exc:
+        if not is_processing(exc):
+            raise
+        _await_processing(transport, location, size, wait)
+    if known is None:
+        log.info("stored upload session for %s is gone; starting again", name)
+        return None
+    log.info("resuming upload of %s at byte %d of %d", name, known, size)
+    return known
+
+
+def cancel_session(transport: Transport, location: str) -> None:
+    """DELETE the session (PeerTube answers 204); gone already, or refused, is fine."""
+    try:
+        transport.call("DELETE", location, retry=False)
+    except (PeerTubeError, TransportError) as exc:
+        log.info("could not cancel upload session %s (%s)", location.split("?")[0], exc)
 
 
 def _start(
@@ -120,11 +222,13 @@ def session_url(base_url: str, init_path: str, location: str) -> str:
     return urlunsplit((base.scheme, base.netloc, target.path, target.query, ""))
 
 
-def _server_offset(transport: Transport, location: str, size: int) -> int | None:
+def _server_offset(
+    transport: Transport, location: str, size: int, *, retry: bool = True
+) -> int | None:
     """Bytes the server holds for the session, or None when the session no longer exists."""
     try:
         response = transport.call(
-            "PUT", location, headers={"Content-Range": f"bytes */{size}"}, data=b""
+            "PUT", location, headers={"Content-Range": f"bytes */{size}"}, data=b"", retry=retry
         )
     except (NotFound, RequestRejected):
         return None
@@ -146,6 +250,7 @@ def _send_all(
     offset: int,
     chunk_size: int,
     on_progress: Progress | None,
+    wait: _Wait,
 ) -> Any:
     resumes = 0
     while True:
@@ -158,14 +263,30 @@ def _send_all(
             with _Slice(path, offset, end + 1 - offset) as body:
                 response = transport.call("PUT", location, data=body, headers=headers, retry=False)
         except (TransportError, PeerTubeError) as exc:
+            final = end + 1 >= size
+            if is_processing(exc):
+                _await_processing(transport, location, size, wait)
+            if isinstance(exc, NotFound) and (final or resumes):
+                raise UploadSessionGone(
+                    location, "upload session gone after its last chunk"
+                ) from None
             if isinstance(exc, PeerTubeError) and exc.status < 500:
                 raise
             resumes += 1
             if resumes > MAX_RESUMES:
                 raise
             log.info("upload chunk failed (%s); asking the server where to resume", exc)
-            known = _server_offset(transport, location, size)
+            try:
+                known = _server_offset(transport, location, size)
+            except PeerTubeError as again:
+                if is_processing(again):
+                    _await_processing(transport, location, size, wait)
+                raise
             if known is None:
+                if final:
+                    raise UploadSessionGone(
+                        location, "upload session gone after its last chunk"
+                    ) from None
                 raise
             offset = known
             continue
@@ -175,6 +296,26 @@ def _send_all(
         if on_progress:
             on_progress(size, size)
         return decode(response, "PUT", location.split("?")[0])
+
+
+def _await_processing(transport: Transport, location: str, size: int, wait: _Wait) -> NoReturn:
+    """Wait while the server assembles the file; always raises: the answer to the final chunk
+    is lost, so only a search by marker can tell whether the video exists now."""
+    deadline = time.monotonic() + wait.seconds
+    while time.monotonic() < deadline:
+        time.sleep(min(PROCESSING_POLL, wait.seconds / 4, max(0.0, deadline - time.monotonic())))
+        try:  # not retried by the transport: "being processed" is the answer we poll for
+            known = _server_offset(transport, location, size, retry=False)
+        except PeerTubeError as exc:
+            if is_processing(exc):
+                continue
+            raise
+        if known is None:
+            raise UploadSessionGone(location, "the server finished the upload")
+        if known < size:  # the server dropped the assembled file: resume from there
+            raise UploadSessionGone(location, "the server restarted the upload")
+        raise UploadSessionGone(location, "the server holds the whole file")
+    raise UploadWedged(location, f"upload still 'being processed' after {wait.seconds:g} s")
 
 
 class _Slice:

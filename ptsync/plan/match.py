@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ptsync.errors import Problem
 from ptsync.fields import normalise
 from ptsync.marker import ID_PATTERN, SYSTEM_PATTERN
+from ptsync.plan.changes import MatchedBy
 from ptsync.state import (
     DesiredState,
     DesiredVideo,
@@ -26,6 +27,7 @@ from ptsync.state import (
     LiveState,
     LiveVideo,
     UrlSource,
+    VideoState,
 )
 
 _FILENAME_RE = re.compile(
@@ -50,9 +52,8 @@ def parse_upload_filename(filename: str | None) -> tuple[str, str] | None:
 class Match:
     desired: DesiredVideo
     live: LiveVideo | None
-    by: str | None = None  # marker | uuid | import | filename
+    by: MatchedBy | None = None
     failed_import: LiveImport | None = None  # the latest failed import of this entry's URL
-    running_import: LiveImport | None = None
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,19 @@ class _Index:
 
 def _index(system: str, videos: Iterable[LiveVideo]) -> _Index:
     index = _Index()
-    # a marker on the first line (written by ptsync) wins over an older quote of it
-    for video in sorted(videos, key=lambda v: (not v.marker_at_start, v.id)):
+    # a marker on the first line (written by ptsync) wins over an older quote of it, and a
+    # copy whose import did not fail over one that did (8.x keeps failed imports' videos)
+    for video in sorted(videos, key=_precedence):
         index.by_uuid[video.uuid] = video
         if video.short_uuid:
             index.by_uuid[video.short_uuid] = video
         if video.marker and video.marker.system == system:
             index.by_marker[video.marker.external_id].append(video)
     return index
+
+
+def _precedence(video: LiveVideo) -> tuple[bool, bool, int]:
+    return (not video.marker_at_start, video.state == VideoState.IMPORT_FAILED, video.id)
 
 
 def match(desired: DesiredState, live: LiveState) -> Matching:
@@ -119,7 +125,7 @@ def match(desired: DesiredState, live: LiveState) -> Matching:
 
 def _find(
     system: str, entry: DesiredVideo, index: _Index, live: LiveState
-) -> tuple[LiveVideo | None, str | None, Problem | None]:
+) -> tuple[LiveVideo | None, MatchedBy | None, Problem | None]:
     marked = index.by_marker.get(entry.external_id)
     if marked:
         video = marked[0]
@@ -129,23 +135,23 @@ def _find(
                 f"is on video {video.uuid}; remove one of them"
             )
             return None, None, Problem(entry.ref, msg)
-        return video, "marker", None
+        return video, MatchedBy.MARKER, None
     if entry.uuid:
         return _find_pinned(system, entry, index)
     if isinstance(entry.source, UrlSource) and live.imports:
         found = _find_by_import(system, entry, entry.source, index, live.imports)
         if found:
-            return found, "import", None
+            return found, MatchedBy.IMPORT, None
     if isinstance(entry.source, FileSource) and live.upload_filenames:
         found = _find_by_filename(system, entry, index, live.upload_filenames)
         if found:
-            return found, "filename", None
+            return found, MatchedBy.FILENAME, None
     return None, None, None
 
 
 def _find_pinned(
     system: str, entry: DesiredVideo, index: _Index
-) -> tuple[LiveVideo | None, str | None, Problem | None]:
+) -> tuple[LiveVideo | None, MatchedBy | None, Problem | None]:
     assert entry.uuid is not None
     video = index.by_uuid.get(entry.uuid)
     if video is None:
@@ -155,7 +161,7 @@ def _find_pinned(
     if video.marker and video.marker.system == system:
         msg = f"uuid {entry.uuid} already carries marker {system}/{video.marker.external_id}"
         return None, None, Problem(entry.ref, msg)
-    return video, "uuid", None
+    return video, MatchedBy.UUID, None
 
 
 def _unclaimed_unmarked(system: str, index: _Index, uuid: str | None) -> LiveVideo | None:
@@ -195,16 +201,19 @@ def _find_by_filename(
 
 
 def _with_imports(found: Match, imports: tuple[LiveImport, ...] | None) -> Match:
-    """Attach the latest import of an unmatched URL entry: failed ones are retried."""
+    """Attach the latest import of an unmatched URL entry, or the failed import of a video
+    that 8.x kept in state "Import failed": failed ones are retried."""
     entry = found.desired
+    if found.live is not None and imports and found.live.state == VideoState.IMPORT_FAILED:
+        own = [r for r in imports if r.video_uuid == found.live.uuid and r.failed]
+        latest = max(own, key=lambda r: r.id) if own else None
+        return Match(entry, found.live, found.by, latest)
     if found.live is not None or not imports or not isinstance(entry.source, UrlSource):
         return found
     rows = [r for r in imports if r.target_url == entry.source.url]
     failed = [r for r in rows if r.failed and r.video_uuid is None]
-    running = [r for r in rows if not r.finished and r.video_uuid is None]
     latest_failed = max(failed, key=lambda r: r.id) if failed else None
-    latest_running = max(running, key=lambda r: r.id) if running else None
-    return Match(entry, None, None, latest_failed, latest_running)
+    return Match(entry, None, None, latest_failed)
 
 
 def filename_candidates(desired: DesiredState, matching: Matching) -> list[LiveVideo]:
@@ -222,4 +231,7 @@ def filename_candidates(desired: DesiredState, matching: Matching) -> list[LiveV
 
 
 def needs_imports(matching: Matching) -> bool:
-    return any(isinstance(m.desired.source, UrlSource) for m in matching.unmatched())
+    """The import list is read only when an unmatched URL entry or a failed import needs it."""
+    return any(isinstance(m.desired.source, UrlSource) for m in matching.unmatched()) or any(
+        m.live is not None and m.live.state == VideoState.IMPORT_FAILED for m in matching.matches
+    )

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ptsync.plan.changes import CreateVideo, Notice, Plan
+from ptsync.plan.changes import CreateMethod, CreateVideo, Notice, NoticeKind, Plan
 
 UNLIMITED = -1
 
 
 def upload_bytes(plan: Plan) -> int:
-    return sum(c.source_size or 0 for c in plan.of(CreateVideo) if c.method == "upload")
+    return sum(c.source_size or 0 for c in plan.of(CreateVideo) if c.method is CreateMethod.UPLOAD)
 
 
 def quota_notices(plan: Plan, me: Mapping[str, Any], used: Mapping[str, Any]) -> list[Notice]:
@@ -35,7 +35,7 @@ def quota_notices(plan: Plan, me: Mapping[str, Any], used: Mapping[str, Any]) ->
         if limit != UNLIMITED and spent + needed > limit:
             notices.append(
                 Notice(
-                    "quota",
+                    NoticeKind.QUOTA,
                     f"the uploads in this plan ({_size(needed)}) exceed your {label}: "
                     f"{_size(spent)} of {_size(limit)} used; PeerTube will refuse some with 413",
                 )

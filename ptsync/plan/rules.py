@@ -23,10 +23,6 @@ def matches(match: RuleMatch, view: Mapping[str, Any]) -> bool:
     return match.name is None or fnmatchcase(view.get("name") or "", match.name)
 
 
-def needs_tags(rules: Iterable[Rule]) -> bool:
-    return any(r.match.tag is not None for r in rules)
-
-
 def set_by_rules(rules: Iterable[Rule], view: Mapping[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for rule in rules:

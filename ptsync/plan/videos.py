@@ -8,26 +8,40 @@ so a CI run fails with every reason at once, pointing at manifest lines.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ptsync.errors import ManifestError, Problem, TooMuchChange
-from ptsync.fields import COMMENTS_POLICIES, DETAIL_FIELDS, normalise
+from ptsync.errors import ManifestError, Problem
+from ptsync.fields import COMMENTS_POLICIES, DETAIL_FIELDS, first_line, normalise
 from ptsync.marker import Marker
 from ptsync.plan import rules as rules_mod
 from ptsync.plan.changes import (
     Change,
+    CreateMethod,
     CreateVideo,
     DeleteVideo,
     FieldChange,
+    MatchedBy,
     Notice,
+    NoticeKind,
     Plan,
     UpdateVideo,
 )
 from ptsync.plan.diff import diff_fields, diff_files
 from ptsync.plan.match import Match, Matching
-from ptsync.state import DesiredState, FileSource, LiveVideo, Privacy, UrlSource, Vocabularies
+from ptsync.state import (
+    CaptionFile,
+    DesiredState,
+    DesiredVideo,
+    FileSource,
+    LiveVideo,
+    Privacy,
+    UrlSource,
+    VideoState,
+    Vocabularies,
+)
 
 PASSWORD_PROTECTED = Privacy.PASSWORD_PROTECTED
 
@@ -37,6 +51,7 @@ class PlanOptions:
     prune: bool = False
     file_replace_enabled: bool = False
     adopt: bool = False  # write markers on uuid-pinned videos even when nothing else changes
+    retry_failed_imports: bool = False  # the server retries a failed import in place (8.x)
 
 
 def build_plan(
@@ -48,7 +63,7 @@ def build_plan(
     changes: list[Change] = []
     notices: list[Notice] = []
     problems = list(matching.problems)
-    unchanged = 0
+    unchanged = ruled = 0
     owned = _unowned_by_name(desired.system, matching)
     for found in matching.matches:
         change = _plan_entry(desired, found, options, owned, notices, problems)
@@ -59,6 +74,7 @@ def build_plan(
     for video in matching.unlisted:
         if video.marker and video.marker.system == desired.system:
             continue
+        ruled += bool(desired.rules and rules_mod.set_by_rules(desired.rules, video.fields))
         update = _plan_rules(desired, video)
         if update is not None:
             changes.append(update)
@@ -74,6 +90,7 @@ def build_plan(
         notices=tuple(notices),
         labels=labels_for(vocab),
         managed_total=_managed_total(desired.system, matching),
+        rule_matched=ruled,
     )
 
 
@@ -107,6 +124,10 @@ def _plan_entry(
         if entry.uuid:
             return None  # matching already reported why
         return _plan_create(desired, found, unowned, notices, problems)
+    owner = foreign_owner(desired.system, entry.external_id, found.live)
+    if owner is not None and not entry.takeover:
+        notices.append(_takeover_notice(found, owner))
+        return None
     fields = rules_mod.effective_fields(entry, desired.rules, found.live)
     if normalise("privacy", fields.get("privacy")) == PASSWORD_PROTECTED and (
         found.live.fields.get("privacy") != PASSWORD_PROTECTED
@@ -119,7 +140,63 @@ def _plan_entry(
             )
         )
         return None
-    return _plan_update(desired, found, fields, options, notices)
+    update = _plan_update(desired, found, fields, options, notices)
+    if found.live.state == VideoState.IMPORT_FAILED:
+        return _retry_failed_import(found, update, options, notices)
+    return update
+
+
+def _retry_failed_import(
+    found: Match, update: UpdateVideo | None, options: PlanOptions, notices: list[Notice]
+) -> UpdateVideo | None:
+    """A video PeerTube 8.x kept after its import failed (state 12): the import is retried in
+    place (same video, same uuid), never imported a second time beside it."""
+    entry, live, row = found.desired, found.live, found.failed_import
+    assert live is not None
+    if not options.retry_failed_imports or row is None:
+        notices.append(
+            Notice(
+                NoticeKind.IMPORT_FAILED,
+                f"{entry.external_id}: the import of {live.uuid} failed and this server cannot "
+                "retry it; delete the video in PeerTube and ptsync imports it again",
+                entry.external_id,
+                entry.ref,
+            )
+        )
+        return update
+    retry = FieldChange("import", f"failed: {first_line(row.error)}", "retry")
+    if update is None:
+        update = UpdateVideo(
+            uuid=live.uuid,
+            name=live.name,
+            updated_at=live.updated_at,
+            changes=(),
+            external_id=entry.external_id,
+            ref=entry.ref,
+            matched_by=found.by or MatchedBy.MARKER,
+        )
+    return dataclasses.replace(update, changes=(*update.changes, retry), retry_import=row.id)
+
+
+def foreign_owner(system: str, external_id: str, video: LiveVideo) -> str | None:
+    """``system/id`` when the video carries another entry's marker: another system's, or this
+    system's for another id. Ownership is absolute: only ``takeover: true`` re-marks it."""
+    marker = video.marker
+    if marker is None or (marker.system, marker.external_id) == (system, external_id):
+        return None
+    return f"{marker.system}/{marker.external_id}"
+
+
+def _takeover_notice(found: Match, owner: str) -> Notice:
+    entry, live = found.desired, found.live
+    assert live is not None
+    return Notice(
+        NoticeKind.NOT_TAKING_OVER,
+        f"not taking over {live.uuid} ({live.name!r}) for {entry.external_id} (matched by "
+        f"{found.by or 'marker'}): owned by {owner} (set takeover: true)",
+        entry.external_id,
+        entry.ref,
+    )
 
 
 def _plan_create(
@@ -165,7 +242,7 @@ def _duplicate_notice(system: str, found: Match, twins: list[LiveVideo]) -> Noti
     entry = found.desired
     twin = twins[0]
     return Notice(
-        "possible-duplicate",
+        NoticeKind.POSSIBLE_DUPLICATE,
         f"not creating {entry.external_id}: video {twin.uuid} ({twin.name!r} in channel "
         f"{twin.channel}) has the same name and no {system} marker. Pin `uuid: {twin.uuid}` to "
         "adopt it, or set `allow_duplicate: true` to create another",
@@ -186,7 +263,7 @@ def _create(system: str, found: Match, fields: Mapping[str, Any]) -> CreateVideo
     is_url = isinstance(source, UrlSource)
     return CreateVideo(
         external_id=entry.external_id,
-        method="import" if is_url else "upload",
+        method=CreateMethod.IMPORT if is_url else CreateMethod.UPLOAD,
         source=source.url if isinstance(source, UrlSource) else str(source.path),
         source_digest=source.digest,
         source_size=source.size if isinstance(source, FileSource) else None,
@@ -208,34 +285,18 @@ def _plan_update(
 ) -> UpdateVideo | None:
     entry, live = found.desired, found.live
     assert live is not None
-    changes = list(diff_fields(fields, live))
     own_marker = live.marker if live.marker and live.marker.system == desired.system else None
-    files = diff_files(entry, own_marker)
-    annotations = dict(files.annotations)
-    file_changes = list(files.changes)
-    if files.source_changed and not options.file_replace_enabled:
-        file_changes = [c for c in file_changes if c.field != "source"]
-        notices.append(_source_notice(entry.external_id, entry.ref))
-    elif files.source_changed:
-        annotations["src"] = entry.source.digest if entry.source else annotations.get("src", "")
-    marker = Marker(desired.system, entry.external_id, annotations)
-    identity_change = own_marker is None or not live.marker_at_start
-    if identity_change:
-        old = f"{live.marker.system}/{live.marker.external_id}" if live.marker else None
-        changes.insert(0, FieldChange("marker", old, f"{desired.system}/{entry.external_id}"))
-    changes.extend(file_changes)
+    files = _file_changes(entry, own_marker, options, notices)
+    changes = [*_marker_change(desired.system, entry.external_id, live), *diff_fields(fields, live)]
+    changes.extend(files.changes)
     if not changes:
         return None
     if _marker_only_adoption(changes, found, live, options):
-        notices.append(Notice("unadopted", "", entry.external_id, entry.ref))
+        notices.append(Notice(NoticeKind.UNADOPTED, "", entry.external_id, entry.ref))
         return None
-    rewrite = (
-        identity_change
-        or any(c.field == "description" for c in changes)
-        or (own_marker is not None and dict(own_marker.annotations) != annotations)
-    )
+    marker = Marker(desired.system, entry.external_id, files.annotations)
+    rewrite = _rewrites_description(changes, own_marker, files.annotations)
     text = fields["description"] if "description" in fields else live.fields.get("description")
-    replace = files.source_changed and options.file_replace_enabled and entry.source is not None
     return UpdateVideo(
         uuid=live.uuid,
         name=live.name,
@@ -243,14 +304,72 @@ def _plan_update(
         changes=tuple(changes),
         external_id=entry.external_id,
         ref=entry.ref,
-        matched_by=found.by or "marker",
+        matched_by=found.by or MatchedBy.MARKER,
         marker=marker if rewrite else None,
         description=normalise("description", text) if rewrite else None,
         thumbnail=entry.thumbnail if files.thumbnail_changed else None,
         captions_put=files.captions_put,
         captions_delete=files.captions_delete,
-        source_file=_source_location(entry.source) if replace else None,
+        source_file=_source_location(entry.source) if files.replace_source else None,
         password_protected=_protected(fields, live),
+    )
+
+
+def _rewrites_description(
+    changes: list[FieldChange], own_marker: Marker | None, annotations: Mapping[str, str]
+) -> bool:
+    """The description is sent (with the marker) when either part of it changes."""
+    return (
+        changes[0].field == "marker"
+        or any(c.field == "description" for c in changes)
+        or (own_marker is not None and dict(own_marker.annotations) != annotations)
+    )
+
+
+def _marker_change(system: str, external_id: str, live: LiveVideo) -> list[FieldChange]:
+    """Writing (or moving to the first line) this entry's marker, when it is not in place."""
+    mine = live.marker is not None and (live.marker.system, live.marker.external_id) == (
+        system,
+        external_id,
+    )
+    if mine and live.marker_at_start:
+        return []
+    old = f"{live.marker.system}/{live.marker.external_id}" if live.marker else None
+    return [FieldChange("marker", old, f"{system}/{external_id}")]
+
+
+@dataclass(frozen=True)
+class _Files:
+    changes: tuple[FieldChange, ...]
+    annotations: dict[str, str]
+    thumbnail_changed: bool
+    captions_put: tuple[CaptionFile, ...]
+    captions_delete: tuple[str, ...]
+    replace_source: bool
+
+
+def _file_changes(
+    entry: DesiredVideo, own_marker: Marker | None, options: PlanOptions, notices: list[Notice]
+) -> _Files:
+    """Local files compared through the marker's hashes; a changed source is replaced only
+    where the instance allows it (else a notice, and the marker keeps the old hash)."""
+    files = diff_files(entry, own_marker)
+    annotations = dict(files.annotations)
+    changes = list(files.changes)
+    replace = False
+    if files.source_changed and not options.file_replace_enabled:
+        changes = [c for c in changes if c.field != "source"]
+        notices.append(_source_notice(entry.external_id, entry.ref))
+    elif files.source_changed:
+        annotations["src"] = entry.source.digest if entry.source else annotations.get("src", "")
+        replace = entry.source is not None
+    return _Files(
+        tuple(changes),
+        annotations,
+        files.thumbnail_changed,
+        files.captions_put,
+        files.captions_delete,
+        replace,
     )
 
 
@@ -261,7 +380,7 @@ def _marker_only_adoption(
     ``ptsync adopt``'s job, so an exported manifest plans "No changes" right away."""
     return (
         not options.adopt
-        and found.by == "uuid"
+        and found.by is MatchedBy.UUID
         and live.marker is None
         and [c.field for c in changes] == ["marker"]
     )
@@ -278,7 +397,7 @@ def _summarise_unadopted(notices: list[Notice]) -> list[Notice]:
         f"{len(ids)} video(s) pinned by uuid carry no ptsync marker yet ({shown}); they are "
         "managed by uuid. `ptsync adopt` writes their markers (optional)"
     )
-    return [n for n in notices if n.kind != "unadopted"] + [Notice("unadopted", message)]
+    return [n for n in notices if n.kind != "unadopted"] + [Notice(NoticeKind.UNADOPTED, message)]
 
 
 def _source_location(source: UrlSource | FileSource | None) -> str | None:
@@ -293,7 +412,7 @@ def _protected(fields: Mapping[str, Any], live: LiveVideo) -> bool:
 
 def _source_notice(external_id: str, ref: Any) -> Notice:
     return Notice(
-        "source-not-replaceable",
+        NoticeKind.SOURCE_NOT_REPLACEABLE,
         f"{external_id}: the source changed, but this instance does not allow replacing a "
         "video's file (PeerTube >= 6.0 with video file update enabled); the video is left as is",
         external_id,
@@ -314,7 +433,7 @@ def _plan_rules(desired: DesiredState, video: LiveVideo) -> UpdateVideo | None:
         name=video.name,
         updated_at=video.updated_at,
         changes=changes,
-        matched_by="rule",
+        matched_by=MatchedBy.RULE,
         password_protected=_protected(fields, video),
     )
 
@@ -325,20 +444,15 @@ def _plan_deletes(
     deletes = []
     for kept, extra in matching.extra_copies:
         ext_id = extra.marker.external_id if extra.marker else "?"
-        if options.prune and not extra.marker_at_start:
-            notices.append(_not_owned_notice(extra, ext_id))
-        elif options.prune:
-            reason = f"extra copy of {kept.uuid}"
-            deletes.append(_delete(extra, ext_id, reason))
-        else:
-            notices.append(
-                Notice(
-                    "duplicate-marker",
-                    f"{ext_id}: videos {kept.uuid} and {extra.uuid} carry the same marker; "
-                    f"{kept.uuid} (the oldest) is managed, run with --prune to delete the other",
-                    ext_id,
-                )
-            )
+        if not extra.marker_at_start:
+            if options.prune:
+                notices.append(_not_owned_notice(extra, ext_id))
+            continue
+        # Copies that carry this system's first-line marker for one id are ptsync's own
+        # accidental creations (a create the server finished after its client was killed):
+        # repaired without --prune, the oldest (or the one whose import did not fail) kept.
+        delete = _delete(extra, ext_id, f"duplicate of {kept.uuid}")
+        deletes.append(dataclasses.replace(delete, duplicate_of=kept.uuid))
     if options.prune:
         for video in matching.orphans:
             assert video.marker is not None
@@ -353,7 +467,7 @@ def _not_owned_notice(video: LiveVideo, ext_id: str) -> Notice:
     """Ownership for deletion is the marker on the *first* line, where ptsync writes it; a
     marker elsewhere may be a quote or a copy-paste, so prune leaves such a video alone."""
     return Notice(
-        "not-deleted",
+        NoticeKind.NOT_DELETED,
         f"{ext_id}: not deleting {video.uuid} ({video.name!r}): its ptsync marker is not on "
         "the first line of the description",
         ext_id,
@@ -368,19 +482,6 @@ def _delete(video: LiveVideo, external_id: str, reason: str) -> DeleteVideo:
         external_id=external_id,
         reason=reason,
     )
-
-
-def check_safety(plan: Plan, max_delete_fraction: float, force: bool) -> None:
-    """Refuse a plan that deletes more than the allowed share of managed videos (octoDNS-style)."""
-    deletes = len(plan.of(DeleteVideo))
-    if force or not deletes:
-        return
-    total = max(plan.managed_total, 1)
-    if deletes / total > max_delete_fraction:
-        raise TooMuchChange(
-            f"refusing to delete {deletes} of {total} managed videos "
-            f"({deletes / total:.0%} > {max_delete_fraction:.0%}); re-run with --force to allow it"
-        )
 
 
 def labels_for(vocab: Vocabularies | None) -> dict[str, dict[str, str]]:

@@ -6,6 +6,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ptsync.fields import first_line
+
+__all__ = ["ApplyReport", "ItemResult", "first_line"]
+
 
 @dataclass
 class ItemResult:
@@ -67,9 +71,3 @@ class ApplyReport:
 
 def _iso(moment: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
-
-
-def first_line(text: str | None, limit: int = 300) -> str:
-    """A server's error text as one report line (ffprobe and job errors span many lines)."""
-    lines = (text or "").strip().splitlines()
-    return lines[0][:limit] if lines else "no reason given"

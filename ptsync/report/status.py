@@ -13,19 +13,21 @@ from typing import Any
 
 from ptsync.plan.match import Match, match
 from ptsync.report.results import first_line
-from ptsync.state import DesiredState, ImportState, LiveImport, LiveState, UrlSource
+from ptsync.state import DesiredState, ImportState, LiveImport, LiveState, UrlSource, VideoState
 
-# PeerTube's VideoState ids
-_VIDEO_STATES = {
-    1: "published",
-    2: "transcoding",
-    3: "importing",
-    4: "waiting for live",
-    5: "live ended",
-    6: "moving to storage",
-    7: "failed",
-    8: "failed",
-    9: "editing",
+_VIDEO_STATES: dict[int, str] = {
+    VideoState.PUBLISHED: "published",
+    VideoState.TO_TRANSCODE: "transcoding",
+    VideoState.TO_IMPORT: "importing",
+    VideoState.WAITING_FOR_LIVE: "waiting for live",
+    VideoState.LIVE_ENDED: "live ended",
+    VideoState.TO_MOVE_TO_EXTERNAL_STORAGE: "moving to storage",
+    VideoState.TRANSCODING_FAILED: "failed",
+    VideoState.TO_MOVE_TO_EXTERNAL_STORAGE_FAILED: "failed",
+    VideoState.TO_EDIT: "editing",
+    VideoState.TO_MOVE_TO_FILE_SYSTEM: "moving to storage",
+    VideoState.TO_MOVE_TO_FILE_SYSTEM_FAILED: "failed",
+    VideoState.IMPORT_FAILED: "failed",  # 8.x keeps a failed import's video: failed until retried
 }
 
 
@@ -75,7 +77,8 @@ def _status(found: Match, imports: Iterable[LiveImport]) -> VideoStatus:
     if state == "importing" and row is not None:
         detail = f"import {import_state}"
     if state == "failed":
-        detail = video.state_label
+        reason = first_line(row.error) if row is not None and row.failed else None
+        detail = f"{video.state_label}: {reason}" if reason else video.state_label
     return VideoStatus(ext_id, state, detail, video.uuid, video.url, import_state)
 
 

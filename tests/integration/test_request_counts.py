@@ -36,6 +36,7 @@ VOCABULARY = Counter(
         ("GET", "/api/v1/videos/privacies"): 1,
         ("GET", "/api/v1/video-playlists/privacies"): 1,
         ("GET", "/api/v1/users/me"): 1,  # the user's channels
+        ("GET", "/api/v1/config"): 1,  # serverVersion: picks version behaviour, cached alike
     }
 )
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -104,7 +105,7 @@ def test_cold_plan_of_list_fields_lists_pages_logs_in_and_reads_vocabularies_onc
     document = plan(fake, manifest(tmp_path))
     assert '"unchanged": 250' in document and '"update": 0' in document
     assert sent(fake) == cold_cost()
-    assert len(fake.requests) == PAGES + 2 + 6
+    assert len(fake.requests) == PAGES + 2 + 7
 
 
 def test_warm_plan_sends_only_the_three_list_pages(fake, tmp_path):

@@ -87,8 +87,9 @@ def test_prune_deletes_only_owned_and_is_refused_above_threshold(backend, cli, w
     if backend.is_fake:
         outsider = backend.fake.add_video("alice", name="Not ours")
     smaller = three_videos(write_manifest, keep=("a",))
-    refused = cli("apply", str(smaller), "--prune", "--auto-approve")
+    refused = cli("apply", str(smaller), "--prune", "--auto-approve", "--safety-min-existing", "3")
     assert refused.code == 4 and "refusing to delete 2 of 3 managed videos" in refused.err
+    assert "- delete b" in refused.out and "- delete c" in refused.out  # the plan is still shown
     without = cli("plan", str(smaller), "--detailed-exitcode")
     assert without.code == 0  # deletes only with --prune
     forced = cli("apply", str(smaller), "--prune", "--force", "--auto-approve")
@@ -130,7 +131,11 @@ def test_rate_limit_429_is_waited_out(tmp_path, monkeypatch, cli):
         manifest.write_text(
             "apiVersion: ptsync/v1\nsystem: nisv\nrules:\n  - match: {all: true}\n    set: {category: 2}\n"
         )
-        result = cli("apply", str(manifest), "--auto-approve", "--rate-limit", "off")
+        args = ("apply", str(manifest), "--auto-approve", "--rate-limit", "off")
+        refused = cli(*args)  # a rule rewriting all 30 videos it matches needs --force
+        assert refused.code == 4 and "update 30 of 30 videos the rules match" in refused.err
+        fake.clear_requests()
+        result = cli(*args, "--force")
         assert result.code == 0, result.err
         assert "30 updated, 0 deleted, 0 failed" in result.out
         assert sum(1 for r in fake.requests if r.status == 429) > 0

@@ -1,69 +1,129 @@
-"""The shared limiter on its own: sliding window, the server's counters, pauses for everyone."""
+"""The shared limiter: its own sliding window until the server speaks, then the server's window.
+
+The first half drives the limiter with the headers PeerTube sends (``recordings/rate-limited-429``,
+``recordings-2/rate-limit-api-*``); the second half runs real clients against the fake, whose
+limiter is express-rate-limit's fixed window per IP, and reads the fake's request log.
+"""
 
 from __future__ import annotations
 
+import itertools
+import math
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from email.utils import formatdate
 
-from ptsync.peertube import RateLimiter
-from ptsync.peertube.ratelimit import SAFETY, reset_delay
+import pytest
+
+from ptsync.peertube import ClientSettings, Credentials, PeerTubeClient, RateLimiter
+from ptsync.peertube.ratelimit import reset_delay
+from ptsync.testing import FakePeerTube
+
+CREDS = Credentials("alice", "alice-secret-pw")
 
 
-def _timed(fn, *args) -> float:
+def _timed(fn: Callable[[], object]) -> float:
     started = time.monotonic()
-    fn(*args)
+    fn()
     return time.monotonic() - started
 
 
-def test_sliding_window_spaces_requests():
+def counters(remaining: int, reset: float, *, limit: int = 50, skew: float = 0.0) -> dict:
+    """An answer's headers as PeerTube writes them: Reset ceil'ed, Date floored."""
+    server_now = time.time() + skew
+    return {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": str(math.ceil(reset)),
+        "Date": formatdate(server_now, usegmt=True),
+    }
+
+
+# ---------------------------------------------------------------------------- the limiter
+
+
+def test_sliding_window_until_the_server_speaks():
     limiter = RateLimiter(3, 0.2)
     for _ in range(3):
         assert _timed(limiter.acquire) < 0.05
     assert _timed(limiter.acquire) >= 0.2
 
 
-def test_never_more_than_the_server_says_is_left():
-    limiter = RateLimiter(50, 10.0)
-    limiter.acquire()
-    assert not limiter.observe({"X-RateLimit-Remaining": "2", "X-RateLimit-Reset": "0.3"})
+def test_sends_what_the_server_says_remains_then_waits_for_its_reset():
+    limiter = RateLimiter(50, 10.0)  # a sliding 50/10 would send 50 at once
+    sent = limiter.acquire()
+    reset = time.time() + 0.6
+    limiter.observe(counters(2, reset), sent)
     assert _timed(limiter.acquire) < 0.05
     assert _timed(limiter.acquire) < 0.05
-    assert _timed(limiter.acquire) >= 0.3  # the two left are used: wait for the reset
+    waited = _timed(limiter.acquire)  # both used: wait for the announced (ceil'ed) reset
+    assert math.ceil(reset) - time.time() < 0.05 and waited >= 0.3
+
+
+def test_a_new_window_gives_the_full_limit_again_not_a_sliding_window():
+    limiter = RateLimiter(3, 60.0)  # the configured window would hold the 4th send for a minute
+    sent = limiter.acquire()
+    limiter.observe(counters(0, time.time() + 0.3, limit=3), sent)
+    assert _timed(limiter.acquire) < 2.2  # the server's reset, not 60 s
+    assert _timed(limiter.acquire) < 0.05
+    assert _timed(limiter.acquire) < 0.05  # three in the new window
 
 
 def test_requests_in_flight_count_against_what_is_left():
     limiter = RateLimiter(50, 10.0)
-    for _ in range(3):
-        limiter.acquire()
+    tickets = [limiter.acquire() for _ in range(3)]
     # the first answer says 3 are left, but the other two requests may not be counted yet
-    limiter.observe({"X-RateLimit-Remaining": "3", "X-RateLimit-Reset": "0.3"})
+    limiter.observe(counters(3, time.time() + 0.5), tickets[0])
     assert _timed(limiter.acquire) < 0.05
     assert _timed(limiter.acquire) >= 0.3
 
 
-def test_exhausted_window_waits_until_reset_and_reports_it():
+def test_answers_out_of_order_cost_nothing_once_all_are_in():
     limiter = RateLimiter(50, 10.0)
-    limiter.acquire()
-    assert limiter.observe({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0.25"})
-    assert 0.25 <= _timed(limiter.acquire) < 0.25 + SAFETY + 0.2
+    first, second = limiter.acquire(), limiter.acquire()
+    reset = time.time() + 30
+    limiter.observe(counters(2, reset), second)  # counted second, answered first
+    limiter.observe(counters(3, reset), first)
+    for _ in range(2):  # exactly the two the server has left
+        assert _timed(limiter.acquire) < 0.05
+    blocked = threading.Thread(target=limiter.acquire, daemon=True)
+    blocked.start()
+    blocked.join(0.3)
+    assert blocked.is_alive()  # the third waits for the reset
+
+
+def test_the_reset_is_read_on_the_server_clock_measured_by_date():
+    for skew in (-40.0, 40.0):  # server clock behind, then ahead of ours
+        limiter = RateLimiter(50, 10.0)
+        sent = limiter.acquire()
+        server_reset = time.time() + skew + 0.5
+        limiter.observe(counters(0, server_reset, skew=skew), sent)
+        waited = _timed(limiter.acquire)
+        assert 0.4 <= waited < 2.2, (skew, waited)  # never 40 s, never at once
 
 
 def test_late_answer_from_an_old_window_is_ignored():
     limiter = RateLimiter(50, 10.0)
-    now = int(time.time())
-    limiter.acquire()
-    limiter.observe({"X-RateLimit-Remaining": "40", "X-RateLimit-Reset": str(now + 10)})
-    limiter.observe({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(now - 1)})
+    now = time.time()
+    sent = limiter.acquire()
+    limiter.observe(counters(40, now + 10), sent)
+    limiter.observe(counters(0, now - 1), sent)
     assert _timed(limiter.acquire) < 0.05
 
 
-def test_release_takes_a_failed_request_out_of_flight():
+def test_release_takes_a_failed_request_out_of_flight_but_counts_it():
     limiter = RateLimiter(50, 10.0)
+    sent = limiter.acquire()
+    limiter.observe(counters(2, time.time() + 30), sent)
     limiter.acquire()
-    limiter.acquire()
-    limiter.release()  # connection error: no answer will come
-    limiter.observe({"X-RateLimit-Remaining": "1", "X-RateLimit-Reset": "5"})
+    limiter.release()  # connection error: the server may have counted it
     assert _timed(limiter.acquire) < 0.05
+    blocked = threading.Thread(target=limiter.acquire, daemon=True)
+    blocked.start()
+    blocked.join(0.3)
+    assert blocked.is_alive()
 
 
 def test_pause_holds_every_thread():
@@ -83,7 +143,7 @@ def test_pause_holds_every_thread():
 def test_unlimited_ignores_counters_but_not_a_pause():
     limiter = RateLimiter.unlimited()
     assert not limiter.limited
-    assert not limiter.observe({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "60"})
+    limiter.observe(counters(0, time.time() + 60))
     started = time.monotonic()
     for _ in range(500):
         limiter.acquire()
@@ -92,7 +152,16 @@ def test_unlimited_ignores_counters_but_not_a_pause():
     assert _timed(limiter.acquire) >= 0.09
 
 
-def test_threads_share_one_budget():
+def test_exempt_senders_ignore_the_window_unless_the_limit_was_explicit():
+    default = RateLimiter(3, 0.3)
+    sent = default.acquire()
+    default.observe(counters(0, time.time() + 30, limit=3), sent)
+    assert _timed(lambda: [default.acquire(exempt=True) for _ in range(20)]) < 0.1
+    explicit = RateLimiter(3, 0.3, explicit=True)
+    assert _timed(lambda: [explicit.acquire(exempt=True) for _ in range(4)]) >= 0.3
+
+
+def test_threads_share_one_sliding_budget():
     limiter = RateLimiter(10, 0.3)
     stamps: list[float] = []
     lock = threading.Lock()
@@ -114,10 +183,133 @@ def test_threads_share_one_budget():
         assert stamps[i + 10] - stamps[i] >= 0.3
 
 
-def test_reset_is_measured_on_the_server_clock_when_clocks_disagree():
+def test_one_limiter_per_instance_and_settings_while_clients_are_open():
+    first = RateLimiter.shared("https://a.example", (50, 10.0))
+    again = RateLimiter.shared("https://a.example", (50, 10.0))
+    others = [
+        RateLimiter.shared("https://b.example", (50, 10.0)),
+        RateLimiter.shared("https://a.example", (50, 10.0), explicit=True),
+    ]
+    assert again is first and all(other is not first for other in others)
+    for limiter in (first, again, *others):
+        limiter.detach()
+    assert RateLimiter.shared("https://a.example", (50, 10.0)) is not first  # all closed
+
+
+def test_reset_delay_on_the_server_clock_when_clocks_disagree():
     now = time.time()
-    assert 9 <= reset_delay(now + 10) <= 10  # type: ignore[operator]
+    assert 9 <= (reset_delay(now + 10) or 0) <= 10
     assert reset_delay(now + 10, server_now=now + 5) == 5  # local clock 5 s behind
-    assert 9 <= reset_delay(now + 10, server_now=now + 1) <= 10  # within Date's resolution
+    assert 9 <= (reset_delay(now + 10, server_now=now + 1) or 0) <= 10  # Date's resolution
     assert reset_delay(3.5) == 3.5  # a delta, not an epoch
     assert reset_delay(None) is None
+
+
+# ---------------------------------------------------------------------------- over HTTP
+
+LIMIT, WINDOW = 15, 1.0  # a small fixed window on the fake: 3 windows in a few seconds
+
+
+def server_windows(fake: FakePeerTube, window: float) -> list[int]:
+    """Requests per window as the fake's limiter opens them: at the first request after the
+    previous window ended."""
+    counts: list[int] = []
+    end = 0.0
+    for started in sorted(r.started for r in fake.requests):
+        if not counts or started >= end:
+            counts.append(0)
+            end = started + window
+        counts[-1] += 1
+    return counts
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def run(client: PeerTubeClient, n: int, threads: int = 4) -> None:
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda _: client.quota_used(), range(n)))
+
+
+def test_a_fresh_window_run_fills_each_server_window_and_never_sees_429(cache):
+    with FakePeerTube(rate_limit=(LIMIT, WINDOW), login_rate_limit=None) as fake:
+        fake.add_user("alice", "alice-secret-pw")
+        with PeerTubeClient(fake.url, CREDS, ClientSettings()) as client:  # default 50/10
+            client.me()
+            run(client, 32)
+        statuses = [r.status for r in fake.requests]
+        assert 429 not in statuses
+        assert len(statuses) == 2 + 1 + 32  # login (2), /users/me, 32 GETs: nothing resent
+        # the server's window, not the default 50/10: every window but the last is full
+        assert len(server_windows(fake, WINDOW)) == math.ceil(len(statuses) / LIMIT)
+
+
+def test_a_429_is_waited_out_by_every_thread_once(cache):
+    with FakePeerTube(rate_limit=None, login_rate_limit=None) as fake:
+        fake.add_user("alice", "alice-secret-pw")
+        fake.faults.retry_after = 1
+        with PeerTubeClient(fake.url, CREDS, ClientSettings(retry_base=0.01)) as client:
+            client.me()
+            fake.clear_requests()
+            fake.faults.inject("429", method="GET", path="/api/v1/users/me/video-quota-used")
+            run(client, 12)
+        records = sorted(fake.requests, key=lambda r: r.started)
+        refused = [r for r in records if r.status == 429]
+        assert len(refused) == 1 and len(records) == 13
+        # every thread pauses as soon as the client reads the 429: one gap, nothing sent in it
+        stamps = [r.started for r in records if r.started >= refused[0].started]
+        gaps = [b - a for a, b in itertools.pairwise(stamps)]
+        assert max(gaps) >= 0.9
+        assert sum(gap >= 0.5 for gap in gaps) == 1
+
+
+def test_administrators_get_no_client_side_limit(cache):
+    with FakePeerTube(rate_limit=(20, 2.0), login_rate_limit=None) as fake:
+        fake.add_user("alice", "alice-secret-pw", role="admin")
+        started = time.monotonic()
+        with PeerTubeClient(fake.url, CREDS, ClientSettings()) as client:
+            client.me()  # role 0: PeerTube does not limit this account
+            run(client, 60)
+        elapsed = time.monotonic() - started
+        assert 429 not in [r.status for r in fake.requests]
+        assert len(server_windows(fake, 2.0)) == 1  # 63 requests inside one 20-request window
+        assert elapsed < 2.0, elapsed
+
+
+def test_the_role_is_remembered_so_the_next_run_starts_unthrottled(cache):
+    with FakePeerTube(rate_limit=(20, 2.0), login_rate_limit=None) as fake:
+        fake.add_user("alice", "alice-secret-pw", role="moderator")
+        with PeerTubeClient(fake.url, CREDS, ClientSettings()) as client:
+            client.me()
+        with PeerTubeClient(fake.url, CREDS, ClientSettings()) as client:
+            run(client, 45)  # no /users/me in this run: the cached role decides
+        assert fake.count("GET", "/api/v1/users/me") == 1
+        assert len(server_windows(fake, 2.0)) == 1
+        assert 429 not in [r.status for r in fake.requests]
+
+
+def test_an_explicit_rate_limit_still_caps_administrators(cache):
+    with FakePeerTube(rate_limit=None, login_rate_limit=None) as fake:
+        fake.add_user("alice", "alice-secret-pw", role="admin")
+        settings = ClientSettings(rate_limit=(10, 0.4), rate_limit_explicit=True)
+        with PeerTubeClient(fake.url, CREDS, settings) as client:
+            client.me()
+            fake.clear_requests()
+            run(client, 25)
+        stamps = sorted(r.started for r in fake.requests)
+        assert len(stamps) == 25
+        assert all(b - a >= 0.4 for a, b in zip(stamps, stamps[10:], strict=False))
+
+
+def test_a_demoted_account_is_limited_again_after_one_429(cache):
+    with FakePeerTube(rate_limit=(10, 1.0), login_rate_limit=None) as fake:
+        fake.add_user("alice", "alice-secret-pw")
+        with PeerTubeClient(fake.url, CREDS, ClientSettings()) as client:
+            client.transport.apply_role(0)  # a stale belief: "administrator"
+            run(client, 15)
+            assert not client.transport._exempt
+        assert client.transport.auth.role is None  # forgotten, not carried to the next run
+        assert sum(r.status == 200 for r in fake.requests) == 2 + 15

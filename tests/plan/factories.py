@@ -38,6 +38,7 @@ def desired_video(
     thumbnail: str | None = None,
     captions: dict[str, str] | None = None,
     allow_duplicate: bool = False,
+    takeover: bool = False,
     **fields: Any,
 ) -> DesiredVideo:
     source: UrlSource | FileSource | None = None
@@ -56,6 +57,7 @@ def desired_video(
         source=source,
         uuid=uuid,
         allow_duplicate=allow_duplicate,
+        takeover=takeover,
         thumbnail=LocalFile(Path(thumbnail), "t" + thumbnail[:9].ljust(9, "0"))
         if thumbnail
         else None,

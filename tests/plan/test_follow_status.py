@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ptsync.apply.follow import follow_imports, record_outcomes
 from ptsync.marker import Marker
 from ptsync.peertube import webhook
-from ptsync.plan.changes import CreateVideo, Plan
+from ptsync.plan.changes import CreateMethod, CreateVideo, Plan
 from ptsync.plan.quota import quota_notices
 from ptsync.report import notify
 from ptsync.report.results import ApplyReport, ItemResult
@@ -89,7 +89,14 @@ def test_status_states_and_totals():
 
 def test_quota_warning_counts_uploads_against_total_and_daily():
     create = CreateVideo(
-        "a", "upload", "a.mp4", "0" * 10, {"name": "A"}, Marker("nisv", "a"), ref(), source_size=600
+        "a",
+        CreateMethod.UPLOAD,
+        "a.mp4",
+        "0" * 10,
+        {"name": "A"},
+        Marker("nisv", "a"),
+        ref(),
+        source_size=600,
     )
     plan = Plan("https://v.example.org", "nisv", (create,))
     notices = quota_notices(

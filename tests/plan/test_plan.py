@@ -3,7 +3,8 @@ import pytest
 from ptsync.errors import ManifestError, TooMuchChange
 from ptsync.plan.changes import CreateVideo, DeleteVideo, UpdateVideo
 from ptsync.plan.match import match
-from ptsync.plan.videos import PlanOptions, build_plan, check_safety, detail_needed
+from ptsync.plan.safety import Thresholds, check_safety
+from ptsync.plan.videos import PlanOptions, build_plan, detail_needed
 from ptsync.state import LiveImport, LiveState
 from tests.plan.factories import desired_state, desired_video, live_video, rule
 
@@ -100,13 +101,14 @@ def test_prune_deletes_only_own_marked_videos_and_respects_threshold():
     desired = desired_state(*[desired_video(v.marker.external_id) for v in keep])
     plan = plan_for(desired, *keep, gone, foreign, unmarked, prune=True)
     assert [d.uuid for d in plan.of(DeleteVideo)] == [gone.uuid]
-    check_safety(plan, 0.3, force=False)  # 1 of 4 managed = 25 %
+    check_safety(plan, Thresholds(min_existing=1), force=False)  # 1 of 4 managed = 25 %
     without_prune = plan_for(desired, *keep, gone)
     assert without_prune.of(DeleteVideo) == []
     tight = plan_for(desired_state(), *keep, gone, prune=True)
     with pytest.raises(TooMuchChange, match="refusing to delete 4 of 4"):
-        check_safety(tight, 0.3, force=False)
-    check_safety(tight, 0.3, force=True)
+        check_safety(tight, Thresholds(min_existing=4), force=False)
+    check_safety(tight, Thresholds(min_existing=4), force=True)
+    check_safety(tight, Thresholds(), force=False)  # below 10 managed videos: not checked
 
 
 def test_rules_update_unlisted_videos_but_not_explicit_fields():

@@ -313,7 +313,7 @@ def test_threshold_counts_only_videos_prune_may_delete(tmp_path, fake, capsys):
     for i in range(3):
         fake.add_video(USER, name=f"Quote {i}", description=f"Tag: <!-- ptsync:nisv/q{i} -->")
     code, _out, _err = run(capsys, "apply", str(manifest(tmp_path, "videos: []\n")), "--prune",
-                         "--auto-approve")  # fmt: skip
+                         "--auto-approve", "--safety-min-existing", "1")  # fmt: skip
     assert code == 4, "deleted 1 of the 1 owned video without --force"
 
 
@@ -343,8 +343,12 @@ def test_safety_threshold_refuses_deleting_more_than_30_percent(tmp_path, fake, 
     assert code == 0 and "3 deleted" in out  # exactly 30 %: allowed
 
     empty = manifest(tmp_path, "videos: []\n", "c.yaml")  # now 7 of 7 owned would go
-    code, out, err = run(capsys, "apply", str(empty), "--prune", "--auto-approve")
+    code, out, err = run(
+        capsys, "apply", str(empty), "--prune", "--auto-approve", "--safety-min-existing", "7"
+    )
     assert code == 4 and "refusing to delete 7 of 7 managed videos" in err
+    code, out, err = run(capsys, "plan", str(empty), "--prune")
+    assert code == 0 and "7 to delete" in out  # below 10 managed videos nothing is refused
     code, out, err = run(capsys, "apply", str(empty), "--prune", "--force", "--auto-approve")
     assert code == 0 and "7 deleted" in out
     assert [v["name"] for v in fake.videos()] == ["Not ours"]

@@ -1,0 +1,76 @@
+"""A local record of creates in flight, so a killed run's create is awaited, not repeated.
+
+PeerTube finishes a create after the client is gone: an import POST answers only once the URL's
+metadata is fetched (3-4 s on real 6.3 to 8.0 servers), the last upload chunk once the file is
+assembled, and the video (carrying the marker ptsync sent) shows up in listings only then. A
+run that starts inside that window sees nothing and would create a second copy. So every
+create is recorded before its request goes out and cleared once its outcome is known; the next
+run that is about to create the same entry while a record is younger than ``SETTLE`` looks for
+the marker until the record is that old.
+
+Like every local cache this is an accelerator: without it (another machine, a wiped cache) the
+same duplicate is still caught, one plan later, as a copy carrying the same marker, and
+deleted (``ptsync.plan.videos``). Records live per instance, user and system.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from ptsync.cachefiles import cache_dir, cache_key, read_json, write_json
+
+# From a create's start, how long its video may take to appear: the import POST's 3-4 s (up
+# to 10 s seen on busy servers) and an upload's final assembly, with room to spare.
+SETTLE = 30.0
+POLL = 1.0
+
+
+class InflightCreates:
+    """external id -> when its create request started (epoch seconds), on disk."""
+
+    def __init__(self, instance_url: str, identity: str, system: str, *, enabled: bool = True):
+        self.enabled = enabled
+        self.path = cache_dir() / "inflight" / f"{cache_key(instance_url, identity, system)}.json"
+        self._lock = threading.Lock()
+
+    def _load(self) -> dict[str, float]:
+        data = read_json(self.path) if self.enabled else None
+        if not isinstance(data, dict):
+            return {}
+        return {k: float(v) for k, v in data.items() if isinstance(v, int | float)}
+
+    def started(self, external_id: str) -> float | None:
+        with self._lock:
+            return self._load().get(external_id)
+
+    def record(self, external_id: str) -> None:
+        self._update(lambda entries: entries.__setitem__(external_id, time.time()))
+
+    def clear(self, external_id: str) -> None:
+        self._update(lambda entries: entries.pop(external_id, None))
+
+    def _update(self, change: Callable[[dict[str, float]], object]) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            entries = self._load()
+            change(entries)
+            if entries:
+                write_json(self.path, entries)
+            else:
+                self.path.unlink(missing_ok=True)
+
+    def await_settled(
+        self, external_id: str, look: Callable[[], object | None], now: Callable[[], float]
+    ) -> object | None:
+        """Look (``look()``) until a dead run's create of this entry has had time to appear."""
+        started = self.started(external_id)
+        if started is None:
+            return None
+        found = look()
+        while found is None and now() < started + SETTLE:
+            time.sleep(min(POLL, max(0.0, started + SETTLE - now())))
+            found = look()
+        return found

@@ -1,0 +1,176 @@
+"""A dead, wrong or slow server: fast, one-line, typed failures (issue 13, item 4).
+
+Real sockets only: a port nobody listens on, the fake stopped mid-run, a plain-http server
+asked for https. The only stand-in is the resolver for the unknown-host case (no DNS here).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ptsync.errors import ConfigError, ServerUnreachable, TimedOut, TransportError
+from ptsync.peertube import ClientSettings, Credentials, PeerTubeClient
+from ptsync.testing import FakePeerTube
+
+CREDS = Credentials("alice", "alice-secret-pw")
+QUICK = ClientSettings(rate_limit=None, retry_base=0.01, max_retries=3)
+URLLIB3 = ("HTTPConnectionPool", "Max retries", "urllib3", "object at 0x", "NewConnectionError")
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    with FakePeerTube(rate_limit=None, login_rate_limit=None) as server:
+        server.add_user("alice", "alice-secret-pw")
+        yield server
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port that refuses connections (bound once, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def assert_one_clean_line(text: str) -> None:
+    assert "\n" not in text.strip() and not any(noise in text for noise in URLLIB3), text
+
+
+def test_connection_refused_fails_at_once_in_one_line(closed_port, tmp_path, monkeypatch):
+    monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    url = f"http://127.0.0.1:{closed_port}"
+    started = time.monotonic()
+    with PeerTubeClient(url, CREDS) as client, pytest.raises(ServerUnreachable) as info:
+        client.me()  # default settings: 5 attempts with backoff, were it retried
+    assert time.monotonic() - started < 1.0
+    assert str(info.value) == f"cannot reach {url}: connection refused"
+    assert info.value.first_contact and isinstance(info.value, TransportError)
+
+
+def test_unknown_host_fails_at_once_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+
+    def no_such_host(*args: object, **kwargs: object) -> None:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    client = PeerTubeClient("https://videos.invalid", CREDS)
+    with client, pytest.raises(ServerUnreachable) as info:
+        client.me()
+    assert str(info.value) == (
+        "cannot resolve host videos.invalid (instance URL https://videos.invalid)"
+    )
+
+
+def test_server_gone_mid_run_names_the_request_and_stops_the_rest(fake):
+    with PeerTubeClient(fake.url, CREDS, QUICK) as client:
+        client.me()
+        fake.stop()
+        with pytest.raises(ServerUnreachable) as info:
+            client.quota_used()
+        failed = info.value
+        assert not failed.first_contact and failed.attempts == QUICK.max_retries
+        assert str(failed).startswith("GET /api/v1/users/me/video-quota-used: cannot reach")
+        assert str(failed).endswith("connection refused (gave up after 3 attempts)")
+        assert_one_clean_line(str(failed))
+        started = time.monotonic()
+        with pytest.raises(ServerUnreachable) as later:
+            client.server_config()  # not retried again: the server is known to be gone
+        assert time.monotonic() - started < 0.2
+        assert later.value.attempts == 0
+        assert str(later.value).startswith("GET /api/v1/config: not sent: cannot reach")
+
+
+def test_a_create_is_not_retried_when_the_server_is_gone(fake):
+    with PeerTubeClient(fake.url, CREDS, QUICK) as client:
+        channel = client.channels()["alice_channel"]
+        fake.stop()
+        with pytest.raises(ServerUnreachable) as info:
+            client.create_import(
+                {"targetUrl": "https://x.org/a.mp4", "channelId": channel, "name": "A"}
+            )
+    assert str(info.value).startswith("POST /api/v1/videos/imports: cannot reach")
+    assert info.value.attempts == 1
+
+
+def test_https_to_a_plain_http_server_says_so(fake):
+    url = fake.url.replace("http://", "https://")
+    with PeerTubeClient(url, CREDS, QUICK) as client, pytest.raises(ConfigError) as info:
+        client.me()
+    assert str(info.value) == f"{url} speaks plain HTTP, not HTTPS: use {fake.url}"
+    assert "CA" not in str(info.value)
+
+
+@pytest.mark.parametrize("suffix", ["/api/v1", "/api/v1/", "/api/v1//"])
+def test_an_api_v1_suffix_is_stripped(fake, suffix, caplog):
+    caplog.set_level(logging.INFO, logger="ptsync.http")
+    with PeerTubeClient(fake.url + suffix, CREDS, QUICK) as client:
+        assert client.base_url == fake.url
+        assert client.username() == "alice"
+    assert fake.count("GET", "/api/v1/users/me") == 1
+    assert f"using the instance root {fake.url}" in caplog.text
+
+
+def test_a_timeout_is_a_typed_error_after_the_retries(fake):
+    settings = ClientSettings(rate_limit=None, retry_base=0.01, max_retries=2, timeout=(2, 0.2))
+    fake.faults.slow_seconds = 0.6
+    with PeerTubeClient(fake.url, CREDS, settings) as client:
+        client.me()
+        fake.faults.inject("slow", method="GET", path="/api/v1/config", times=2)
+        with pytest.raises(TimedOut) as info:
+            client.server_config()
+    assert str(info.value) == "GET /api/v1/config: timed out (no answer within 0.2 s)"
+    deadline = time.monotonic() + 3  # the fake logs a request once it has answered it
+    while fake.count("GET", "/api/v1/config") < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fake.count("GET", "/api/v1/config") == 2  # retried once, then given up
+
+
+def test_a_dropped_connection_is_one_clean_line(fake):
+    with PeerTubeClient(fake.url, CREDS, QUICK) as client:
+        client.me()
+        fake.faults.inject("drop", method="GET", path="/api/v1/config", times=10)
+        with pytest.raises(TransportError) as info:
+            client.server_config()
+    assert not isinstance(info.value, ServerUnreachable | TimedOut)
+    assert str(info.value).startswith("GET /api/v1/config: ")
+    assert_one_clean_line(str(info.value))
+
+
+def test_cli_plan_against_a_closed_port_fails_fast_with_one_line(closed_port, tmp_path):
+    manifest = tmp_path / "videos.yaml"
+    manifest.write_text("apiVersion: ptsync/v1\nsystem: nisv\nvideos: []\n")
+    env = {
+        **os.environ,
+        "PEERTUBE_URL": f"http://127.0.0.1:{closed_port}",
+        "PEERTUBE_USERNAME": "alice",
+        "PEERTUBE_PASSWORD": "alice-secret-pw",
+        "PTSYNC_CACHE_DIR": str(tmp_path / "cache"),
+        "NO_COLOR": "1",
+    }
+    for name in ("PEERTUBE_TOKEN", "GITHUB_ACTIONS"):  # no annotation lines on stdout
+        env.pop(name, None)
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "ptsync", "plan", str(manifest)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+    )
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1, done.stderr
+    assert elapsed < 5.0, elapsed
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines == [f"Error: cannot reach http://127.0.0.1:{closed_port}: connection refused"]
+    assert done.stdout == ""
