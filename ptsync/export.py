@@ -8,24 +8,35 @@ A video carrying another system's marker belongs to that system's manifest: expo
 make the two manifests take it from each other on every run, so it is only listed, commented
 out, with its owner.
 Labels are written instead of ids where the instance's label is unambiguous, for readability.
+
+Chapters (one ``GET /videos/{id}/chapters`` per video) and a pending publication schedule
+(``scheduledUpdate``: ``publishAt``, ``publishPrivacy``) are written as found. Passwords of a
+password-protected video are not: they are secrets, and a manifest is reviewed in the open.
+Its entry gets a commented ``passwords: {env: ...}`` placeholder instead; left commented, the
+video keeps the passwords it has (ptsync resends them on every update, as PeerTube requires).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from ptsync.fields import COMMENTS_POLICIES
+from ptsync.chapters import format_timecode
+from ptsync.fields import COMMENTS_POLICIES, PASSWORD_PROTECTED
 from ptsync.peertube import PeerTubeClient
 from ptsync.state import LiveVideo, Vocabularies
 
-SCHEMA_COMMENT = (
-    "# yaml-language-server: $schema=https://ptsync.example.org/schema/ptsync.schema.json\n"
+SCHEMA_COMMENT = (  # a path relative to the manifest, as editors resolve it
+    "# yaml-language-server: $schema=ptsync.schema.json\n"
+    "# (editor completion: write that file next to this one with `ptsync schema -o FILE`)\n"
 )
 Progress = Callable[[int, int], None]
 
@@ -67,7 +78,39 @@ def entry_for(video: LiveVideo, vocab: Vocabularies, system: str, with_channel: 
         entry["description"] = (
             LiteralScalarString(description + "\n") if "\n" in description else description
         )
-    return entry
+    return _with_extras(entry, video, vocab, ext_id)
+
+
+def _with_extras(entry: dict, video: LiveVideo, vocab: Vocabularies, ext_id: str) -> dict:
+    """Schedule and chapters as found; passwords only as a commented placeholder."""
+    schedule = video.schedule
+    if schedule is not None and schedule.privacy:
+        entry["publishAt"] = schedule.update_at
+        if schedule.privacy != 1:
+            entry["publishPrivacy"] = _label(schedule.privacy, vocab.privacies)
+    if video.chapters:
+        entry["chapters"] = [
+            {"at": DoubleQuotedScalarString(format_timecode(c.timecode)), "title": c.title}
+            for c in video.chapters
+        ]
+    out = CommentedMap(entry)
+    if video.fields.get("privacy") == PASSWORD_PROTECTED:
+        placeholder = (
+            f"passwords: {{env: {password_variable(ext_id)}}}  # uncomment, and set that "
+            "variable (one password per line), to manage this video's passwords"
+        )
+        keys = list(out)
+        after = keys.index("privacy") + 1
+        if after < len(keys):
+            out.yaml_set_comment_before_after_key(keys[after], before=placeholder, indent=4)
+        else:  # ruamel writes no comment after a mapping's last key: at the end of its line
+            out.yaml_add_eol_comment(placeholder, "privacy")
+    return out
+
+
+def password_variable(external_id: str) -> str:
+    """``PTSYNC_PASSWORDS_<ID>``: a variable name for one video's passwords."""
+    return "PTSYNC_PASSWORDS_" + re.sub(r"[^A-Za-z0-9]", "_", external_id).upper()
 
 
 def fetch_videos(
@@ -79,11 +122,17 @@ def fetch_videos(
     listed = [v for v in client.iter_my_videos() if channel is None or v.channel == channel]
     done: list[LiveVideo] = []
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        for video in pool.map(lambda v: client.get_video(v.uuid), listed):
+        for video in pool.map(lambda v: _with_chapters(client, client.get_video(v.uuid)), listed):
             done.append(video)
             if on_progress:
                 on_progress(len(done), len(listed))
     return done
+
+
+def _with_chapters(client: PeerTubeClient, video: LiveVideo) -> LiveVideo:
+    if video.is_live:
+        return video
+    return dataclasses.replace(video, chapters=client.video_chapters(video.uuid))
 
 
 def render_manifest(
@@ -142,3 +191,37 @@ def _foreign_block(videos: list[LiveVideo], system: str) -> str:
         name = " ".join(video.name.split())
         lines.append(f"#   - uuid: {video.uuid}  # {name!r}, owned by {_owner(video, system)}")
     return "\n".join(lines) + "\n"
+
+
+def export_manifest(
+    options: Any,
+    *,
+    channel: str | None,
+    system: str,
+    connect: Any = None,
+    on_progress: Progress | None = None,
+) -> tuple[str, int]:
+    """The exported manifest's text and how many videos it pins, for ``PEERTUBE_URL``.
+
+    Binds the instance like a Run (``ptsync.session.connect_env``), so its vocabulary cache is
+    the one plan uses for the same user, and a token user never shares another's."""
+    from ptsync.errors import ConfigError
+    from ptsync.live.cache import VocabularyCache
+    from ptsync.live.vocab import load_vocabularies
+    from ptsync.session import connect_env
+
+    client, identity = connect_env(options, connect)
+    with client:
+        cache = VocabularyCache(client.base_url, identity, enabled=options.use_cache)
+        vocab, _ = load_vocabularies(client, cache)
+        if channel is not None and channel not in vocab.channels:
+            vocab, _ = load_vocabularies(client, cache, refresh=True)
+            if channel not in vocab.channels:
+                yours = ", ".join(sorted(vocab.channels))
+                raise ConfigError(f"--channel {channel!r} is not one of yours ({yours})")
+        videos = fetch_videos(client, channel, options.parallelism, on_progress)
+        text = render_manifest(
+            videos, vocab, system=system, channel=channel, instance_url=client.base_url
+        )
+    exported = sum(1 for v in videos if not _owner(v, system))
+    return text, exported

@@ -126,6 +126,15 @@ TAGS_MAX, TAG_MIN, TAG_MAX = 5, 2, 30
 LIST_DESCRIPTION_MAX = 250
 
 COMMENTS_POLICIES = {1: "Enabled", 2: "Disabled", 3: "Requires approval"}
+PRIVATE, PASSWORD_PROTECTED = 3, 5
+# isScheduleVideoUpdatePrivacyValid: a schedule publishes as Public, Unlisted or Internal
+SCHEDULE_PRIVACIES = frozenset({1, 2, 4})
+# Pseudo-fields of a video change that are not ``PUT /videos/{id}`` keys: separate endpoints
+# (chapters, passwords), the scheduleUpdate object, ptsync's own marker and files.
+PSEUDO_FIELDS = frozenset(
+    {"marker", "thumbnail", "source", "import", "chapters", "passwords", "publishAt",
+     "publishPrivacy"}
+)  # fmt: skip
 
 
 def normalise(field: str, value: Any) -> Any:

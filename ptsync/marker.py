@@ -10,6 +10,9 @@ Besides ``system/id`` the marker carries short "last applied" hashes of local fi
 server transforms (thumbnail, captions, source), kubectl's last-applied-annotation pattern::
 
     <!-- ptsync:nisv/123abc src=9f2c1a7b0e thumb=1a2b3c4d5e cap.en=77aa01bc3d -->
+
+``pub=<epoch seconds>`` records a publication schedule ptsync set (``publishAt``), so that
+removing ``publishAt`` cancels that schedule and never one a person set in the web UI.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ _MARKER_RE = re.compile(
     rf"(?P<ann>(?: {_KEY}={_VALUE})*) -->"
 )
 HASH_LEN = 10
+PUB_LEN = 10  # digits of an epoch-seconds ``pub=`` annotation (until the year 2286)
 # Room reserved for annotations when checking the 10 000-character description limit:
 # source + thumbnail + a generous number of captions.
 ANNOTATION_BUDGET = 16 * (1 + 20 + 1 + HASH_LEN)

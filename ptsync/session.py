@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ptsync.apply.executor import apply_plan
+from ptsync.apply.executor import Stop, apply_plan
 from ptsync.apply.follow import ImportProgress, follow_imports, imports_of, record_outcomes
 from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.resources import apply_resources
@@ -66,7 +66,14 @@ class Options:
     poll_interval: float = 2.0
     notify_url: str | None = None  # overrides the manifests' notify:
     adopt: bool = False  # also write markers on uuid-pinned videos that lack them
+    media_roots: tuple[str, ...] = ()  # folders local files may come from (--media-root)
     env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+
+
+Connect = Callable[[str, Credentials, ClientSettings], PeerTubeClient]
+"""How a Run gets a client for an instance: ``PeerTubeClient`` unless a caller (a test, an
+embedding program) injects its own, e.g. ``lambda url, creds, settings: PeerTubeClient(url,
+creds, settings, sender=my_sender)`` to answer requests without a network."""
 
 
 @dataclass(frozen=True)
@@ -90,10 +97,18 @@ class Target:
 
 
 class Run:
-    def __init__(self, paths: Sequence[str] | None = None, options: Options | None = None):
+    def __init__(
+        self,
+        paths: Sequence[str] | None = None,
+        options: Options | None = None,
+        *,
+        connect: Connect | None = None,
+    ):
         self.options = options or Options()
+        self._connect: Connect = connect or PeerTubeClient
         self.paths = [str(p) for p in (paths or DEFAULT_PATHS)]
-        self.manifests = load(self.paths)
+        self.manifests = load(self.paths, media_roots=self.options.media_roots)
+        self.stop = Stop()  # stop.request(...) (e.g. from a signal handler) winds apply down
         self._clients: dict[tuple[str, str], PeerTubeClient] = {}
         self.targets = [self._bind(g) for g in self.manifests.groups]
 
@@ -116,19 +131,11 @@ class Run:
         identity = _identity(credentials)
         key = (url, identity)
         if key not in self._clients:
-            self._clients[key] = PeerTubeClient(url, credentials, settings=self._settings())
+            self._clients[key] = self._connect(url, credentials, self._settings())
         return Target(group, url, self._clients[key], identity)
 
     def _settings(self) -> ClientSettings:
-        return ClientSettings(
-            rate_limit=self.options.rate_limit,
-            rate_limit_explicit=self.options.rate_limit_explicit,
-            insecure_http=self.options.insecure_http,
-            parallelism_hint=self.options.parallelism,
-            chunk_size=self.options.chunk_size,
-            timeout=(min(10.0, self.options.timeout), self.options.timeout),
-            upload_processing_wait=self.options.upload_processing_wait,
-        )
+        return client_settings(self.options)
 
     # ------------------------------------------------------------------------------ plan
 
@@ -139,7 +146,9 @@ class Run:
         cache = VocabularyCache(target.url, target.identity, enabled=self.options.use_cache)
         vocab, cached = load_vocabularies(target.client, cache)
         try:
-            desired = resolve_group(target.group, vocab, instance_url=target.url)
+            desired = resolve_group(
+                target.group, vocab, instance_url=target.url, env=self.options.env
+            )
             stale = cached and any(c.name not in vocab.channels for c in desired.channels)
         except VocabularyMiss:
             if not cached:
@@ -147,7 +156,9 @@ class Run:
             stale = True
         if stale:  # a label, or a channel ptsync created since, is missing from the cache
             vocab, _ = load_vocabularies(target.client, cache, refresh=True)
-            desired = resolve_group(target.group, vocab, instance_url=target.url)
+            desired = resolve_group(
+                target.group, vocab, instance_url=target.url, env=self.options.env
+            )
         target.vocab, target.desired = vocab, desired
         return desired
 
@@ -180,15 +191,26 @@ class Run:
 
     def apply(self, planned: Sequence[PlannedGroup], hooks: Hooks = Hooks()) -> list[ApplyReport]:
         """Apply each group's plan kind by kind in APPLY_ORDER (channels, videos, playlists),
-        then (optionally) follow imports and call the webhook."""
+        then (optionally) follow imports and call the webhook.
+
+        After ``self.stop`` is requested nothing more is started (``stop.not_started`` lists
+        it), imports are no longer followed and no webhook is sent; the reports returned
+        hold what was done."""
         done: list[tuple[Target, ApplyReport]] = []
+        stop = self.stop
         for group in planned:
             plan = group.plan
+            if stop.requested:
+                stop.not_started.extend(plan.changes)
+                continue
             target = self._target_for(plan.instance_url, plan.system)
             assert target.vocab is not None
             channels = target.vocab.channels
             report = ApplyReport(plan.instance_url, plan.system)
             for resource in APPLY_ORDER:
+                if stop.requested:
+                    stop.not_started.extend(plan.of_resource(resource))
+                    continue
                 if resource is Resource.VIDEO:
                     videos = apply_plan(
                         plan,
@@ -198,6 +220,8 @@ class Run:
                         on_result=hooks.on_result,
                         on_progress=hooks.on_progress,
                         inflight=InflightCreates(target.url, target.identity, plan.system),
+                        stop=stop,
+                        env=self.options.env,
                     )
                     report.results += videos.results
                     continue
@@ -212,23 +236,43 @@ class Run:
                 if resource is Resource.CHANNEL:
                     channels = target.client.channels()  # with the new channels' ids
             report.finished = time.time()
-            if self.options.wait:
+            if self.options.wait and not stop.requested:
                 self._follow(target, report, hooks)
             done.append((target, report))
-        self._notify(done, hooks)
+        if not stop.requested:
+            self._notify(done, hooks)
         return [report for _, report in done]
 
     def _follow(self, target: Target, report: ApplyReport, hooks: Hooks) -> None:
         ids = imports_of([report])
-        if ids:
+        if not ids:
+            return
+        seen: list[ImportProgress] = []
+
+        def update(progress: ImportProgress) -> None:
+            seen[:] = [progress]
+            if hooks.on_imports:
+                hooks.on_imports(progress)
+
+        def sleep(seconds: float) -> None:  # a stop ends the following (imports go on)
+            deadline = time.monotonic() + seconds
+            while not self.stop.requested and time.monotonic() < deadline:
+                time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+            if self.stop.requested:
+                raise _StopFollowing
+
+        try:
             progress = follow_imports(
                 target.client,
                 ids,
                 interval=self.options.poll_interval,
                 timeout=self.options.wait_timeout,
-                on_update=hooks.on_imports,
+                on_update=update,
+                sleep=sleep,
             )
-            record_outcomes(report, progress)
+        except _StopFollowing:
+            progress = seen[0] if seen else ImportProgress(total=len(ids))
+        record_outcomes(report, progress)
 
     def _notify(self, done: Sequence[tuple[Target, ApplyReport]], hooks: Hooks) -> None:
         by_url: dict[str, list[tuple[Target, ApplyReport]]] = {}
@@ -274,6 +318,10 @@ class Run:
         raise PlanFileError(f"no manifest for system {system!r} on {url} in {self.paths}")
 
 
+class _StopFollowing(Exception):
+    """Raised in the polling pause when a stop was requested while following imports."""
+
+
 def _uuids(group: PlannedGroup, report: ApplyReport, target: Target) -> Callable[[str], str | None]:
     """External id → video uuid for playlist elements: from matching, this apply's creates,
     or (for a saved plan) one listing of the user's videos, done only if needed."""
@@ -300,18 +348,43 @@ def _uuids(group: PlannedGroup, report: ApplyReport, target: Target) -> Callable
 
 
 def instance_url(group: ManifestGroup, env: Mapping[str, str], *, single: bool) -> str:
-    """PEERTUBE_URL__<NAME> for a named instance, else PEERTUBE_URL (when the run has one
-    instance), else the manifest's ``instance.url``."""
+    """PEERTUBE_URL__<NAME> for a named instance, else PEERTUBE_URL when the run has one
+    instance (it overrides ``instance.url``), else the manifest's ``instance.url``, else
+    PEERTUBE_URL (a file without ``instance:`` among several)."""
     url = None
     if group.instance_name:
         url = env.get(f"PEERTUBE_URL__{group.instance_name.upper()}")
     if not url and single:
         url = env.get("PEERTUBE_URL")
-    url = url or group.instance_url
+    url = url or group.instance_url or env.get("PEERTUBE_URL")
     if not url:
         files = ", ".join(group.files)
         raise ConfigError(f"{files}: no instance URL: set instance.url or PEERTUBE_URL")
     return url.rstrip("/")
+
+
+def client_settings(options: Options) -> ClientSettings:
+    """The client settings every command derives from its options (one place)."""
+    return ClientSettings(
+        rate_limit=options.rate_limit,
+        rate_limit_explicit=options.rate_limit_explicit,
+        insecure_http=options.insecure_http,
+        parallelism_hint=options.parallelism,
+        chunk_size=options.chunk_size,
+        timeout=(min(10.0, options.timeout), options.timeout),
+        upload_processing_wait=options.upload_processing_wait,
+    )
+
+
+def connect_env(options: Options, connect: Connect | None = None) -> tuple[PeerTubeClient, str]:
+    """A client for ``PEERTUBE_URL`` (commands without manifests, like export) and the
+    identity its caches are keyed by: the same binding, settings and cache keys as a Run."""
+    url = options.env.get("PEERTUBE_URL")
+    if not url:
+        raise ConfigError("PEERTUBE_URL is not set (and PEERTUBE_USERNAME/PASSWORD or TOKEN)")
+    credentials = credentials_from_env(options.env)
+    client = (connect or PeerTubeClient)(url.rstrip("/"), credentials, client_settings(options))
+    return client, _identity(credentials)
 
 
 def _identity(credentials: Credentials) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,45 @@ FAILED_IMPORTS = frozenset({ImportState.FAILED, ImportState.REJECTED, ImportStat
 # ---------------------------------------------------------------------------- desired state
 
 
+class Lifecycle(StrEnum):
+    """Whether ptsync manages an entry's video (``lifecycle:``).
+
+    ``unmanaged`` lets a video go, like Terraform's ``removed`` block: the next apply removes
+    the marker and leaves everything else; the entry is then ignored (never created, updated,
+    counted or pruned)."""
+
+    MANAGED = "managed"
+    UNMANAGED = "unmanaged"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter: where it starts (whole seconds) and its title, as PeerTube stores it."""
+
+    timecode: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When PeerTube publishes a video and at which privacy (its ``scheduleUpdate``).
+
+    ``update_at`` is a canonical UTC instant (``fields.norm_instant``), so the manifest's
+    ``+01:00`` and the server's ``Z`` compare equal."""
+
+    update_at: str
+    privacy: int
+
+
+@dataclass(frozen=True)
+class PasswordsRef:
+    """Video passwords named by the manifest: the environment variable that holds them and a
+    keyed digest to compare them with (``ptsync.passwords``). The values are never kept."""
+
+    env: str
+    digest: str = field(repr=False)
+
+
 @dataclass(frozen=True)
 class UrlSource:
     """Create by URL import (``POST /videos/imports``)."""
@@ -133,6 +172,10 @@ class DesiredVideo:
     takeover: bool = False  # may re-mark a video owned by another system (or another id)
     thumbnail: LocalFile | None = None
     captions: tuple[CaptionFile, ...] | None = None
+    chapters: tuple[Chapter, ...] | None = None  # None: unmanaged; (): no chapters
+    schedule: Schedule | None = None  # publishAt / publishPrivacy
+    passwords: PasswordsRef | None = None
+    lifecycle: Lifecycle = Lifecycle.MANAGED
 
 
 @dataclass(frozen=True)
@@ -197,7 +240,9 @@ class LiveVideo:
     """A video owned by the authenticated user, as the API showed it.
 
     ``fields`` holds the managed values known so far: list fields always; the description
-    only when the list did not truncate it; detail-only fields when ``detailed``.
+    only when the list did not truncate it; detail-only fields when ``detailed``. ``schedule``
+    and ``duration`` come with the list too; ``chapters`` and ``password_digest`` are fetched
+    only for entries that manage them (None: not fetched) and are never cached.
     """
 
     id: int
@@ -214,6 +259,10 @@ class LiveVideo:
     fields: Mapping[str, Any]
     detailed: bool = False
     is_live: bool = False
+    duration: int = 0  # seconds; 0 while unknown (an import not finished)
+    schedule: Schedule | None = None
+    chapters: tuple[Chapter, ...] | None = None
+    password_digest: str | None = field(default=None, repr=False)
 
     def knows(self, name: str) -> bool:
         return name in self.fields

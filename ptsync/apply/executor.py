@@ -1,8 +1,11 @@
 """Run a plan's changes concurrently under the client's shared rate limiter.
 
 One item's failure never stops the others: each change becomes an ItemResult, failed or not.
-Ctrl-C stops scheduling new work and lets running requests finish their current step; what
-was not done shows up again in the next plan (the marker makes creates safe to re-run).
+A ``Stop`` (requested by the CLI's SIGINT/SIGTERM handler) means no change is started after
+it, and the running ones get ``grace`` seconds to finish before they are reported as in
+flight; a KeyboardInterrupt (library use without a handler) cancels what has not started and
+waits for the rest. What was not done shows up again in the next plan (the marker makes
+creates safe to re-run).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 
 from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.videos import Actions, WriteClient
@@ -20,6 +24,34 @@ from ptsync.report.results import ApplyReport, ItemResult
 
 log = logging.getLogger("ptsync.apply")
 ResultHook = Callable[[ItemResult], None]
+_TICK = 0.2  # how often the scheduler looks at a stop request while changes run
+
+
+@dataclass
+class Stop:
+    """A request to stop an apply. ``request`` may be called from a signal handler (it takes
+    no lock); a second request ends the grace period at once. ``not_started`` and
+    ``in_flight`` are filled by whoever runs the changes, for the summary and the report."""
+
+    grace: float = 15.0
+    reason: str | None = None  # e.g. "SIGTERM"; None: not requested
+    since: float | None = None
+    not_started: list[Change] = field(default_factory=list)
+    in_flight: list[Change] = field(default_factory=list)
+
+    def request(self, reason: str) -> None:
+        if self.reason is None:
+            self.since = time.monotonic()
+            self.reason = reason
+        else:
+            self.grace = 0.0
+
+    @property
+    def requested(self) -> bool:
+        return self.reason is not None
+
+    def expired(self) -> bool:
+        return self.since is not None and time.monotonic() >= self.since + self.grace
 
 
 def apply_plan(
@@ -31,31 +63,56 @@ def apply_plan(
     on_result: ResultHook | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     inflight: InflightCreates | None = None,
+    stop: Stop | None = None,
+    env: Mapping[str, str] | None = None,  # where video passwords are read (os.environ)
 ) -> ApplyReport:
-    actions = Actions(client, plan.system, channels, on_progress, inflight)
+    actions = Actions(client, plan.system, channels, on_progress, inflight, env)
     report = ApplyReport(plan.instance_url, plan.system)
+    stop = stop if stop is not None else Stop()
     order = {id(c): i for i, c in enumerate(plan.videos)}
     done: dict[int, ItemResult] = {}
+    skipped: list[Change] = []
     pool = ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply")
+    abandoned = False
     try:
-        pending: dict[Future[ItemResult], Change] = {
-            pool.submit(run_change, actions, c): c for c in plan.videos
+        pending: dict[Future[ItemResult | None], Change] = {
+            pool.submit(_run_unless_stopped, actions, c, stop): c for c in plan.videos
         }
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=_TICK, return_when=FIRST_COMPLETED)
             for future in finished:
                 change = pending.pop(future)
-                done[order[id(change)]] = future.result()
+                result = future.result()
+                if result is None:
+                    skipped.append(change)
+                    continue
+                done[order[id(change)]] = result
                 if on_result:
-                    on_result(done[order[id(change)]])
+                    on_result(result)
+            if stop.requested:
+                for future, change in list(pending.items()):
+                    if future.cancel():
+                        skipped.append(pending.pop(future))
+                if pending and stop.expired():
+                    stop.in_flight.extend(sorted(pending.values(), key=lambda c: order[id(c)]))
+                    abandoned = True
+                    break
     except KeyboardInterrupt:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
-        pool.shutdown(wait=True)
+        pool.shutdown(wait=not abandoned, cancel_futures=True)
+    stop.not_started.extend(sorted(skipped, key=lambda c: order[id(c)]))
     report.results = [done[i] for i in sorted(done)]
     report.finished = time.time()
     return report
+
+
+def _run_unless_stopped(actions: Actions, change: Change, stop: Stop) -> ItemResult | None:
+    """None: not started, because a stop was requested before this change's turn came."""
+    if stop.requested:
+        return None
+    return run_change(actions, change)
 
 
 def run_change(actions: Actions, change: Change) -> ItemResult:

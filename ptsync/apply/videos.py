@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from ptsync import passwords as pw
 from ptsync.apply.inflight import SETTLE, InflightCreates
 from ptsync.errors import (
     NotFound,
@@ -29,13 +31,14 @@ from ptsync.errors import (
     TimedOut,
     TransportError,
 )
-from ptsync.fields import VIDEO_FIELDS
+from ptsync.fields import PASSWORD_PROTECTED, VIDEO_FIELDS
 from ptsync.marker import compose_description
 from ptsync.peertube.upload import UploadInterrupted, UploadWedged
 from ptsync.plan.changes import CreateMethod, CreateVideo, DeleteVideo, UpdateVideo
 from ptsync.plan.match import upload_filename
+from ptsync.plan.schedule import schedule_body
 from ptsync.report.results import ItemResult
-from ptsync.state import ImportState, LiveVideo
+from ptsync.state import Chapter, ImportState, LiveVideo
 
 log = logging.getLogger("ptsync.apply")
 CREATE_ATTEMPTS = 3
@@ -62,6 +65,8 @@ class WriteClient(Protocol):
     def put_caption(self, id_or_uuid: str, language: str, path: Path) -> None: ...
     def delete_caption(self, id_or_uuid: str, language: str) -> None: ...
     def video_passwords(self, id_or_uuid: str) -> list[str]: ...
+    def replace_passwords(self, id_or_uuid: str, passwords: list[str]) -> None: ...
+    def replace_chapters(self, id_or_uuid: str, chapters: Iterable[Chapter]) -> None: ...
     def replace_source(
         self, id_or_uuid: str, path: Path, *, on_progress: Progress | None = None
     ) -> None: ...
@@ -81,6 +86,10 @@ def _may_finish_late(exc: Exception) -> bool:
     if isinstance(exc, UploadInterrupted):
         return True
     return isinstance(exc, TimedOut)
+
+
+def _changes(change: UpdateVideo, name: str) -> bool:
+    return any(c.field == name for c in change.changes)
 
 
 def api_body(fields: Mapping[str, Any], channels: Mapping[str, int]) -> dict[str, Any]:
@@ -115,12 +124,14 @@ class Actions:
         channels: Mapping[str, int],
         on_progress: Callable[[str, int, int], None] | None = None,
         inflight: InflightCreates | None = None,
+        env: Mapping[str, str] | None = None,
     ):
         self.client = client
         self.system = system
         self.channels = channels
         self.on_progress = on_progress
         self.inflight = inflight
+        self.env: Mapping[str, str] = os.environ if env is None else env  # video passwords
 
     # ------------------------------------------------------------------------------ create
 
@@ -130,8 +141,8 @@ class Actions:
         existing = self._existing(change)
         if existing is not None:
             return self._already_there(result, existing)
-        if self.inflight:
-            self.inflight.record(change.external_id)
+        if self.inflight and change.method is CreateMethod.IMPORT:
+            self.inflight.record(change.external_id)  # uploads: the stored session says it
         try:
             created = self._create_once_safely(change, result)
         except (TransportError, ServerError):
@@ -227,6 +238,10 @@ class Actions:
         body = api_body(change.fields, self.channels)
         body.setdefault("channelId", self._default_channel())
         body["description"] = compose_description(change.marker, change.fields.get("description"))
+        if change.schedule is not None:  # JSON bodies only (upload metadata, import): no files
+            body["scheduleUpdate"] = schedule_body(change.schedule)
+        if change.passwords_env is not None:
+            body["videoPasswords"] = list(pw.read(self.env, change.passwords_env))
         if change.method is CreateMethod.IMPORT:
             answer = self.client.create_import({**body, "targetUrl": change.source})
             video = answer.get("video") or {}
@@ -252,16 +267,24 @@ class Actions:
         return next(iter(self.channels.values()))
 
     def _after_create(self, change: CreateVideo, uuid: str) -> None:
+        """Side files, then the chapters (PeerTube derived its own from the description), then
+        one PUT recording the files' hashes in the marker (with the passwords it needs)."""
+        for caption in change.captions:
+            self.client.put_caption(uuid, caption.language, caption.path)
+        if change.chapters is not None:
+            self.client.replace_chapters(uuid, change.chapters)
         if not change.thumbnail and not change.captions:
             return
         annotations = dict(change.marker.annotations)
-        for caption in change.captions:
-            self.client.put_caption(uuid, caption.language, caption.path)
-            annotations[f"cap.{caption.language}"] = caption.digest
+        annotations.update({f"cap.{c.language}": c.digest for c in change.captions})
         if change.thumbnail:
             annotations["thumb"] = change.thumbnail.digest
         marker = change.marker.with_annotations(annotations)
-        body = {"description": compose_description(marker, change.fields.get("description"))}
+        body: dict[str, Any] = {
+            "description": compose_description(marker, change.fields.get("description"))
+        }
+        if change.passwords_env is not None:
+            body["videoPasswords"] = list(pw.read(self.env, change.passwords_env))
         thumbnail = change.thumbnail.path if change.thumbnail else None
         self.client.update_video(uuid, body, thumbnail=thumbnail)
 
@@ -291,6 +314,8 @@ class Actions:
     def update(self, change: UpdateVideo) -> ItemResult:
         result = ItemResult("update", change.external_id, change.name, False, uuid=change.uuid)
         result.fields = [c.field for c in change.changes]
+        if change.release:
+            return self._release(change, result)
         if change.retry_import is not None:
             self._retry_import(change.retry_import, result)
         for caption in change.captions_put:
@@ -302,10 +327,41 @@ class Actions:
             self._replace_source(change)
         body = self._update_body(change)
         thumbnail = change.thumbnail.path if change.thumbnail else None
+        schedule = body.pop("scheduleUpdate", ...) if thumbnail else ...
         if body or thumbnail:
             self.client.update_video(change.uuid, body, thumbnail=thumbnail)
+        elif _changes(change, "passwords"):  # nothing else to PUT: their own endpoint
+            self.client.replace_passwords(change.uuid, self._passwords(change))
+        if schedule is not ...:  # never with a thumbnail in one request (PeerTube #7552)
+            self.client.update_video(change.uuid, self._with_passwords(change, schedule))
+        if change.chapters is not None:  # after the description, which may re-derive them
+            self.client.replace_chapters(change.uuid, change.chapters)
         result.success = True
         return result
+
+    def _release(self, change: UpdateVideo, result: ItemResult) -> ItemResult:
+        """The description without the marker (and its annotations); nothing else."""
+        body: dict[str, Any] = {"description": change.description}
+        if change.password_protected:
+            body["videoPasswords"] = self.client.video_passwords(change.uuid)
+        self.client.update_video(change.uuid, body)
+        result.note = "released: ptsync's marker removed; the video is no longer managed"
+        result.success = True
+        return result
+
+    def _passwords(self, change: UpdateVideo) -> list[str]:
+        assert change.passwords_env is not None
+        return list(pw.read(self.env, change.passwords_env))
+
+    def _with_passwords(self, change: UpdateVideo, schedule: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"scheduleUpdate": schedule}
+        if change.password_protected:  # the video is protected by now: every PUT needs them
+            body["videoPasswords"] = (
+                self._passwords(change)
+                if change.passwords_env
+                else self.client.video_passwords(change.uuid)
+            )
+        return body
 
     def _retry_import(self, import_id: int, result: ItemResult) -> None:
         """Re-run a failed import on the same video (8.x). A retry already under way (another
@@ -324,8 +380,15 @@ class Actions:
         body = api_body(change.field_values(), self.channels)
         if change.marker is not None:
             body["description"] = compose_description(change.marker, change.description)
+        if change.schedule is not None or change.unschedule:
+            body["scheduleUpdate"] = schedule_body(change.schedule)
         if body and change.password_protected:
-            body["videoPasswords"] = self.client.video_passwords(change.uuid)
+            if change.passwords_env is None:  # unmanaged: resend what the video has
+                body["videoPasswords"] = self.client.video_passwords(change.uuid)
+            else:
+                body["videoPasswords"] = self._passwords(change)
+                if _changes(change, "passwords"):  # PeerTube replaces them only with privacy
+                    body["privacy"] = PASSWORD_PROTECTED
         return body
 
     def _replace_source(self, change: UpdateVideo) -> None:

@@ -1,8 +1,13 @@
 """``ptsync`` command line: parse options, call the library, map outcomes to exit codes.
 
-Exit codes: 0 ok (plan: no changes with --detailed-exitcode), 1 error (including usage
-errors, so that 2 only ever means "plan has changes"), 2 changes (--detailed-exitcode),
-3 internal bug, 4 refused for safety or stale plan, 130 interrupted.
+Exit codes: 0 ok (plan: nothing to do with --detailed-exitcode), 1 error (including usage
+errors, so that 2 only ever means "the plan has something for you"), 2 changes or notices
+that need a person (--detailed-exitcode), 3 internal bug, 4 refused for safety or stale plan,
+130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM.
+
+Start-up is kept short (pre-commit hooks and CI loops run ptsync often): this module imports
+typer and small modules only; the library (session, client, requests), the manifest models,
+rich, ruamel and the fake PeerTube are imported by the commands that use them.
 """
 
 from __future__ import annotations
@@ -10,30 +15,48 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ptsync.cli.console import color_enabled, err, handle_errors, out, print_result, setup_logging
-from ptsync.cli.progress import ProgressUI
-from ptsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ApplyFailed, ConfigError
-from ptsync.live.fetch import PlannedGroup
-from ptsync.plan.safety import DEFAULT_MAX_FRACTION, DEFAULT_MIN_EXISTING
-from ptsync.render import Format, render_plans
-from ptsync.render.status_table import render_status
-from ptsync.report.results import ApplyReport
-from ptsync.report.status import status_document
-from ptsync.session import Hooks, Options, Run
-from ptsync.store import planfile
+from ptsync.cli.console import (
+    color_enabled,
+    err,
+    handle_errors,
+    info,
+    out,
+    plural,
+    print_result,
+    setup_logging,
+)
+from ptsync.cli.interrupts import Interrupts
+from ptsync.cli.options import LogFormat, StatusFormat, check_rate, hoist_globals, parse_rate
+from ptsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ApplyFailed, ConfigError, StalePlan
+from ptsync.render import Format
+
+if TYPE_CHECKING:
+    from ptsync.apply.executor import Stop
+    from ptsync.live.fetch import PlannedGroup
+    from ptsync.report.results import ApplyReport
+    from ptsync.session import Hooks, Options, Run
+    from ptsync.store.planfile import SavedPlan
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    help="GitOps for PeerTube: plan and apply video metadata from YAML manifests.",
+    rich_markup_mode=None,  # plain help: rendering it with rich would double the start-up time
+    help="GitOps for PeerTube: plan and apply video metadata from YAML manifests. "
+    "-v, -q and --log-format may also follow the command.",
 )
 
+DEFAULT_PATHS = ["manifests/"]
+# ptsync.plan.safety's defaults, written here so that start-up does not import the planner
+# (tests/cli/test_startup.py checks that they agree).
+DEFAULT_MAX_FRACTION = 0.3
+DEFAULT_MIN_EXISTING = 10
 
 Paths = Annotated[
     list[str] | None, typer.Argument(help="Manifest files or folders (default: manifests/).")
@@ -60,6 +83,13 @@ InsecureHttp = Annotated[
 Timeout = Annotated[
     float, typer.Option(min=0.1, help="Seconds to wait for each answer before retrying.")
 ]
+MediaRoots = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--media-root",
+        help="A folder local files (sources, thumbnails, captions) may also come from; repeatable.",
+    ),
+]
 DEFAULT_RATE = "50/10"  # None from the option: not given, so admins are not capped
 RateLimit = Annotated[
     str | None,
@@ -67,35 +97,39 @@ RateLimit = Annotated[
         help="'REQUESTS/SECONDS' until the server reports its own window, or 'off'; "
         "given explicitly, it also caps admins and moderators.",
         show_default=DEFAULT_RATE,
+        callback=check_rate,
     ),
 ]
+AutoApprove = Annotated[bool, typer.Option(help="Do not ask for confirmation.")]
 
 
 @app.callback()
 def _global(
     verbose: Annotated[int, typer.Option("-v", "--verbose", count=True, help="More logs.")] = 0,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors on stderr.")] = False,
-    log_format: Annotated[str, typer.Option(help="Log format: text or json.")] = "text",
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="Only errors on stderr (stdout unchanged).")
+    ] = False,
+    log_format: Annotated[LogFormat, typer.Option(help="Log format.")] = LogFormat.text,
 ) -> None:
-    setup_logging(verbose, quiet, log_format)
-
-
-_DEFAULTS = Options()
+    setup_logging(verbose, quiet, log_format.value)
 
 
 def _options(
-    prune: bool = _DEFAULTS.prune,
-    force: bool = _DEFAULTS.force,
+    prune: bool = False,
+    force: bool = False,
     fractions: tuple[float, float, int] = (
-        _DEFAULTS.max_delete_fraction,
-        _DEFAULTS.max_update_fraction,
-        _DEFAULTS.safety_min_existing,
+        DEFAULT_MAX_FRACTION,
+        DEFAULT_MAX_FRACTION,
+        DEFAULT_MIN_EXISTING,
     ),
-    parallelism: int = _DEFAULTS.parallelism,
-    no_cache: bool = not _DEFAULTS.use_cache,
-    insecure_http: bool = _DEFAULTS.insecure_http,
+    parallelism: int = 4,
+    no_cache: bool = False,
+    insecure_http: bool = False,
     rate_limit: str | None = None,
+    media_roots: Sequence[Path] | None = None,
 ) -> Options:
+    from ptsync.session import Options
+
     return Options(
         prune=prune,
         force=force,
@@ -105,23 +139,19 @@ def _options(
         parallelism=parallelism,
         use_cache=not no_cache,
         insecure_http=insecure_http,
-        rate_limit=_parse_rate(rate_limit or DEFAULT_RATE),
+        rate_limit=parse_rate(rate_limit or DEFAULT_RATE),
         rate_limit_explicit=rate_limit is not None,
+        media_roots=tuple(str(p) for p in media_roots or ()),
     )
 
 
-def _parse_rate(text: str) -> tuple[int, float] | None:
-    if text.strip().lower() in ("off", "none", "0"):
-        return None
-    try:
-        count, _, seconds = text.partition("/")
-        return int(count), float(seconds or 1)
-    except ValueError:
-        raise ConfigError(f"--rate-limit {text!r}: expected REQUESTS/SECONDS, e.g. 50/10") from None
+def render(planned: Sequence[PlannedGroup], fmt: Format = Format.text) -> str:
+    from ptsync.render import render_plans
 
-
-def render(planned: list[PlannedGroup], fmt: Format) -> str:
     return render_plans([g.plan for g in planned], fmt, color=color_enabled(sys.stdout))
+
+
+# ---------------------------------------------------------------------------------- plan
 
 
 @app.command()
@@ -130,7 +160,10 @@ def plan(
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     out_file: Annotated[Path | None, typer.Option("--out", help="Save the plan for apply.")] = None,
     detailed_exitcode: Annotated[
-        bool, typer.Option(help="Exit 2 when there are changes, 0 when none.")
+        bool,
+        typer.Option(
+            help="Exit 2 when there are changes or notices that need a person, 0 when none."
+        ),
     ] = False,
     prune: Prune = False,
     force: Force = False,
@@ -142,8 +175,12 @@ def plan(
     insecure_http: InsecureHttp = False,
     rate_limit: RateLimit = None,
     timeout: Timeout = 60.0,
+    media_root: MediaRoots = None,
 ) -> int:
     """Show what apply would change, without changing anything."""
+    from ptsync.session import Run
+    from ptsync.store import planfile
+
     options = dataclasses.replace(
         _options(
             prune,
@@ -153,6 +190,7 @@ def plan(
             no_cache,
             insecure_http,
             rate_limit,
+            media_root,
         ),
         timeout=timeout,
     )
@@ -163,9 +201,23 @@ def plan(
         if out_file is not None:
             groups = [planfile.SavedGroup(g.desired.digest, g.plan) for g in planned]
             planfile.save(out_file, run.paths, groups)
-            err(f"Saved the plan to {out_file}; apply it with: ptsync apply {out_file}")
+            info(f"Saved the plan to {out_file}; apply it with: ptsync apply {out_file}")
+    return _plan_exit(planned, detailed_exitcode)
+
+
+def _plan_exit(planned: Sequence[PlannedGroup], detailed: bool) -> int:
+    if not detailed:
+        return EXIT_OK
     changed = any(g.plan.has_changes for g in planned)
-    return EXIT_CHANGES if detailed_exitcode and changed else EXIT_OK
+    attention = [n for g in planned for n in g.plan.needs_attention]
+    if attention and not changed:
+        kinds = sorted({n.kind.value for n in attention})
+        verb = "needs" if len(attention) == 1 else "need"
+        info(f"Exit 2: {plural(len(attention), 'notice')} {verb} a person ({', '.join(kinds)})")
+    return EXIT_CHANGES if changed or attention else EXIT_OK
+
+
+# ---------------------------------------------------------------------------------- apply
 
 
 @app.command()
@@ -174,7 +226,7 @@ def apply(
         list[str] | None,
         typer.Argument(help="Manifest files/folders (default manifests/), or a saved plan file."),
     ] = None,
-    auto_approve: Annotated[bool, typer.Option(help="Do not ask for confirmation.")] = False,
+    auto_approve: AutoApprove = False,
     report: Annotated[Path | None, typer.Option(help="Write per-item results as JSON.")] = None,
     prune: Prune = False,
     force: Force = False,
@@ -191,14 +243,20 @@ def apply(
             "--wait/--no-wait", help="Follow imports to the end (default: on a terminal)."
         ),
     ] = None,
-    wait_timeout: Annotated[float, typer.Option(help="Give up following after seconds.")] = 3600,
+    wait_timeout: Annotated[
+        float, typer.Option(min=0.0, help="Give up following after seconds.")
+    ] = 3600,
     notify: Annotated[
         str | None, typer.Option(help="POST a JSON summary here when done (overrides notify:).")
     ] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Upload chunk size in MiB.")] = 8,
     timeout: Timeout = 60.0,
+    media_root: MediaRoots = None,
 ) -> int:
     """Make the instance match the manifests (or carry out a saved plan)."""
+    from ptsync.session import Run
+    from ptsync.store import planfile
+
     options = dataclasses.replace(
         _options(
             prune,
@@ -208,6 +266,7 @@ def apply(
             no_cache,
             insecure_http,
             rate_limit,
+            media_root,
         ),
         wait=sys.stderr.isatty() if wait is None else wait,
         wait_timeout=wait_timeout,
@@ -216,49 +275,122 @@ def apply(
         timeout=timeout,
     )
     saved_path = Path(paths[0]) if paths and len(paths) == 1 else None
-    with ProgressUI() as ui:
-        hooks = Hooks(print_result, ui.upload, ui.imports, err)
+    with Interrupts() as interrupts:
         if saved_path is not None and planfile.is_plan_file(saved_path):
             saved = planfile.load(saved_path)
             with Run(list(saved.manifests), options) as run:
-                return _finish(run.apply_saved(saved, hooks), report)
+                try:
+                    reports = applying(run, interrupts, lambda h: run.apply_saved(saved, h))
+                except StalePlan:
+                    if not _already_applied(run, saved):
+                        raise
+                    info(
+                        f"{saved_path} was already applied: the instance matches the manifests "
+                        "it was made from. Nothing to do."
+                    )
+                    return EXIT_OK
+                return finish(reports, report, run.stop, interrupts)
         with Run(paths, options) as run:
             planned = run.plan()
-            out(render(planned, Format.text))
+            out(render(planned))
             if not any(g.plan.has_changes for g in planned):
                 return EXIT_OK
             run.check_safety(planned)
-            _confirm(auto_approve)
-            return _finish(run.apply(planned, hooks), report)
+            confirm(auto_approve)
+            reports = applying(run, interrupts, lambda h: run.apply(planned, h))
+            return finish(reports, report, run.stop, interrupts)
 
 
-def _confirm(auto_approve: bool) -> None:
+def applying(
+    run: Run, interrupts: Interrupts, work: Callable[[Hooks], list[ApplyReport]]
+) -> list[ApplyReport]:
+    """Run ``work`` with progress on stderr, a signal winding it down instead of ending it.
+    The progress display starts here, after any prompt: it takes the terminal over."""
+    from ptsync.cli.progress import ProgressUI
+    from ptsync.session import Hooks
+
+    interrupts.stopping(run.stop)
+    with ProgressUI() as ui:
+        return work(Hooks(print_result, ui.upload, ui.imports, err))
+
+
+def _already_applied(run: Run, saved: SavedPlan) -> bool:
+    """A stale saved plan whose manifests are unchanged and already converged was applied."""
+    fresh = {(g.plan.instance_url, g.plan.system): g for g in run.plan()}
+    for group in saved.groups:
+        now = fresh.get((group.plan.instance_url, group.plan.system))
+        if now is None or now.desired.digest != group.digest or now.plan.has_changes:
+            return False
+    return True
+
+
+def confirm(auto_approve: bool, question: str = "Apply these changes?") -> None:
+    """Ask on the terminal (stderr, the answer echoed as typed); only ``yes`` goes on."""
     if auto_approve:
         return
     if not sys.stdin.isatty():
         raise ConfigError("apply needs --auto-approve when not run interactively; nothing changed")
-    answer = typer.prompt("Apply these changes? Only 'yes' is accepted", err=True, default="")
+    sys.stderr.write(f"{question} Only 'yes' is accepted: ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
     if answer.strip() != "yes":
-        raise ConfigError("apply cancelled; nothing changed")
+        raise ConfigError("cancelled; nothing changed")
 
 
-def _finish(reports: list[ApplyReport], report_path: Path | None) -> int:
+def finish(
+    reports: list[ApplyReport],
+    report_path: Path | None,
+    stop: Stop | None = None,
+    interrupts: Interrupts | None = None,
+) -> int:
+    interrupted = stop is not None and stop.requested
     for item in reports:
-        out(item.summary_line())
+        line = item.summary_line()
+        out(line.replace("Apply complete:", "Apply interrupted:", 1) if interrupted else line)
+    if interrupted and stop is not None:
+        _interrupted_lines(stop)
     if report_path is not None:
-        report_path.write_text(json.dumps(report_document(reports), indent=2) + "\n")
+        report_path.write_text(json.dumps(report_document(reports, stop), indent=2) + "\n")
+    if interrupted and interrupts is not None and interrupts.exit_code is not None:
+        return interrupts.exit_code
     failed = sum(r.failed for r in reports)
     if failed:
         raise ApplyFailed(failed, sum(len(r.results) for r in reports))
     return EXIT_OK
 
 
-def report_document(reports: list[ApplyReport]) -> dict[str, Any]:
+def _interrupted_lines(stop: Stop) -> None:
+    if stop.not_started:
+        err(f"Interrupted ({stop.reason}): {plural(len(stop.not_started), 'change')} not started.")
+    if stop.in_flight:
+        err(
+            f"{plural(len(stop.in_flight), 'change')} may still be in flight (their outcome "
+            "shows in the next plan; a create is never made twice):"
+        )
+        for change in stop.in_flight:
+            err(f"  {_change_label(change)}")
+    err("Run plan (or apply) again to finish.")
+
+
+def _change_label(change: Any) -> str:
+    what = "" if change.resource.value == "video" else f"{change.resource.value} "
+    return f"{change.action.value} {what}{change.key}"
+
+
+def report_document(reports: list[ApplyReport], stop: Stop | None = None) -> dict[str, Any]:
     docs = [r.to_dict() for r in reports]
     keys = ("created", "updated", "deleted", "failed", "total")
+    interrupted = None
+    if stop is not None and stop.requested:
+        interrupted = {
+            "signal": stop.reason,
+            "not_started": [_change_ref(c) for c in stop.not_started],
+            "in_flight": [_change_ref(c) for c in stop.in_flight],
+        }
     return {
         "format_version": 1,
         "summary": {k: sum(d["summary"][k] for d in docs) for k in keys},
+        "interrupted": interrupted,
         "results": [
             {"instance": d["instance"], "system": d["system"], **item}
             for d in docs
@@ -268,48 +400,45 @@ def report_document(reports: list[ApplyReport]) -> dict[str, Any]:
     }
 
 
+def _change_ref(change: Any) -> dict[str, str]:
+    return {"action": change.action.value, "resource": change.resource.value, "key": change.key}
+
+
+# ---------------------------------------------------------------------------------- adopt
+
+
 @app.command()
 def adopt(
     paths: Paths = None,
-    auto_approve: Annotated[bool, typer.Option(help="Do not ask for confirmation.")] = False,
+    auto_approve: AutoApprove = False,
     write_uuids: Annotated[
         bool,
         typer.Option(
             "--write-uuids/--no-write-uuids",
-            help="Pin matched videos by writing their uuids into the manifest files.",
+            help="Pin adopted videos by writing their uuids into the manifest files.",
         ),
     ] = True,
     parallelism: Parallelism = 4,
     insecure_http: InsecureHttp = False,
     rate_limit: RateLimit = None,
+    media_root: MediaRoots = None,
 ) -> int:
-    """Take over existing videos: write ptsync markers (and pin uuids in the manifest)."""
-    from ptsync.manifest.writeback import insert_uuids
+    """Take over existing videos: write ptsync markers and pin uuids; never creates."""
+    from ptsync.cli.adopt import run_adopt
 
     options = dataclasses.replace(
-        _options(parallelism=parallelism, insecure_http=insecure_http, rate_limit=rate_limit),
+        _options(
+            parallelism=parallelism,
+            insecure_http=insecure_http,
+            rate_limit=rate_limit,
+            media_roots=media_root,
+        ),
         adopt=True,
     )
-    with Run(paths, options) as run:
-        planned = run.plan()
-        out(render(planned, Format.text))
-        code = EXIT_OK
-        if any(g.plan.has_changes for g in planned):
-            _confirm(auto_approve)
-            with ProgressUI() as ui:
-                code = _finish(run.apply(planned, Hooks(print_result, ui.upload)), None)
-        if write_uuids:
-            for target, group in zip(run.targets, planned, strict=True):
-                found = {
-                    m.desired.external_id: m.live.uuid
-                    for m in (group.matching.matches if group.matching else ())
-                    if m.live is not None and not m.desired.uuid
-                }
-                for member in target.group.members:
-                    added = insert_uuids(member, found) if found else 0
-                    if added:
-                        err(f"Pinned {added} uuid(s) in {member.path}")
-    return code
+    return run_adopt(paths, options, auto_approve=auto_approve, write_uuids=write_uuids)
+
+
+# ---------------------------------------------------------------------------------- export
 
 
 @app.command()
@@ -324,110 +453,179 @@ def export(
     rate_limit: RateLimit = None,
 ) -> int:
     """Write a manifest for existing videos (pinned by uuid) that plans "No changes"."""
-    import os
+    from ptsync.cli.progress import ProgressUI
+    from ptsync.export import export_manifest
 
-    from ptsync.export import fetch_videos, render_manifest
-    from ptsync.live.cache import VocabularyCache
-    from ptsync.live.vocab import load_vocabularies
-    from ptsync.peertube import ClientSettings, PeerTubeClient, credentials_from_env
-
-    url = os.environ.get("PEERTUBE_URL")
-    if not url:
-        raise ConfigError("export needs PEERTUBE_URL (and PEERTUBE_USERNAME/PASSWORD or TOKEN)")
-    settings = ClientSettings(
-        rate_limit=_parse_rate(rate_limit or DEFAULT_RATE),
-        rate_limit_explicit=rate_limit is not None,
-        insecure_http=insecure_http,
-        parallelism_hint=parallelism,
-    )
-    credentials = credentials_from_env(os.environ)
-    with PeerTubeClient(url, credentials, settings) as client, ProgressUI() as ui:
-        cache = VocabularyCache(client.base_url, credentials.username or "token")
-        vocab, _ = load_vocabularies(client, cache)
-        if channel is not None and channel not in vocab.channels:
-            vocab, _ = load_vocabularies(client, cache, refresh=True)
-            if channel not in vocab.channels:
-                yours = ", ".join(sorted(vocab.channels))
-                raise ConfigError(f"--channel {channel!r} is not one of yours ({yours})")
-        videos = fetch_videos(client, channel, parallelism, lambda d, t: ui.items("videos", d, t))
-        text = render_manifest(
-            videos, vocab, system=system, channel=channel, instance_url=client.base_url
+    options = _options(parallelism=parallelism, insecure_http=insecure_http, rate_limit=rate_limit)
+    with ProgressUI() as ui:
+        text, exported = export_manifest(
+            options,
+            channel=channel,
+            system=system,
+            on_progress=lambda done, total: ui.items("videos", done, total),
         )
     if output is None:
         out(text.rstrip("\n"))
-    else:
-        output.write_text(text, encoding="utf-8")
-        err(f"Wrote {len(videos)} video(s) to {output}; check it with: ptsync plan {output}")
+        return EXIT_OK
+    output.write_text(text, encoding="utf-8")
+    info(f"Wrote {plural(exported, 'video')} to {output}; check it with: ptsync plan {output}")
+    schema_file = output.parent / "ptsync.schema.json"
+    if not schema_file.exists():
+        info(
+            f"For completion in editors, write the schema it names: ptsync schema -o {schema_file}"
+        )
     return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------- status
 
 
 @app.command()
 def status(
     paths: Paths = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    format: Annotated[
+        StatusFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = StatusFormat.text,
     rate_limit: RateLimit = None,
     insecure_http: InsecureHttp = False,
+    media_root: MediaRoots = None,
 ) -> int:
     """Import and processing state of the manifest's videos; exit 1 when any failed."""
-    options = _options(insecure_http=insecure_http, rate_limit=rate_limit)
+    from ptsync.render.status_table import render_status
+    from ptsync.report.status import status_document
+    from ptsync.session import Run
+
+    options = _options(insecure_http=insecure_http, rate_limit=rate_limit, media_roots=media_root)
     with Run(paths, options) as run:
         doc = status_document(run.status())
-    out(json.dumps(doc, indent=2) if format is Format.json else render_status(doc))
+    out(json.dumps(doc, indent=2) if format is StatusFormat.json else render_status(doc))
     return EXIT_ERROR if doc["failed"] else EXIT_OK
 
 
+# ---------------------------------------------------------------------------------- offline
+
+
 @app.command()
-def validate(paths: Paths = None) -> int:
+def validate(paths: Paths = None, media_root: MediaRoots = None) -> int:
     """Check manifests offline: structure, PeerTube's limits, ids, files."""
     from ptsync.manifest import load
 
-    mset = load(paths or ["manifests/"])
+    mset = load(paths or DEFAULT_PATHS, media_roots=tuple(media_root or ()))
     videos = sum(len(g.videos) for g in mset.groups)
-    err(f"OK: {len(mset.files)} file(s), {videos} video(s) in {len(mset.groups)} group(s)")
+    info(
+        f"OK: {plural(len(mset.files), 'file')}, {plural(videos, 'video')} in "
+        f"{plural(len(mset.groups), 'group')}"
+    )
     return EXIT_OK
 
 
 @app.command()
-def schema() -> int:
-    """Print the manifest's JSON Schema (for editors and CI)."""
+def schema(
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the schema to this file (e.g. for editors)."),
+    ] = None,
+) -> int:
+    """Print (or write) the manifest's JSON Schema, for editors and CI."""
     from ptsync.manifest import json_schema
 
-    out(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    text = json.dumps(json_schema(), indent=2, ensure_ascii=False)
+    if output is None:
+        out(text)
+        return EXIT_OK
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text + "\n", encoding="utf-8")
+    info(f"Wrote the manifest schema to {output}")
     return EXIT_OK
 
 
 @app.command()
 def demo(
-    manifest: Annotated[Path, typer.Argument(help="Manifest to demo.")] = Path(
-        "manifests/example.yaml"
-    ),
+    manifest: Annotated[
+        Path | None,
+        typer.Argument(help="Manifest to demo (default: the bundled example)."),
+    ] = None,
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep",
+            help="Also copy the example (manifest, media, schema) into this folder, to edit.",
+        ),
+    ] = None,
 ) -> int:
     """Plan, apply and re-plan a manifest against a bundled fake PeerTube."""
     from ptsync.cli.demo import run_demo
 
-    return run_demo(manifest)
+    return run_demo(manifest, keep=keep)
+
+
+@app.command()
+def forget(
+    ids: Annotated[list[str], typer.Argument(help="External ids of the videos to let go.")],
+    manifest: Annotated[
+        list[str] | None,
+        typer.Option("--manifest", "-m", help="Manifest files or folders (default: manifests/)."),
+    ] = None,
+    media_root: MediaRoots = None,
+) -> int:
+    """Stop managing videos: set `lifecycle: unmanaged` on their entries (issue 15); the next
+    apply removes their markers and changes nothing else."""
+    from ptsync.manifest.writeback import forget as mark_forgotten
+
+    roots = tuple(str(p) for p in media_root or ())
+    changed = mark_forgotten(manifest or DEFAULT_PATHS, ids, media_roots=roots)
+    for path, count in changed.items():
+        info(f"Marked {count} entr{'y' if count == 1 else 'ies'} unmanaged in {path}")
+    if not changed:
+        info("Nothing to change: those entries are already unmanaged")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------- main
+
+
+def _valued_options(command: str) -> frozenset[str]:
+    """The options of ``command`` that take a value (for moving global options)."""
+    group = typer.main.get_command(app)
+    found = getattr(group, "commands", {}).get(command)
+    names: set[str] = set()
+    for param in getattr(found, "params", ()):
+        if getattr(param, "param_type_name", "") != "option":
+            continue
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            continue
+        names.update(param.opts)
+    return frozenset(names)
 
 
 def main(argv: list[str] | None = None) -> int:
     code = EXIT_ERROR
+    args = hoist_globals(sys.argv[1:] if argv is None else argv, _valued_options)
 
     def exit_with(value: int) -> None:
         nonlocal code
         code = value
 
-    with handle_errors(exit_with):
+    with handle_errors(exit_with), Interrupts():
         try:
-            result = app(args=argv, prog_name="ptsync", standalone_mode=False)
+            result = app(args=args, prog_name="ptsync", standalone_mode=False)
         except typer.Exit as exc:
             return int(getattr(exc, "exit_code", 0) or 0)
         except typer.Abort:
             raise KeyboardInterrupt from None
         except typer.TyperException as exc:  # usage errors: 1, so that 2 only means "changes"
-            show = getattr(exc, "show", None)
-            if show is not None:
-                show()
-            else:
-                err(f"Error: {exc}")
+            _usage_error(exc)
             return EXIT_ERROR
         return result if isinstance(result, int) else EXIT_OK
     return code
+
+
+def _usage_error(exc: Exception) -> None:
+    """One line: what is wrong and where help is (a bare ``ptsync`` still shows the help)."""
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        exc.show()  # type: ignore[attr-defined]
+        return
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+    err(f"Error: {' '.join(message.split())}{where}")

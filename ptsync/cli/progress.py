@@ -1,8 +1,11 @@
-"""Progress on stderr: rich bars on a terminal, plain periodic lines in CI logs.
+"""Progress on stderr: rich bars on a terminal, plain periodic lines in CI logs, nothing with
+--quiet.
 
 Uploads report bytes per file; import following reports finished/failed counts. Without a
 terminal, a line is printed only when something changed (each quarter of an upload, each
-import state change), so CI logs stay short.
+import state change), so CI logs stay short. The bars take over the terminal while they run,
+so a ProgressUI is entered only once every question has been answered (after the prompt).
+rich is imported only when bars are drawn.
 """
 
 from __future__ import annotations
@@ -10,29 +13,28 @@ from __future__ import annotations
 import sys
 import threading
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from ptsync.cli.console import color_enabled, info, quiet
 
-from ptsync.apply.follow import ImportProgress
-from ptsync.cli.console import color_enabled, err
+if TYPE_CHECKING:
+    from ptsync.apply.follow import ImportProgress
 
 
 class ProgressUI:
     def __init__(self, interactive: bool | None = None):
-        self.interactive = color_enabled(sys.stderr) if interactive is None else interactive
+        if interactive is None:
+            interactive = color_enabled(sys.stderr) and not quiet()
+        self.interactive = interactive
         self._lock = threading.Lock()
-        self._tasks: dict[str, TaskID] = {}
+        self._tasks: dict[str, Any] = {}
         self._quarters: dict[str, int] = {}
         self._last_imports: tuple[int, int] | None = None
-        self._bar: Progress | None = None
+        self._bar: Any = None
         if self.interactive:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
             self._bar = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -67,7 +69,7 @@ class ProgressUI:
             quarter = 4 * sent // total if total else 4
             if quarter > self._quarters.get(label, -1):
                 self._quarters[label] = quarter
-                err(f"  upload {label}: {sent} of {total} bytes ({25 * quarter}%)")
+                info(f"  upload {label}: {sent} of {total} bytes ({25 * quarter}%)")
 
     def imports(self, progress: ImportProgress) -> None:
         with self._lock:
@@ -83,7 +85,7 @@ class ProgressUI:
                 return
             if key != self._last_imports:
                 self._last_imports = key
-                err(
+                info(
                     f"  imports: {progress.finished}/{progress.total} finished, "
                     f"{progress.completed} succeeded, {progress.failed} failed "
                     f"({progress.progress_percent}%)"
@@ -101,4 +103,4 @@ class ProgressUI:
             tenth = 10 * done // total if total else 10
             if tenth > self._quarters.get(label, -1):
                 self._quarters[label] = tenth
-                err(f"  {label}: {done}/{total}")
+                info(f"  {label}: {done}/{total}")

@@ -4,13 +4,15 @@ Request budget of a plan over N owned videos: ceil(N/100) list pages; plus the i
 only when a URL entry is unmatched; plus ``/source`` only for unmarked same-name candidates of
 unmatched uploads; plus one detail GET per video whose managed fields are not in the list
 payload and are not in the detail cache for the same ``updatedAt``; plus ``/config`` only when a
-source changed. Matching is pure and cheap, so it simply runs again after each fetch.
+source changed; plus ``/chapters`` and ``/passwords`` only for videos whose entry sets them
+(``live.extras``). Matching is pure and cheap, so it simply runs again after each fetch.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from typing import Any, Protocol
 
 from ptsync.fields import DETAIL_FIELDS
 from ptsync.live.cache import DetailCache
+from ptsync.live.extras import extras_needed, with_extras
 from ptsync.peertube.versions import server_version
 from ptsync.plan.changes import Change, Notice, NoticeKind, Plan
 from ptsync.plan.diff import diff_files
@@ -25,12 +28,13 @@ from ptsync.plan.match import Matching, filename_candidates, match, needs_import
 from ptsync.plan.quota import quota_notices, upload_bytes
 from ptsync.plan.resources import (
     LiveChannel,
+    LivePlaylist,
     live_playlist,
     plan_channels,
     plan_playlists,
 )
 from ptsync.plan.videos import PlanOptions, build_plan, detail_needed
-from ptsync.state import DesiredState, LiveImport, LiveState, LiveVideo, Vocabularies
+from ptsync.state import Chapter, DesiredState, LiveImport, LiveState, LiveVideo, Vocabularies
 
 log = logging.getLogger("ptsync.plan")
 
@@ -43,6 +47,8 @@ class LiveClient(Protocol):
     def server_config(self) -> dict[str, Any]: ...
     def me(self) -> dict[str, Any]: ...
     def quota_used(self) -> dict[str, Any]: ...
+    def video_chapters(self, id_or_uuid: str) -> tuple[Chapter, ...]: ...
+    def video_passwords(self, id_or_uuid: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -88,19 +94,24 @@ def plan_group(
     if wanted:
         live = _with_details(client, live, wanted, cache, settings.parallelism)
         matching = match(desired, live)
+    chapters, passwords = extras_needed(desired, matching)
+    if chapters or passwords:
+        live = with_extras(client, live, chapters, passwords, settings.parallelism)
+        matching = match(desired, live)
     replace_enabled = _file_replace_enabled(client, desired, matching)
     options = PlanOptions(
         prune=settings.prune,
         file_replace_enabled=replace_enabled,
         adopt=settings.adopt,
         retry_failed_imports=version.features.import_retry,
+        now=time.time(),
     )
     plan = build_plan(desired, matching, options, vocab)
     if version.notice:
         plan = dataclasses.replace(
             plan, notices=(Notice(NoticeKind.SERVER_VERSION, version.notice), *plan.notices)
         )
-    if desired.playlists or desired.channels:
+    if desired.playlists or desired.channels or settings.prune:
         resources = plan_resources(desired, client, vocab, matching, prune=settings.prune)
         plan = dataclasses.replace(plan, changes=(*plan.changes, *resources))
     if upload_bytes(plan):
@@ -113,32 +124,45 @@ def plan_resources(
     desired: DesiredState, client: Any, vocab: Vocabularies, matching: Matching, *, prune: bool
 ) -> list[Change]:
     """Channels and playlists: one request per declared existing channel with texts, one
-    listing of playlists, one element listing per owned playlist in the manifest."""
-    out: list[Change] = []
-    live_channels: dict[str, LiveChannel] = {}
-    known = dict(vocab.channels)
-    if any(c.name not in known for c in desired.channels):
-        known = client.channels()  # the cached vocabulary may predate a channel we created
-    for channel in desired.channels:
-        if channel.name not in known:
-            continue
-        info = (client.get_channel(channel.name) or {}) if channel.fields else {}
-        texts = {k: info.get(k) for k in ("displayName", "description", "support")}
-        live_channels[channel.name] = LiveChannel(known[channel.name], channel.name, texts)
-    out += plan_channels(desired.channels, live_channels)
-    if desired.playlists:
-        wanted = {p.external_id for p in desired.playlists}
-        lives = []
-        for item in client.my_playlists():
-            found = live_playlist(item)
-            mine = found.marker and found.marker.system == desired.system
-            if mine and found.marker and found.marker.external_id in wanted:
-                elements = client.playlist_video_uuids(found.id)
-                found = dataclasses.replace(found, videos=tuple(u for _, u in elements if u))
-            lives.append(found)
+    listing of playlists (also with --prune and none declared: owned ones may have to go),
+    one element listing per owned playlist in the manifest."""
+    out: list[Change] = list(
+        plan_channels(desired.channels, _live_channels(desired, client, vocab))
+    )
+    if desired.playlists or prune:
+        lives = _live_playlists(desired, client)
         uuids = {m.desired.external_id: m.live.uuid for m in matching.matches if m.live}
         out += plan_playlists(desired.system, desired.playlists, lives, uuids, prune=prune)
     return out
+
+
+def _live_channels(
+    desired: DesiredState, client: Any, vocab: Vocabularies
+) -> dict[str, LiveChannel]:
+    known = dict(vocab.channels)
+    if any(c.name not in known for c in desired.channels):
+        known = client.channels()  # the cached vocabulary may predate a channel we created
+    found: dict[str, LiveChannel] = {}
+    for channel in desired.channels:
+        if channel.name in known:
+            info = (client.get_channel(channel.name) or {}) if channel.fields else {}
+            texts = {k: info.get(k) for k in ("displayName", "description", "support")}
+            found[channel.name] = LiveChannel(known[channel.name], channel.name, texts)
+    return found
+
+
+def _live_playlists(desired: DesiredState, client: Any) -> list[LivePlaylist]:
+    """The user's playlists; the videos of those this manifest declares and owns."""
+    wanted = {p.external_id for p in desired.playlists}
+    lives = []
+    for item in client.my_playlists():
+        found = live_playlist(item)
+        marker = found.marker
+        if marker and marker.system == desired.system and marker.external_id in wanted:
+            elements = client.playlist_video_uuids(found.id)
+            found = dataclasses.replace(found, videos=tuple(u for _, u in elements if u))
+        lives.append(found)
+    return lives
 
 
 def _filenames(client: LiveClient, videos: Iterable[LiveVideo]) -> dict[str, str]:

@@ -23,6 +23,7 @@ from ptsync.fields import (
     TAGS_MAX,
     norm_instant,
 )
+from ptsync.manifest.entrychecks import check_entry_extras
 from ptsync.manifest.files import (
     CAPTION_EXTENSIONS,
     IMAGE_EXTENSIONS,
@@ -171,8 +172,10 @@ class FileChecker:
 
     def video(self, at: Path_, entry: VideoEntry) -> None:
         self.fields(at, entry.managed())
+        check_entry_extras(at, entry, self.problem)
         unknown = self._dropped((*at, "source"), (*at, "uuid"))
-        if entry.source is None and entry.uuid is None and not unknown:
+        released = entry.lifecycle == "unmanaged"  # never created: needs no source
+        if entry.source is None and entry.uuid is None and not unknown and not released:
             self.problem(
                 (*at, "id"),
                 f"video {entry.id!r} needs source.url, source.file or a pinned uuid",

@@ -13,7 +13,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
+from ptsync.chapters import TITLE_MAX, TITLE_MIN
 from ptsync.fields import VIDEO_FIELDS
+from ptsync.passwords import ENV_PATTERN
+from ptsync.passwords import MAX_LENGTH as PASSWORD_MAX
+from ptsync.passwords import MIN_LENGTH as PASSWORD_MIN
 
 API_VERSION = "ptsync/v1"
 # Strict scalars: YAML says what a value is, and the schema promises booleans are booleans, so
@@ -21,6 +25,13 @@ API_VERSION = "ptsync/v1"
 Flag = Annotated[bool, Strict()]
 Label = Annotated[str, Strict()] | Annotated[int, Strict()]
 When = Annotated[datetime, Strict()] | Annotated[date, Strict()] | Annotated[str, Strict()]
+TIMECODE_PATTERN = r"^\s*(?:\d+|(?:\d+:[0-5]\d|\d+):[0-5]\d)\s*$"
+Timecode = (
+    Annotated[int, Strict(), Field(ge=0)]
+    | Annotated[str, Strict(), Field(pattern=TIMECODE_PATTERN)]
+)
+_TIMECODE_EXAMPLES = '"00:00", "12:30", "1:02:03", 750'
+CHAPTERS_MAX = 1000  # far beyond any real video; bounds a hostile manifest
 EXTENSION_PREFIX = "x-"  # top-level keys ignored (YAML anchors), as in docker compose
 # Description limits: one fixed number each, the rest of PeerTube's limit kept for the marker
 # (at most 149 characters bare, plus "src", "thumb" and one "cap.<lang>" hash per caption).
@@ -51,6 +62,8 @@ PATTERN_HELP = {
         "and PEERTUBE_USERNAME__<NAME> variables)"
     ),
     CHANNEL_NAME_PATTERN: "1-50 letters, digits and _ . - :",
+    TIMECODE_PATTERN: "a time as MM:SS or H:MM:SS (e.g. 12:30, 1:02:03), or seconds",
+    ENV_PATTERN: "an environment variable name (letters, digits and _, not starting with a digit)",
 }
 
 
@@ -111,6 +124,27 @@ class Caption(_Strict):
     )
 
 
+class ChapterEntry(_Strict):
+    at: Timecode = Field(
+        description=f"Start: MM:SS, H:MM:SS or seconds (e.g. {_TIMECODE_EXAMPLES}).",
+    )
+    title: str = Field(
+        description=f"Chapter title, {TITLE_MIN}-{TITLE_MAX} characters.",
+        min_length=TITLE_MIN,
+        max_length=TITLE_MAX,
+    )
+
+
+class PasswordsEnv(_Strict):
+    env: str = Field(
+        description=(
+            "Environment variable holding the passwords: one per line, or comma-separated "
+            f"({PASSWORD_MIN}-{PASSWORD_MAX} characters each)."
+        ),
+        pattern=ENV_PATTERN,
+    )
+
+
 class VideoEntry(VideoFields):
     id: str = Field(
         description="External id: unique within `system`; stored in the video's marker.",
@@ -131,6 +165,47 @@ class VideoEntry(VideoFields):
     )
     captions: list[Caption] | None = Field(
         None, description="Captions; languages not listed are deleted (empty list: none)."
+    )
+    takeover: Flag = Field(
+        False,
+        description=(
+            "Re-mark a video that carries another entry's or another system's marker (found "
+            "through uuid, import URL or upload filename); without it such a video is left alone."
+        ),
+    )
+    lifecycle: Literal["managed", "unmanaged"] = Field(
+        "managed",
+        description=(
+            "unmanaged: let the video go. The next apply removes ptsync's marker and leaves "
+            "everything else; the entry is then ignored (never created, updated or pruned)."
+        ),
+    )
+    publishAt: When | None = Field(
+        None,
+        description=(
+            "Publish at this time (ISO 8601 with a time zone, e.g. 2027-01-15T09:00:00+01:00); "
+            "until then the video has `privacy` (default Private). Removing it cancels a "
+            "schedule ptsync set."
+        ),
+    )
+    publishPrivacy: Label | None = Field(
+        None,
+        description="Privacy at publishAt: Public (default), Unlisted or Internal (or id).",
+    )
+    chapters: list[ChapterEntry] | None = Field(
+        None,
+        description=(
+            "Chapters in order; an empty list removes them. Left out: chapters are not managed "
+            "(PeerTube may derive them from timestamps in the description)."
+        ),
+        max_length=CHAPTERS_MAX,
+    )
+    passwords: PasswordsEnv | None = Field(
+        None,
+        description=(
+            "Passwords of a Password protected video, from an environment variable (never "
+            "written in the manifest)."
+        ),
     )
 
 

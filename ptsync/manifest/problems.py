@@ -106,6 +106,7 @@ _FRIENDLY = {
 _UNIONS = [
     ({"string_type", "int_type"}, "expected a label (text) or an id (whole number)"),
     ({"string_type", "date_type"}, "expected a date (YYYY-MM-DD or ISO 8601 text)"),
+    ({"int_type", "string_pattern_mismatch"}, "expected a time (MM:SS or H:MM:SS) or seconds"),
 ]
 
 
@@ -125,6 +126,8 @@ def _message(errors: Sequence[Any], model: type[BaseModel], path: Loc) -> str:
         return f"{error['input']!r} is not allowed here: use {allowed}"
     if kind == "string_too_long":
         return f"at most {error['ctx']['max_length']} characters (is {len(error['input'])})"
+    if kind == "greater_than_equal":
+        return f"must be {error['ctx']['ge']} or more (got {error['input']!r})"
     if kind == "literal_error":
         return f"must be {error['ctx']['expected']} (got {error['input']!r})"
     if kind == "value_error":

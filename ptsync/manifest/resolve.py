@@ -13,18 +13,25 @@ plan is refused when a referenced file changed; the desired state carries each f
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ptsync.errors import ManifestError, Problem
-from ptsync.fields import COMMENTS_POLICIES, DESCRIPTION_MAX, norm_instant
+from ptsync.fields import COMMENTS_POLICIES, DESCRIPTION_MAX, PASSWORD_PROTECTED, norm_instant
 from ptsync.manifest.files import DigestCache, PathProblem, local_path
 from ptsync.manifest.labels import Channels, Labels
 from ptsync.manifest.load import ManifestFile, ManifestGroup
 from ptsync.manifest.models import VIDEO_DESCRIPTION_MAX, VideoEntry
 from ptsync.manifest.problems import not_a_date, ref_at
-from ptsync.marker import HASH_LEN, Marker
+from ptsync.manifest.resolve_extras import (
+    chapters_of,
+    passwords_of,
+    schedule_of,
+    settle_privacy,
+)
+from ptsync.marker import HASH_LEN, PUB_LEN, Marker
 from ptsync.state import (
     CaptionFile,
     DesiredChannel,
@@ -32,6 +39,7 @@ from ptsync.state import (
     DesiredState,
     DesiredVideo,
     FileSource,
+    Lifecycle,
     LocalFile,
     Rule,
     RuleMatch,
@@ -50,7 +58,13 @@ _MANIFEST_KEY = {"playlistPrivacy": "privacy"}
 
 
 class Resolver:
-    def __init__(self, vocab: Vocabularies, declared_channels: Iterable[str] = ()):
+    def __init__(
+        self,
+        vocab: Vocabularies,
+        declared_channels: Iterable[str] = (),
+        env: Mapping[str, str] | None = None,
+    ):
+        self.env: Mapping[str, str] = os.environ if env is None else env  # video passwords
         self.resolvers: dict[str, Any] = {
             "privacy": Labels("privacy", vocab.privacies),
             "category": Labels("category", vocab.categories),
@@ -114,10 +128,12 @@ def resolve_group(
     *,
     instance_url: str,
     digests: DigestCache | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> DesiredState:
-    """Raise VocabularyMiss (a ManifestError) listing every unknown label."""
+    """Raise VocabularyMiss (a ManifestError) listing every unknown label; ``env`` holds the
+    variables that ``passwords: {env: NAME}`` name (default: the process environment)."""
     declared = [c.name for m in group.members for c in m.model.channels]
-    resolver = Resolver(vocab, declared)
+    resolver = Resolver(vocab, declared, env)
     digests = digests or DigestCache(enabled=False)
     videos: dict[str, DesiredVideo] = {}
     rules: list[Rule] = []
@@ -218,6 +234,13 @@ def _rule(member: ManifestFile, index: int, resolver: Resolver) -> Rule:
         resolved = resolver.fields(member, (*at, "match"), {"channel": match.channel})
         channel = resolved.get("channel")
     fields = resolver.fields(member, (*at, "set"), model.set.managed())
+    if fields.get("privacy") == PASSWORD_PROTECTED:
+        resolver.problem(
+            member,
+            (*at, "set", "privacy"),
+            "rules cannot make videos password protected: "
+            "passwords are set per video (passwords: {env: NAME})",
+        )
     return Rule(
         match=RuleMatch(bool(match.all), channel, match.tag, match.name),
         fields=fields,
@@ -247,7 +270,16 @@ def _video(
     captions = None
     if entry.captions is not None:
         captions = _captions(member, at, entry, resolver, digests)
-        _marker_fits(member, at, entry, captions, resolver)
+    if entry.captions is not None or entry.publishAt is not None:
+        _marker_fits(member, at, entry, captions or (), resolver)
+    released = entry.lifecycle == Lifecycle.UNMANAGED
+    report = lambda where, message: resolver.problem(member, where, message)  # noqa: E731
+    schedule = passwords = None
+    if not released:
+        schedule = schedule_of(at, entry, resolver.resolvers["privacy"], report)
+        passwords = passwords_of(at, entry, resolver.env, report)
+        ref_of = lambda where: ref_at(member.path, member.doc, where)  # noqa: E731
+        settle_privacy(at, entry, fields, refs, (schedule, passwords), ref_of, report)
     return DesiredVideo(
         external_id=entry.id,
         ref=ref_at(member.path, member.doc, at),
@@ -258,6 +290,11 @@ def _video(
         allow_duplicate=entry.allow_duplicate,
         thumbnail=thumbnail,
         captions=captions,
+        takeover=entry.takeover,
+        chapters=None if released else chapters_of(entry),
+        schedule=schedule,
+        passwords=passwords,
+        lifecycle=Lifecycle(entry.lifecycle),
     )
 
 
@@ -288,6 +325,8 @@ def _marker_fits(
     """The marker, with one hash per file, fits in what the description limit leaves it."""
     hashes = {f"cap.{c.language}": "0" * HASH_LEN for c in captions}
     hashes.update({"src": "0" * HASH_LEN, "thumb": "0" * HASH_LEN})
+    if entry.publishAt is not None:
+        hashes["pub"] = "0" * PUB_LEN
     size = len(Marker(member.model.system, entry.id, hashes).render()) + 2
     room = DESCRIPTION_MAX - VIDEO_DESCRIPTION_MAX
     if size > room:

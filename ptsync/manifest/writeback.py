@@ -1,55 +1,112 @@
-"""Write resolved uuids back into the user's manifest without disturbing anything else.
+"""Edit the user's manifest in place without disturbing anything else.
 
-A full YAML round-trip (even ruamel.yaml's) may re-indent flow mappings, re-wrap long strings
-or move comments; in a reviewed file every such change is noise in the pull request. So the
-write is a line insertion at the positions the loader recorded: ``uuid: ...`` goes on a new
-line under ``id:`` in block entries, or after ``{`` in flow entries. ruamel.yaml then reloads
-the result to prove it still parses and holds exactly the new uuids.
+Two edits: ``ptsync adopt`` pins uuids (``uuid: ...``), ``ptsync forget`` lets videos go
+(``lifecycle: unmanaged``). A full YAML round-trip (even ruamel.yaml's) may re-indent flow
+mappings, re-wrap long strings or move comments; in a reviewed file every such change is
+noise in the pull request. So each write is a line insertion at the positions the loader
+recorded: the new key goes on a new line under ``id:`` in block entries, or after ``{`` in
+flow entries (an explicit ``lifecycle: managed`` is rewritten where it stands). ruamel.yaml
+then reloads the result to prove it still parses and holds exactly the new values.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from ptsync.manifest.load import ManifestFile
+from ptsync.errors import ManifestError, Problem
+from ptsync.manifest.load import ManifestFile, load
+from ptsync.manifest.problems import suggestion
+from ptsync.sourceref import SourceRef
+
+UNMANAGED = "unmanaged"
+_LIFECYCLE = re.compile(r"(lifecycle\s*:\s*)(['\"]?)managed\2")
 
 
 def insert_uuids(member: ManifestFile, uuids: Mapping[str, str]) -> int:
     """Add ``uuid:`` to entries of ``member`` (by external id) that have none; return count."""
+    wanted = {
+        i: uuids[entry.id]
+        for i, entry in member.items("videos")
+        if not entry.uuid and entry.id in uuids
+    }
+    return _write(member, "uuid", wanted)
+
+
+def mark_unmanaged(member: ManifestFile, external_ids: Sequence[str]) -> int:
+    """Set ``lifecycle: unmanaged`` on the entries of ``member`` with these ids; return count."""
+    wanted = {
+        i: UNMANAGED
+        for i, entry in member.items("videos")
+        if entry.id in external_ids and entry.lifecycle != UNMANAGED
+    }
+    return _write(member, "lifecycle", wanted)
+
+
+def forget(
+    paths: Sequence[str], external_ids: Sequence[str], *, media_roots: Sequence[str] = ()
+) -> dict[str, int]:
+    """``ptsync forget``: mark these entries unmanaged in their manifest files (offline).
+
+    Returns {file: entries changed}; an id no manifest lists is a ManifestError naming it
+    (with the closest id), and then no file is changed. The next ``ptsync apply`` removes
+    the videos' markers; after that the entries are ignored.
+    """
+    manifests = load(paths, media_roots=media_roots)
+    known = {entry.id for member in manifests.files for _, entry in member.items("videos")}
+    missing = [i for i in dict.fromkeys(external_ids) if i not in known]
+    if missing:
+        raise ManifestError(
+            Problem(
+                SourceRef(", ".join(paths), 0, 0),
+                f"no manifest entry has id {ext_id!r}{suggestion(ext_id, known)}",
+            )
+            for ext_id in missing
+        )
+    changed = {}
+    for member in manifests.files:
+        count = mark_unmanaged(member, external_ids)
+        if count:
+            changed[member.path] = count
+    return changed
+
+
+def _write(member: ManifestFile, key: str, wanted: Mapping[int, str]) -> int:
+    """Write ``key: value`` into the entries at these indices of ``videos``."""
+    if not wanted:
+        return 0
     path = Path(member.path)
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines(keepends=True)
-    edits: list[tuple[int, int, str]] = []  # (line index, column, kind)
-    wanted: dict[int, str] = {}
-    for i, entry in enumerate(member.model.videos):
-        if entry.uuid or entry.id not in uuids:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    edits = []
+    for index, value in wanted.items():
+        entry = member.doc.data["videos"][index]
+        if isinstance(entry, dict) and key in entry:  # present (lifecycle: managed): rewrite it
+            line, _ = member.doc.where(("videos", index, key))
+            lines[line - 1] = _LIFECYCLE.sub(rf"\g<1>{value}", lines[line - 1], count=1)
             continue
-        line, col = member.doc.where(("videos", i, "id"))
-        edits.append((line - 1, col - 1, uuids[entry.id]))
-        wanted[i] = uuids[entry.id]
-    for index, col, uuid in sorted(edits, reverse=True):
-        current = lines[index]
-        before = current[:col]
-        if "{" in before:  # flow mapping: `- {id: a, ...}` -> `- {id: a, uuid: ..., ...}`
-            lines[index] = current[:col] + f"uuid: {uuid}, " + current[col:]
+        line, col = member.doc.where(("videos", index, "id"))
+        edits.append((line - 1, col - 1, f"{key}: {value}"))
+    for row, col, text in sorted(edits, reverse=True):
+        current = lines[row]
+        if "{" in current[:col]:  # flow mapping: `- {id: a, ...}` -> `- {id: a, KEY: v, ...}`
+            lines[row] = current[:col] + f"{text}, " + current[col:]
         else:
-            newline = "\n" if current.endswith("\n") else ""
-            if not newline:
-                lines[index] = current + "\n"
-            lines.insert(index + 1, " " * col + f"uuid: {uuid}\n")
+            if not current.endswith("\n"):
+                lines[row] = current + "\n"
+            lines.insert(row + 1, " " * col + f"{text}\n")
     result = "".join(lines)
-    _verify(result, wanted)
+    _verify(result, key, wanted)
     path.write_text(result, encoding="utf-8")
-    return len(edits)
+    return len(wanted)
 
 
-def _verify(text: str, wanted: Mapping[int, str]) -> None:
+def _verify(text: str, key: str, wanted: Mapping[int, str]) -> None:
     data = YAML(typ="rt").load(io.StringIO(text))
-    for index, uuid in wanted.items():
-        got = data["videos"][index].get("uuid")
-        if got != uuid:
-            raise RuntimeError(f"uuid write-back check failed for videos[{index}]")
+    for index, value in wanted.items():
+        got = data["videos"][index].get(key)
+        if got != value:
+            raise RuntimeError(f"{key} write-back check failed for videos[{index}]")

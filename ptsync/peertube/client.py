@@ -10,16 +10,16 @@ from __future__ import annotations
 import contextlib
 import mimetypes
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ptsync.errors import BadResponse, NotFound
 from ptsync.peertube import parse
 from ptsync.peertube.auth import Credentials
-from ptsync.peertube.http import ClientSettings, Transport, role_id
+from ptsync.peertube.http import ClientSettings, Sender, Transport, role_id
 from ptsync.peertube.upload import Progress, resumable_upload
-from ptsync.state import LiveImport, LiveVideo, Vocabularies
+from ptsync.state import Chapter, LiveImport, LiveVideo, Vocabularies
 
 PAGE = 100
 API = "/api/v1"
@@ -27,10 +27,15 @@ API = "/api/v1"
 
 class PeerTubeClient:
     def __init__(
-        self, base_url: str, credentials: Credentials, settings: ClientSettings | None = None
+        self,
+        base_url: str,
+        credentials: Credentials,
+        settings: ClientSettings | None = None,
+        *,
+        sender: Sender | None = None,
     ):
         self.settings = settings or ClientSettings()
-        self.transport = Transport(base_url, credentials, self.settings)
+        self.transport = Transport(base_url, credentials, self.settings, sender)
         self.base_url = self.transport.base_url
         self._me: dict[str, Any] | None = None
         self._lock = threading.Lock()
@@ -160,7 +165,7 @@ class PeerTubeClient:
         nulls = {k: v for k, v in body.items() if v is None}
         if nulls:  # multipart cannot say null: clear those fields first
             self.transport.call("PUT", path, json_body=dict(body))
-            body = {}
+            body = {k: v for k, v in body.items() if k == "videoPasswords"}  # every PUT needs them
         files: dict[str, tuple[str, bytes, str]] = {}
         for field_name, image in (("thumbnailfile", thumbnail), ("previewfile", preview)):
             if image is not None:
@@ -180,7 +185,21 @@ class PeerTubeClient:
         return found if isinstance(found, dict) else None
 
     def video_passwords(self, id_or_uuid: str | int) -> list[str]:
+        """The passwords of a protected video (owner only; 400 for one that is not)."""
         return [str(p["password"]) for p in self._pages(f"/videos/{id_or_uuid}/passwords")]
+
+    def replace_passwords(self, id_or_uuid: str | int, passwords: list[str]) -> None:
+        """``PUT /videos/{id}/passwords``: all of them at once (PeerTube >= 6.0)."""
+        body = {"passwords": list(passwords)}
+        self.transport.call("PUT", f"{API}/videos/{id_or_uuid}/passwords", json_body=body)
+
+    def video_chapters(self, id_or_uuid: str | int) -> tuple[Chapter, ...]:
+        return parse.chapters(self._get(f"/videos/{id_or_uuid}/chapters"))
+
+    def replace_chapters(self, id_or_uuid: str | int, chapters: Iterable[Chapter]) -> None:
+        """``PUT /videos/{id}/chapters``: the whole list (an empty one removes them)."""
+        body = {"chapters": [{"title": c.title, "timecode": c.timecode} for c in chapters]}
+        self.transport.call("PUT", f"{API}/videos/{id_or_uuid}/chapters", json_body=body)
 
     # ------------------------------------------------------------------------------ creating
 

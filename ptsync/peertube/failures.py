@@ -1,9 +1,11 @@
-"""What went wrong with a request that got no answer, in a few words instead of urllib3's.
+"""A request that got no answer: the typed error, in a few words instead of urllib3's.
 
 requests wraps the real cause several layers deep (``ConnectionError(MaxRetryError(...,
 reason=NewConnectionError(...)))`` around ``ConnectionRefusedError``); its text names pools,
 object addresses and "Max retries exceeded" even when nothing was retried. ``classify`` walks
-the chain for the cause and says it the way a user would look it up.
+the chain for the cause; ``error_for`` says it the way a user would look it up, as the error
+the caller acts on: ``ServerUnreachable`` (stop), ``TimedOut`` (the server may still act),
+``ConfigError`` (a wrong URL or TLS setup), ``TransportError`` (dropped: retry).
 """
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ from __future__ import annotations
 import enum
 import errno
 import http.client
+import ipaddress
 import socket
 import ssl
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
+
+from ptsync.errors import ConfigError, PtsyncError, ServerUnreachable, TimedOut, TransportError
 
 # OpenSSL's reasons when the other side answered a TLS hello in plain HTTP
 PLAIN_HTTP_REASONS = frozenset(
@@ -38,6 +45,82 @@ class Failure(enum.Enum):
     TLS_VERIFY = "tls verify"  # the certificate is not trusted
     TLS = "tls"  # any other handshake failure
     DROPPED = "dropped"  # connected, then the connection was reset or closed
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The request that failed, as the transport knows it."""
+
+    method: str
+    endpoint: str  # the path without its query
+    url: str
+    timeout: tuple[float, float]  # connect, read
+    first_contact: bool  # the instance has not answered once in this run
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.url)
+        return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+class Unreachable(TransportError):
+    """One attempt could not connect (retried); the transport turns the last one into
+    ServerUnreachable once its retries are spent."""
+
+    def __init__(self, method: str, endpoint: str, problem: str):
+        super().__init__(method, endpoint, problem)
+        self.problem = problem
+
+
+def error_for(exc: requests.RequestException, attempt: Attempt) -> PtsyncError:
+    """The error to raise for ``exc``: one line, naming what to fix where there is one."""
+    failure, detail = classify(exc)
+    method, endpoint = attempt.method, attempt.endpoint
+    if failure in (Failure.PLAIN_HTTP, Failure.TLS_VERIFY, Failure.TLS):
+        return _tls_error(failure, detail, attempt)
+    if failure is Failure.TIMEOUT:
+        return TimedOut(method, endpoint, f"timed out (no answer within {attempt.timeout[1]:g} s)")
+    if failure is Failure.DROPPED:
+        return TransportError(method, endpoint, detail)
+    problem = _unreachable(failure, detail, attempt)
+    if attempt.first_contact:  # a wrong URL or a server that is down: no point retrying
+        return ServerUnreachable(method, endpoint, problem, first_contact=True)
+    return Unreachable(method, endpoint, problem)
+
+
+def _tls_error(failure: Failure, detail: str, attempt: Attempt) -> ConfigError:
+    where = f"{attempt.method} {attempt.endpoint}"
+    if failure is Failure.PLAIN_HTTP:
+        parts = urlsplit(attempt.url)
+        hint = "" if loopback(parts.hostname or "") else " with --insecure-http"
+        plain = f"http://{parts.netloc}"
+        return ConfigError(f"{attempt.origin} speaks plain HTTP, not HTTPS: use {plain}{hint}")
+    if failure is Failure.TLS_VERIFY:
+        return ConfigError(
+            f"{where}: TLS certificate verification failed ({detail}); "
+            "for a private CA set REQUESTS_CA_BUNDLE"
+        )
+    return ConfigError(f"{where}: TLS handshake with {attempt.origin} failed ({detail})")
+
+
+def _unreachable(failure: Failure, detail: str, attempt: Attempt) -> str:
+    if detail == "unknown host":
+        host = urlsplit(attempt.url).hostname
+        return f"cannot resolve host {host} (instance URL {attempt.origin})"
+    if failure is Failure.CONNECT_TIMEOUT:
+        return (
+            f"cannot reach {attempt.origin}: no answer to connect within {attempt.timeout[0]:g} s"
+        )
+    return f"cannot reach {attempt.origin}: {detail}"
+
+
+def loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def classify(exc: requests.RequestException) -> tuple[Failure, str]:

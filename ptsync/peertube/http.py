@@ -15,14 +15,13 @@ within one retry budget instead of one per item.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -34,15 +33,13 @@ from ptsync.errors import (
     BadResponse,
     ConfigError,
     ErrorBody,
-    PtsyncError,
     ServerError,
     ServerUnreachable,
-    TimedOut,
     TransportError,
     error_class_for_status,
 )
 from ptsync.peertube.auth import Authenticator, Credentials
-from ptsync.peertube.failures import Failure, classify, one_line
+from ptsync.peertube.failures import Attempt, Unreachable, error_for, loopback, one_line
 from ptsync.peertube.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter, reset_delay
 
 log = logging.getLogger("ptsync.http")
@@ -69,52 +66,72 @@ class ClientSettings:
 
 
 def check_transport(base_url: str, insecure_http: bool) -> str:
-    """https, or http to a loopback host, or http with --insecure-http; else ConfigError.
-    Returns the instance root: a trailing ``/api/v1`` (copied from API docs) is dropped."""
+    """https, or http to a loopback host, or http with --insecure-http; else ConfigError."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{base_url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not insecure_http and not _loopback(parts.hostname):
+    if parts.scheme == "http" and not insecure_http and not loopback(parts.hostname):
         raise ConfigError(
             f"refusing plain http to {parts.hostname}: credentials would cross the network "
             "unencrypted. Use https, or pass --insecure-http if you really mean it"
         )
-    root = base_url.rstrip("/")
+    return base_url.rstrip("/")
+
+
+def instance_root(url: str) -> str:
+    """The instance URL without a trailing ``/api/v1`` (copied from the API docs)."""
+    root = url.rstrip("/")
     if root.endswith(API_SUFFIX):
         root = root.removesuffix(API_SUFFIX).rstrip("/")
-        log.info("%s: using the instance root %s (ptsync adds /api/v1 itself)", base_url, root)
+        log.info("%s: using the instance root %s (ptsync adds /api/v1 itself)", url, root)
     return root
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+class Sender(Protocol):
+    """The one seam between ptsync and the network, like httpx's transport: every request of
+    a client (login included) is one ``request`` call. The default is a pooled
+    ``requests.Session``; tests and embedders pass their own (a recorder, canned answers)."""
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        data: Any = None,
+        files: Any = None,
+        headers: Any = None,
+        timeout: Any = None,
+    ) -> requests.Response: ...
+
+    def close(self) -> None: ...
 
 
-class _Unreachable(TransportError):
-    """One attempt could not connect; ``call`` turns the last one into ServerUnreachable."""
-
-    def __init__(self, method: str, endpoint: str, problem: str):
-        super().__init__(method, endpoint, problem)
-        self.problem = problem
+def pooled_session(parallelism: int) -> requests.Session:
+    """A thread-safe session with a connection pool as large as the work needs."""
+    session = requests.Session()
+    pool = max(10, parallelism * 2)
+    adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 class Transport:
-    """One session per instance; shared by threads (requests' pool is thread-safe)."""
+    """One sender per instance; shared by threads (requests' pool is thread-safe)."""
 
-    def __init__(self, base_url: str, credentials: Credentials, settings: ClientSettings):
-        self.base_url = check_transport(base_url, settings.insecure_http)
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        settings: ClientSettings,
+        sender: Sender | None = None,
+    ):
+        self.base_url = instance_root(check_transport(base_url, settings.insecure_http))
         self.settings = settings
-        self.session = requests.Session()
-        pool = max(10, settings.parallelism_hint * 2)
-        adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
-        self.session.headers["User-Agent"] = f"ptsync/{__version__}"
+        self.session: Sender = sender or pooled_session(settings.parallelism_hint)
+        self._agent = f"ptsync/{__version__}"
         self.auth = Authenticator(self.base_url, credentials, use_cache=settings.use_token_cache)
         self.limiter = RateLimiter.shared(
             self.base_url, settings.rate_limit, explicit=settings.rate_limit_explicit
@@ -197,7 +214,7 @@ class Transport:
         )
         try:
             return retrying(self._once, method, path, auth=auth, timeout=timeout, **kwargs)
-        except _Unreachable as exc:
+        except Unreachable as exc:
             self._down = exc.problem
             tried = int(retrying.statistics.get("attempt_number", 1))
             raise ServerUnreachable(method, _endpoint(path), exc.problem, attempts=tried) from None
@@ -266,7 +283,7 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         data: Any = None,
     ) -> tuple[requests.Response, str | None]:
-        send_headers = dict(headers or {})
+        send_headers = {"User-Agent": self._agent, **(headers or {})}
         bearer = None
         if auth:
             bearer = self.auth.bearer(self._get_noauth, self._post_form_noauth)
@@ -288,7 +305,8 @@ class Transport:
             )
         except requests.RequestException as exc:
             self.limiter.release()  # no answer to observe
-            raise self._failure(method, path, exc, limits) from None
+            attempt = Attempt(method, _endpoint(path), self.url(path), limits, not self._answered)
+            raise error_for(exc, attempt) from None
         except OSError as exc:  # e.g. REQUESTS_CA_BUNDLE names a file that does not exist
             self.limiter.release()
             raise ConfigError(f"{method} {_endpoint(path)}: {one_line(exc)}") from None
@@ -305,50 +323,6 @@ class Transport:
         counters = {} if path.endswith(TOKEN_PATH) else response.headers
         self.limiter.observe(counters, sent)
         return response, bearer
-
-    def _failure(
-        self, method: str, path: str, exc: requests.RequestException, limits: tuple[float, float]
-    ) -> PtsyncError:
-        """The typed error for a request that got no answer; never urllib3's text."""
-        failure, detail = classify(exc)
-        endpoint = _endpoint(path)
-        parts = urlsplit(self.url(path))
-        origin = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-        if failure is Failure.PLAIN_HTTP:
-            plain = urlunsplit(("http", parts.netloc, "", "", ""))
-            hint = "" if _loopback(parts.hostname or "") else " with --insecure-http"
-            return ConfigError(f"{origin} speaks plain HTTP, not HTTPS: use {plain}{hint}")
-        if failure is Failure.TLS_VERIFY:
-            return ConfigError(
-                f"{method} {endpoint}: TLS certificate verification failed ({detail}); "
-                "for a private CA set REQUESTS_CA_BUNDLE"
-            )
-        if failure is Failure.TLS:
-            return ConfigError(
-                f"{method} {endpoint}: TLS handshake with {origin} failed ({detail})"
-            )
-        if failure is Failure.UNREACHABLE:
-            return self._unreachable(method, endpoint, origin, parts.hostname or "", detail)
-        if failure is Failure.CONNECT_TIMEOUT:
-            problem = f"cannot reach {origin}: no answer to connect within {limits[0]:g} s"
-            return self._unreachable_as(method, endpoint, problem)
-        if failure is Failure.TIMEOUT:
-            return TimedOut(method, endpoint, f"timed out (no answer within {limits[1]:g} s)")
-        return TransportError(method, endpoint, detail)
-
-    def _unreachable(
-        self, method: str, endpoint: str, origin: str, host: str, detail: str
-    ) -> PtsyncError:
-        if detail == "unknown host":
-            problem = f"cannot resolve host {host} (instance URL {origin})"
-        else:
-            problem = f"cannot reach {origin}: {detail}"
-        return self._unreachable_as(method, endpoint, problem)
-
-    def _unreachable_as(self, method: str, endpoint: str, problem: str) -> PtsyncError:
-        if not self._answered:  # a wrong URL or a server that is down: no point retrying
-            return ServerUnreachable(method, endpoint, problem, first_contact=True)
-        return _Unreachable(method, endpoint, problem)
 
     def _get_noauth(self, path: str) -> Any:
         return self.json("GET", path, auth=False)

@@ -1,7 +1,8 @@
 """Turn PeerTube's JSON into live-state values, failing with a clear BadResponse.
 
-List items (``/users/me/videos``) and details (``/videos/{id}``) share most keys; details add
-tags, support, commentsPolicy, downloadEnabled and the full description. Lists cut the
+List items (``/users/me/videos``) and details (``/videos/{id}``) share most keys (also the
+duration and, when one is set, ``scheduledUpdate``); details add tags, support,
+commentsPolicy, downloadEnabled and the full description. Lists cut the
 description to 250 characters ("..." appended), so it only counts as known when shorter.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 from ptsync.errors import BadResponse
 from ptsync.fields import LIST_DESCRIPTION_MAX, normalise
 from ptsync.marker import parse_description
-from ptsync.state import LiveImport, LiveVideo
+from ptsync.state import Chapter, LiveImport, LiveVideo, Schedule
 
 
 def _id(obj: Any) -> Any:
@@ -77,7 +78,30 @@ def _video(item: Mapping[str, Any], detailed: bool) -> LiveVideo:
         fields=fields,
         detailed=detailed,
         is_live=bool(item.get("isLive", False)),
+        duration=int(item.get("duration") or 0),
+        schedule=schedule(item.get("scheduledUpdate")),
     )
+
+
+def schedule(value: Any) -> Schedule | None:
+    """``scheduledUpdate`` (lists of the owner's videos and details carry it when one is set);
+    a schedule without privacy keeps the video's privacy, which ptsync never asks for."""
+    if not isinstance(value, Mapping) or not value.get("updateAt"):
+        return None
+    instant = normalise("originallyPublishedAt", value["updateAt"])
+    return Schedule(instant, int(_id(value.get("privacy")) or 0))
+
+
+def chapters(body: Any, endpoint: str = "/api/v1/videos/{id}/chapters") -> tuple[Chapter, ...]:
+    """``{chapters: [{timecode, title}]}``, in timecode order."""
+    items = body.get("chapters") if isinstance(body, Mapping) else None
+    if not isinstance(items, list):
+        raise BadResponse("GET", endpoint, "expected {chapters: [...]}")
+    try:
+        found = [Chapter(int(c["timecode"]), str(c["title"])) for c in items]
+    except (KeyError, TypeError, ValueError):
+        raise BadResponse("GET", endpoint, "chapters without timecode or title") from None
+    return tuple(sorted(found, key=lambda c: c.timecode))
 
 
 def video_import(item: Any, endpoint: str = "/api/v1/users/me/videos/imports") -> LiveImport:

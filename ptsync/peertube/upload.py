@@ -162,19 +162,18 @@ def _stored_session(
             cancel_session(transport, location)
         sessions.forget(key)
         raise
-    if resumed is None:
-        sessions.forget(key)
-        return None, 0
     return location, resumed
 
 
 def _resume_offset(
     transport: Transport, location: str, size: int, name: str, wait: _Wait
-) -> int | None:
-    """Where a stored session goes on, or None when it is gone (a new session starts).
+) -> int:
+    """Where a stored session goes on.
 
-    A session that is "already being processed" had its last chunk sent by a run that died:
-    its outcome is awaited like a live one (the video may be about to appear)."""
+    A session that is "already being processed" had its last chunk sent by a run that died: its
+    outcome is awaited like a live one. A session that is gone (404) may have become a video
+    after that run died, or expired: either way ``UploadSessionGone``, so the caller looks for
+    the video by its marker before it starts a new session."""
     try:
         known = _server_offset(transport, location, size)
     except PeerTubeError as exc:
@@ -182,8 +181,8 @@ def _resume_offset(
             raise
         _await_processing(transport, location, size, wait)
     if known is None:
-        log.info("stored upload session for %s is gone; starting again", name)
-        return None
+        log.info("stored upload session for %s is gone", name)
+        raise UploadSessionGone(location, "the stored upload session is gone")
     log.info("resuming upload of %s at byte %d of %d", name, known, size)
     return known
 
@@ -257,38 +256,13 @@ def _send_all(
         if on_progress:
             on_progress(offset, size)
         end = min(offset + chunk_size, size) - 1
-        headers = {"Content-Range": f"bytes {offset}-{end}/{size}" if size else f"bytes */{size}"}
-        headers["Content-Type"] = "application/octet-stream"
         try:
-            with _Slice(path, offset, end + 1 - offset) as body:
-                response = transport.call("PUT", location, data=body, headers=headers, retry=False)
+            response = _put_chunk(transport, location, path, offset, end, size)
         except (TransportError, PeerTubeError) as exc:
-            final = end + 1 >= size
-            if is_processing(exc):
-                _await_processing(transport, location, size, wait)
-            if isinstance(exc, NotFound) and (final or resumes):
-                raise UploadSessionGone(
-                    location, "upload session gone after its last chunk"
-                ) from None
-            if isinstance(exc, PeerTubeError) and exc.status < 500:
-                raise
             resumes += 1
-            if resumes > MAX_RESUMES:
-                raise
-            log.info("upload chunk failed (%s); asking the server where to resume", exc)
-            try:
-                known = _server_offset(transport, location, size)
-            except PeerTubeError as again:
-                if is_processing(again):
-                    _await_processing(transport, location, size, wait)
-                raise
-            if known is None:
-                if final:
-                    raise UploadSessionGone(
-                        location, "upload session gone after its last chunk"
-                    ) from None
-                raise
-            offset = known
+            offset = _after_failed_chunk(
+                transport, location, size, exc, final=end + 1 >= size, resumes=resumes, wait=wait
+            )
             continue
         if response.status_code == 308:
             offset = _offset(response)
@@ -296,6 +270,45 @@ def _send_all(
         if on_progress:
             on_progress(size, size)
         return decode(response, "PUT", location.split("?")[0])
+
+
+def _put_chunk(
+    transport: Transport, location: str, path: Path, offset: int, end: int, size: int
+) -> Any:
+    headers = {"Content-Range": f"bytes {offset}-{end}/{size}" if size else f"bytes */{size}"}
+    headers["Content-Type"] = "application/octet-stream"
+    with _Slice(path, offset, end + 1 - offset) as body:
+        return transport.call("PUT", location, data=body, headers=headers, retry=False)
+
+
+def _after_failed_chunk(
+    transport: Transport,
+    location: str,
+    size: int,
+    exc: Exception,
+    *,
+    final: bool,
+    resumes: int,
+    wait: _Wait,
+) -> int:
+    """Where to go on after a chunk got no good answer; raises when the upload cannot."""
+    gone = UploadSessionGone(location, "upload session gone after its last chunk")
+    if is_processing(exc):
+        _await_processing(transport, location, size, wait)
+    if isinstance(exc, NotFound) and (final or resumes > 1):
+        raise gone from None
+    if (isinstance(exc, PeerTubeError) and exc.status < 500) or resumes > MAX_RESUMES:
+        raise exc
+    log.info("upload chunk failed (%s); asking the server where to resume", exc)
+    try:
+        known = _server_offset(transport, location, size)
+    except PeerTubeError as again:
+        if is_processing(again):
+            _await_processing(transport, location, size, wait)
+        raise
+    if known is None:
+        raise (gone if final else exc) from None
+    return known
 
 
 def _await_processing(transport: Transport, location: str, size: int, wait: _Wait) -> NoReturn:

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
+from ptsync.fields import PSEUDO_FIELDS
 from ptsync.marker import Marker
 from ptsync.sourceref import SourceRef
-from ptsync.state import CaptionFile, LocalFile
+from ptsync.state import CaptionFile, Chapter, LocalFile, Schedule
 
 
 class Action(StrEnum):
@@ -71,6 +72,23 @@ class NoticeKind(StrEnum):
     QUOTA = "quota"  # the plan's uploads exceed the user's quota
     IMPORT_FAILED = "import-failed"  # kept failed import that cannot be retried in place
     SERVER_VERSION = "server-version"  # a server version newer than ptsync knows, or unreadable
+    SCHEDULE_PASSED = "schedule-passed"  # publishAt is past and the video is published
+    NOT_IN_MANIFEST = "not-in-manifest"  # owned videos absent from the manifest, no --prune
+
+
+ATTENTION: frozenset[NoticeKind] = frozenset(
+    {
+        NoticeKind.POSSIBLE_DUPLICATE,
+        NoticeKind.NOT_TAKING_OVER,
+        NoticeKind.SOURCE_NOT_REPLACEABLE,
+        NoticeKind.NOT_DELETED,
+        NoticeKind.QUOTA,
+        NoticeKind.IMPORT_FAILED,
+        NoticeKind.NOT_IN_MANIFEST,
+    }
+)
+"""Notices that need a person: the plan cannot converge (or will fail) until someone decides.
+``UNADOPTED`` (optional markers) and ``SERVER_VERSION`` are informational."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +96,11 @@ class FieldChange:
     """``old`` -> ``new`` for one managed field (API value space).
 
     Besides PeerTube fields, a few ptsync pseudo-fields appear: ``marker`` (ownership marker
-    written or restored), ``thumbnail``, ``captions.<lang>`` and ``source`` (content hashes of
-    local files, compared through the marker's last-applied annotations).
+    written or restored; ``new`` None: released), ``thumbnail``, ``captions.<lang>`` and
+    ``source`` (content hashes of local files, compared through the marker's last-applied
+    annotations), ``chapters`` (lists of ``{timecode, title}``), ``publishAt`` and
+    ``publishPrivacy`` (the schedule) and ``passwords`` (``new`` is only "set" or "changed":
+    passwords never appear in a plan).
     """
 
     field: str
@@ -129,6 +150,10 @@ class CreateVideo(Change):
     thumbnail: LocalFile | None = None
     captions: tuple[CaptionFile, ...] = ()
     reason: str | None = None  # e.g. why this is a retry of a failed import
+    # issue 15: sent after the create (chapters: None = no PUT), in it (schedule, passwords)
+    chapters: tuple[Chapter, ...] | None = None
+    schedule: Schedule | None = None
+    passwords_env: str | None = None  # the variable apply reads the passwords from
 
     @property
     def key(self) -> str:
@@ -157,6 +182,14 @@ class UpdateVideo(Change):
     source_file: str | None = None  # replace the video's file (path or URL)
     password_protected: bool = False  # PeerTube wants videoPasswords on every PUT
     retry_import: int | None = None  # id of the failed import to retry in place (8.x)
+    # issue 15: chapters to PUT (None: leave them), the schedule to set or clear, the variable
+    # holding the passwords to send (its values are read at apply), and a release (the marker
+    # removed, nothing else: ``lifecycle: unmanaged``)
+    chapters: tuple[Chapter, ...] | None = None
+    schedule: Schedule | None = None
+    unschedule: bool = False
+    passwords_env: str | None = None
+    release: bool = False
 
     @property
     def key(self) -> str:
@@ -167,11 +200,10 @@ class UpdateVideo(Change):
 
     def field_values(self) -> dict[str, Any]:
         """New values of real PeerTube fields (pseudo-fields excluded)."""
-        pseudo = ("marker", "thumbnail", "source", "import")
         return {
             c.field: c.new
             for c in self.changes
-            if c.field not in pseudo and not c.field.startswith("captions.")
+            if c.field not in PSEUDO_FIELDS and not c.field.startswith("captions.")
         }
 
 
@@ -415,6 +447,12 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    @property
+    def needs_attention(self) -> tuple[Notice, ...]:
+        """Notices a person must act on (``ATTENTION``); ``plan --detailed-exitcode`` exits 2
+        for them as for changes."""
+        return tuple(n for n in self.notices if n.kind in ATTENTION)
 
     def of(self, kind: type[C]) -> list[C]:
         return [c for c in self.changes if isinstance(c, kind)]

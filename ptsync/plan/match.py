@@ -23,6 +23,7 @@ from ptsync.state import (
     DesiredState,
     DesiredVideo,
     FileSource,
+    Lifecycle,
     LiveImport,
     LiveState,
     LiveVideo,
@@ -127,6 +128,8 @@ def _find(
     system: str, entry: DesiredVideo, index: _Index, live: LiveState
 ) -> tuple[LiveVideo | None, MatchedBy | None, Problem | None]:
     marked = index.by_marker.get(entry.external_id)
+    if entry.lifecycle is Lifecycle.UNMANAGED:  # only a video carrying its marker: to release
+        return (marked[0], MatchedBy.MARKER, None) if marked else (None, None, None)
     if marked:
         video = marked[0]
         if entry.uuid and entry.uuid not in (video.uuid, video.short_uuid):
@@ -203,17 +206,23 @@ def _find_by_filename(
 def _with_imports(found: Match, imports: tuple[LiveImport, ...] | None) -> Match:
     """Attach the latest import of an unmatched URL entry, or the failed import of a video
     that 8.x kept in state "Import failed": failed ones are retried."""
-    entry = found.desired
-    if found.live is not None and imports and found.live.state == VideoState.IMPORT_FAILED:
-        own = [r for r in imports if r.video_uuid == found.live.uuid and r.failed]
-        latest = max(own, key=lambda r: r.id) if own else None
-        return Match(entry, found.live, found.by, latest)
-    if found.live is not None or not imports or not isinstance(entry.source, UrlSource):
+    entry, live = found.desired, found.live
+    if not imports:
         return found
-    rows = [r for r in imports if r.target_url == entry.source.url]
-    failed = [r for r in rows if r.failed and r.video_uuid is None]
-    latest_failed = max(failed, key=lambda r: r.id) if failed else None
-    return Match(entry, None, None, latest_failed)
+    if live is not None:
+        if live.state != VideoState.IMPORT_FAILED:
+            return found
+        own = [r for r in imports if r.video_uuid == live.uuid and r.failed]
+        return Match(entry, live, found.by, _latest(own))
+    if not isinstance(entry.source, UrlSource):
+        return found
+    url = entry.source.url
+    failed = [r for r in imports if r.target_url == url and r.failed and r.video_uuid is None]
+    return Match(entry, None, None, _latest(failed))
+
+
+def _latest(rows: list[LiveImport]) -> LiveImport | None:
+    return max(rows, key=lambda r: r.id) if rows else None
 
 
 def filename_candidates(desired: DesiredState, matching: Matching) -> list[LiveVideo]:
@@ -221,7 +230,7 @@ def filename_candidates(desired: DesiredState, matching: Matching) -> list[LiveV
     wanted = {
         normalise("name", m.desired.fields.get("name"))
         for m in matching.unmatched()
-        if isinstance(m.desired.source, FileSource)
+        if isinstance(m.desired.source, FileSource) and m.desired.lifecycle is Lifecycle.MANAGED
     }
     return [
         v
@@ -232,6 +241,9 @@ def filename_candidates(desired: DesiredState, matching: Matching) -> list[LiveV
 
 def needs_imports(matching: Matching) -> bool:
     """The import list is read only when an unmatched URL entry or a failed import needs it."""
-    return any(isinstance(m.desired.source, UrlSource) for m in matching.unmatched()) or any(
+    return any(
+        isinstance(m.desired.source, UrlSource) and m.desired.lifecycle is Lifecycle.MANAGED
+        for m in matching.unmatched()
+    ) or any(
         m.live is not None and m.live.state == VideoState.IMPORT_FAILED for m in matching.matches
     )

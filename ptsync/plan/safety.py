@@ -6,7 +6,8 @@ unlisted videos against the videos the rules match. A share above the threshold 
 (exit 4) only once there are at least ``min_existing`` such videos: changing 2 of 3 videos is
 an ordinary edit, rewriting 300 of 400 is a rule written too widely. The plan is still shown, so
 the reviewer sees what would have happened; ``--force`` (or the manifest's ``safety:``) allows it.
-Deleting copies that carry the same marker (repairs of ptsync's own duplicates) never counts.
+Deleting copies that carry the same marker (repairs of ptsync's own duplicates) never counts,
+nor does letting a video go (``lifecycle: unmanaged``: only its marker is removed).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def shares(plan: Plan, thresholds: Thresholds) -> list[Share]:
     """The shares that are checked, for the message and for tests at the boundaries."""
     managed = plan.managed_total
     updates = plan.of(UpdateVideo)
-    listed = [u for u in updates if u.external_id is not None]
+    listed = [u for u in updates if u.external_id is not None and not u.release]
     by_rule = [u for u in updates if u.external_id is None]
     deletes = [d for d in plan.of(DeleteVideo) if not _repairs_duplicate(d)]
     out = []

@@ -9,6 +9,7 @@ so a CI run fails with every reason at once, pointing at manifest lines.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,12 +31,17 @@ from ptsync.plan.changes import (
     UpdateVideo,
 )
 from ptsync.plan.diff import diff_fields, diff_files
+from ptsync.plan.extras import chapter_problems, create_chapters, plan_chapters, plan_passwords
 from ptsync.plan.match import Match, Matching
+from ptsync.plan.release import carries_marker, plan_release
+from ptsync.plan.schedule import ANNOTATION as SCHEDULE_ANNOTATION
+from ptsync.plan.schedule import annotation_for, create_problem, marker_may_change, plan_schedule
 from ptsync.state import (
     CaptionFile,
     DesiredState,
     DesiredVideo,
     FileSource,
+    Lifecycle,
     LiveVideo,
     Privacy,
     UrlSource,
@@ -52,6 +58,7 @@ class PlanOptions:
     file_replace_enabled: bool = False
     adopt: bool = False  # write markers on uuid-pinned videos even when nothing else changes
     retry_failed_imports: bool = False  # the server retries a failed import in place (8.x)
+    now: float | None = None  # epoch seconds that publishAt is compared with (None: the clock)
 
 
 def build_plan(
@@ -65,11 +72,13 @@ def build_plan(
     problems = list(matching.problems)
     unchanged = ruled = 0
     owned = _unowned_by_name(desired.system, matching)
+    if options.now is None:
+        options = dataclasses.replace(options, now=time.time())
     for found in matching.matches:
         change = _plan_entry(desired, found, options, owned, notices, problems)
         if change is not None:
             changes.append(change)
-        elif found.live is not None:
+        elif found.live is not None and _managed(found.desired):
             unchanged += 1
     for video in matching.unlisted:
         if video.marker and video.marker.system == desired.system:
@@ -79,6 +88,7 @@ def build_plan(
         if update is not None:
             changes.append(update)
     changes.extend(_plan_deletes(desired, matching, options, notices))
+    changes.extend(_release_copies(desired, matching))
     if problems:
         raise ManifestError(problems)
     notices = _summarise_unadopted(notices)
@@ -94,12 +104,24 @@ def build_plan(
     )
 
 
+def _managed(entry: DesiredVideo) -> bool:
+    return entry.lifecycle is Lifecycle.MANAGED
+
+
 def _managed_total(system: str, matching: Matching) -> int:
+    """Videos carrying this system's marker, less those being let go (never counted)."""
+    released = {m.desired.external_id for m in matching.matches if not _managed(m.desired)}
     listed = sum(
-        1 for m in matching.matches if m.live and m.live.marker and m.live.marker.system == system
+        1
+        for m in matching.matches
+        if m.live and m.live.marker and m.live.marker.system == system and _managed(m.desired)
     )
     owned = [v for v in matching.orphans if v.marker_at_start]
-    owned += [extra for _, extra in matching.extra_copies if extra.marker_at_start]
+    owned += [
+        extra
+        for _, extra in matching.extra_copies
+        if extra.marker_at_start and (extra.marker and extra.marker.external_id) not in released
+    ]
     return listed + len(owned)
 
 
@@ -120,27 +142,18 @@ def _plan_entry(
     problems: list[Problem],
 ) -> Change | None:
     entry = found.desired
+    if not _managed(entry):  # lifecycle: unmanaged: remove the marker, nothing else
+        return plan_release(desired.system, entry, found.live) if found.live else None
     if found.live is None:
         if entry.uuid:
             return None  # matching already reported why
-        return _plan_create(desired, found, unowned, notices, problems)
+        return _plan_create(desired, found, unowned, notices, problems, options)
     owner = foreign_owner(desired.system, entry.external_id, found.live)
     if owner is not None and not entry.takeover:
         notices.append(_takeover_notice(found, owner))
         return None
     fields = rules_mod.effective_fields(entry, desired.rules, found.live)
-    if normalise("privacy", fields.get("privacy")) == PASSWORD_PROTECTED and (
-        found.live.fields.get("privacy") != PASSWORD_PROTECTED
-    ):
-        problems.append(
-            Problem(
-                entry.field_refs.get("privacy", entry.ref),
-                "ptsync cannot set video passwords; make the video password protected in "
-                "PeerTube's web interface, then ptsync keeps it so",
-            )
-        )
-        return None
-    update = _plan_update(desired, found, fields, options, notices)
+    update = _plan_update(desired, found, fields, options, notices, problems)
     if found.live.state == VideoState.IMPORT_FAILED:
         return _retry_failed_import(found, update, options, notices)
     return update
@@ -205,6 +218,7 @@ def _plan_create(
     unowned: Mapping[str, list[LiveVideo]],
     notices: list[Notice],
     problems: list[Problem],
+    options: PlanOptions,
 ) -> Change | None:
     entry = found.desired
     fields = rules_mod.effective_fields(entry, desired.rules, None)
@@ -220,14 +234,17 @@ def _plan_create(
     if not fields.get("name"):
         problems.append(Problem(entry.ref, "a new video needs a name"))
         return None
-    if fields.get("privacy") == PASSWORD_PROTECTED:
-        problems.append(Problem(entry.ref, "ptsync cannot create password-protected videos"))
+    passwords = plan_passwords(entry, fields, None)
+    late = create_problem(entry, options.now or 0.0)
+    found_problems = [p for p in (passwords.problem, late) if p is not None]
+    if found_problems:
+        problems.extend(found_problems)
         return None
     twins = _possible_duplicates(fields, unowned)
     if twins and not entry.allow_duplicate:
         notices.append(_duplicate_notice(desired.system, found, twins))
         return None
-    return _create(desired.system, found, fields)
+    return _create(desired.system, found, fields, passwords.env)
 
 
 def _possible_duplicates(
@@ -238,20 +255,40 @@ def _possible_duplicates(
     return [v for v in same_name if channel is None or v.channel == channel]
 
 
+def possible_duplicates(desired: DesiredState, found: Match, matching: Matching) -> list[LiveVideo]:
+    """Unowned videos with an unmatched entry's name (and channel): what the plan reports as
+    possible duplicates, and what ``ptsync adopt`` pins when there is exactly one."""
+    fields = rules_mod.effective_fields(found.desired, desired.rules, None)
+    if found.live is not None or not fields.get("name"):
+        return []
+    return _possible_duplicates(fields, _unowned_by_name(desired.system, matching))
+
+
 def _duplicate_notice(system: str, found: Match, twins: list[LiveVideo]) -> Notice:
     entry = found.desired
     twin = twins[0]
+    message = (
+        f"not creating {entry.external_id}: video {twin.uuid} ({twin.name!r} in channel "
+        f"{twin.channel}) has the same name and no {system} marker; `ptsync adopt` pins it to "
+        "this entry, or set `allow_duplicate: true` to create another"
+    )
+    if len(twins) > 1:  # adopt does not guess which one
+        message = (
+            f"not creating {entry.external_id}: {len(twins)} videos ({twin.name!r} in channel "
+            f"{twin.channel}) have the same name and no {system} marker; pin the one you mean "
+            f"with `uuid:` (the first is {twin.uuid}), or set `allow_duplicate: true`"
+        )
     return Notice(
         NoticeKind.POSSIBLE_DUPLICATE,
-        f"not creating {entry.external_id}: video {twin.uuid} ({twin.name!r} in channel "
-        f"{twin.channel}) has the same name and no {system} marker. Pin `uuid: {twin.uuid}` to "
-        "adopt it, or set `allow_duplicate: true` to create another",
+        message,
         entry.external_id,
         entry.ref,
     )
 
 
-def _create(system: str, found: Match, fields: Mapping[str, Any]) -> CreateVideo:
+def _create(
+    system: str, found: Match, fields: Mapping[str, Any], passwords_env: str | None
+) -> CreateVideo:
     entry = found.desired
     source = entry.source
     assert source is not None
@@ -261,6 +298,9 @@ def _create(system: str, found: Match, fields: Mapping[str, Any]) -> CreateVideo
         error = (row.error or row.state_label or "failed").strip().splitlines()[0][:200]
         reason = f"retry: import #{row.id} {row.state_label.lower() or 'failed'}: {error}"
     is_url = isinstance(source, UrlSource)
+    annotations = {"src": source.digest}
+    if entry.schedule is not None:
+        annotations[SCHEDULE_ANNOTATION] = annotation_for(entry.schedule)
     return CreateVideo(
         external_id=entry.external_id,
         method=CreateMethod.IMPORT if is_url else CreateMethod.UPLOAD,
@@ -268,11 +308,14 @@ def _create(system: str, found: Match, fields: Mapping[str, Any]) -> CreateVideo
         source_digest=source.digest,
         source_size=source.size if isinstance(source, FileSource) else None,
         fields=dict(fields),
-        marker=Marker(system, entry.external_id, {"src": source.digest}),
+        marker=Marker(system, entry.external_id, annotations),
         ref=entry.ref,
         thumbnail=entry.thumbnail,
         captions=entry.captions or (),
         reason=reason,
+        chapters=create_chapters(entry, normalise("description", fields.get("description"))),
+        schedule=entry.schedule,
+        passwords_env=passwords_env,
     )
 
 
@@ -282,21 +325,36 @@ def _plan_update(
     fields: Mapping[str, Any],
     options: PlanOptions,
     notices: list[Notice],
+    problems: list[Problem],
 ) -> UpdateVideo | None:
     entry, live = found.desired, found.live
     assert live is not None
     own_marker = live.marker if live.marker and live.marker.system == desired.system else None
     files = _file_changes(entry, own_marker, options, notices)
+    applied = dict(own_marker.annotations) if own_marker else {}
+    timing = plan_schedule(entry, live, applied, options.now or 0.0)
+    notices.extend(timing.notices)
+    problems.extend([*timing.problems, *chapter_problems(entry, live)])
+    if timing.privacy is not None:  # published as scheduled: the manifest's privacy was "until"
+        fields = {**fields, "privacy": timing.privacy}
+    annotations = {k: v for k, v in files.annotations.items() if k != SCHEDULE_ANNOTATION}
+    if timing.annotation is not None:
+        annotations[SCHEDULE_ANNOTATION] = timing.annotation
+    passwords = plan_passwords(entry, fields, live)
+    problems.extend([passwords.problem] if passwords.problem else [])
     changes = [*_marker_change(desired.system, entry.external_id, live), *diff_fields(fields, live)]
-    changes.extend(files.changes)
+    changes.extend([*files.changes, *timing.changes])
+    text = fields["description"] if "description" in fields else live.fields.get("description")
+    new_text = normalise("description", text) if _writes(changes, "description") else ...
+    chapters = plan_chapters(entry, live, new_text)
+    changes.extend(c for c in (chapters.change, passwords.change) if c is not None)
     if not changes:
         return None
     if _marker_only_adoption(changes, found, live, options):
         notices.append(Notice(NoticeKind.UNADOPTED, "", entry.external_id, entry.ref))
         return None
-    marker = Marker(desired.system, entry.external_id, files.annotations)
-    rewrite = _rewrites_description(changes, own_marker, files.annotations)
-    text = fields["description"] if "description" in fields else live.fields.get("description")
+    marker = Marker(desired.system, entry.external_id, annotations)
+    rewrite = _rewrites_description(changes, own_marker, annotations)
     return UpdateVideo(
         uuid=live.uuid,
         name=live.name,
@@ -312,7 +370,15 @@ def _plan_update(
         captions_delete=files.captions_delete,
         source_file=_source_location(entry.source) if files.replace_source else None,
         password_protected=_protected(fields, live),
+        chapters=chapters.put,
+        schedule=timing.schedule,
+        unschedule=timing.unschedule,
+        passwords_env=passwords.env,
     )
+
+
+def _writes(changes: list[FieldChange], name: str) -> bool:
+    return any(c.field == name for c in changes)
 
 
 def _rewrites_description(
@@ -442,8 +508,11 @@ def _plan_deletes(
     desired: DesiredState, matching: Matching, options: PlanOptions, notices: list[Notice]
 ) -> list[DeleteVideo]:
     deletes = []
+    released = _released_ids(desired)
     for kept, extra in matching.extra_copies:
         ext_id = extra.marker.external_id if extra.marker else "?"
+        if ext_id in released:
+            continue  # let go with the entry's video (_release_copies), never deleted
         if not extra.marker_at_start:
             if options.prune:
                 notices.append(_not_owned_notice(extra, ext_id))
@@ -460,7 +529,42 @@ def _plan_deletes(
                 notices.append(_not_owned_notice(video, video.marker.external_id))
                 continue
             deletes.append(_delete(video, video.marker.external_id, "not in the manifest"))
+    else:
+        notices.extend(_not_in_manifest_notice(desired.system, matching))
     return deletes
+
+
+def _released_ids(desired: DesiredState) -> set[str]:
+    return {e.external_id for e in desired.videos.values() if not _managed(e)}
+
+
+def _release_copies(desired: DesiredState, matching: Matching) -> list[UpdateVideo]:
+    """More than one video carrying a released entry's marker: each one lets go of it."""
+    released = _released_ids(desired)
+    out = []
+    for _, extra in matching.extra_copies:
+        ext_id = extra.marker.external_id if extra.marker else None
+        if ext_id in released:
+            change = plan_release(desired.system, desired.videos[ext_id], extra)
+            out += [change] if change is not None else []
+    return out
+
+
+def _not_in_manifest_notice(system: str, matching: Matching) -> list[Notice]:
+    """Without --prune, owned videos the manifest no longer lists are counted, not hidden."""
+    ids = sorted(v.marker.external_id for v in matching.orphans if v.marker and v.marker_at_start)
+    if not ids:
+        return []
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    many = len(ids) != 1
+    return [
+        Notice(
+            NoticeKind.NOT_IN_MANIFEST,
+            f"{len(ids)} video{'s' if many else ''} carr{'y' if many else 'ies'} the {system} "
+            f"marker but {'are' if many else 'is'} not in the manifest ({shown}); "
+            f"--prune deletes {'them' if many else 'it'}",
+        )
+    ]
 
 
 def _not_owned_notice(video: LiveVideo, ext_id: str) -> Notice:
@@ -493,7 +597,9 @@ def labels_for(vocab: Vocabularies | None) -> dict[str, dict[str, str]]:
         "licence": {str(k): v for k, v in vocab.licences.items()},
         "language": {str(k): v for k, v in vocab.languages.items()},
         "privacy": {str(k): v for k, v in vocab.privacies.items()},
+        "publishPrivacy": {str(k): v for k, v in vocab.privacies.items()},
         "commentsPolicy": {str(k): v for k, v in COMMENTS_POLICIES.items()},
+        "playlistPrivacy": {str(k): v for k, v in vocab.playlist_privacies.items()},
     }
 
 
@@ -515,6 +621,11 @@ def detail_needed(desired: DesiredState, matching: Matching) -> set[str]:
 
 def _entry_needs_detail(desired: DesiredState, found: Match, live: LiveVideo) -> bool:
     entry = found.desired
+    own = live.marker is not None and live.marker.system == desired.system
+    if not _managed(entry):  # a release rewrites the description without the marker
+        return carries_marker(desired.system, entry.external_id, live) and not live.knows(
+            "description"
+        )
     managed = set(entry.fields)
     for rule in rules_mod.could_apply(desired.rules, live):
         managed |= set(rule.fields)
@@ -524,7 +635,8 @@ def _entry_needs_detail(desired: DesiredState, found: Match, live: LiveVideo) ->
         return True
     if live.knows("description"):
         return False
-    own = live.marker is not None and live.marker.system == desired.system
     marker_rewrite = not own or not live.marker_at_start
     files = diff_files(entry, live.marker if own else None)
-    return "description" in managed or marker_rewrite or bool(files.changes)
+    applied = live.marker.annotations if own and live.marker else {}
+    timing = marker_may_change(entry, live, applied)
+    return "description" in managed or marker_rewrite or bool(files.changes) or timing

@@ -1,14 +1,17 @@
-"""Plan renderers: text (Terraform-like), json (documented), markdown (pull requests)."""
+"""Plan renderers: text (Terraform-like), json (documented), markdown (pull requests).
+
+Importing this package is cheap (the CLI reads ``Format`` at start-up); each renderer, and
+rich with the text one, is imported when a plan is rendered in its format.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from ptsync.plan.changes import Plan
-from ptsync.render.json import render_json
-from ptsync.render.markdown import render_markdown
-from ptsync.render.text import render_text
+if TYPE_CHECKING:
+    from ptsync.plan.changes import Plan
 
 
 class Format(StrEnum):
@@ -19,7 +22,13 @@ class Format(StrEnum):
 
 def render_plans(plans: Sequence[Plan], fmt: Format, *, color: bool = False) -> str:
     if fmt is Format.json:
+        from ptsync.render.json import render_json
+
         return render_json(list(plans))
     if fmt is Format.markdown:
+        from ptsync.render.markdown import render_markdown
+
         return "\n".join(render_markdown(p) for p in plans)
+    from ptsync.render.text import render_text
+
     return "\n".join(render_text(p, color=color) for p in plans)

@@ -29,7 +29,16 @@ from ptsync.plan.changes import (
     UpdateVideo,
     VideoChange,
 )
-from ptsync.render.values import show, summary_line
+from ptsync.render.extras import field_lines
+from ptsync.render.values import (
+    attention_line,
+    is_long_text,
+    label_field,
+    line_diff,
+    show,
+    summary_line,
+    unchanged_line,
+)
 
 _ICON = {Action.CREATE: "➕ create", Action.UPDATE: "✏️ update", Action.DELETE: "🗑️ delete"}
 _PUNCTUATION = re.compile(r"([\\`*_\[\]|~$:@!])")
@@ -55,13 +64,15 @@ def code(value: Any) -> str:
 def render_markdown(plan: Plan) -> str:
     s = plan.summary
     out = [f"### ptsync plan: {code(plan.system)} on {code(plan.instance_url)}", ""]
+    attention = attention_line(len(plan.needs_attention)).replace("(marked !)", "(⚠️ below)")
     if not s.has_changes:
-        out += [f"**No changes.** {s.unchanged} videos match the manifest."]
+        out += [f"**No changes.** {unchanged_line(s.unchanged)}{attention}"]
     else:
-        out += [f"**{summary_line(s.create, s.update, s.delete, s.unchanged)}**", ""]
+        out += [f"**{summary_line(s.create, s.update, s.delete, s.unchanged)}**{attention}", ""]
         out += ["| Action | Video | Changes |", "|---|---|---|"]
         out += [_row(change, plan) for change in plan.videos]
-        out += [_resource_row(r) for r in plan.resources]
+        out += [_resource_row(r, plan) for r in plan.resources]
+        out += _diffs(plan)
     if plan.notices:
         out += ["", "**Notices**", ""]
         out += [f"- ⚠️ {text(n.message)}" for n in plan.notices]
@@ -69,14 +80,61 @@ def render_markdown(plan: Plan) -> str:
 
 
 def _row(change: VideoChange, plan: Plan) -> str:
-    return f"| {_ICON[change.action]} | {_title(change)} | {_what(change, plan)} |"
+    released = isinstance(change, UpdateVideo) and change.release
+    icon = "✏️ release" if released else _ICON[change.action]
+    return f"| {icon} | {_title(change)} | {_what(change, plan)} |"
 
 
-def _resource_row(change: ChannelChange | PlaylistChange) -> str:
-    what = [f"{text(c.field)} → {text(c.new)}" for c in change.changes]
+def _special(field: str, old: Any, new: Any) -> str | None:
+    """Chapters and passwords (``render.extras``) in one cell: lines joined by ``<br>``."""
+    lines = field_lines(field, old, new)
+    if lines is None:
+        return None
+    head, *rest = lines
+    name, _, value = head.partition(":")
+    cell = f"**{text(name)}**:{text(value)}" if value.strip() else f"**{text(name)}**:"
+    return "<br>".join([cell, *(text(line) for line in rest)])
+
+
+def _resource_row(change: ChannelChange | PlaylistChange, plan: Plan) -> str:
+    what = []
+    for c in change.changes:
+        key = label_field(change.resource, c.field)
+        new = text(show(key, c.new, plan.labels))
+        if change.action is Action.UPDATE and _diffed(c.field, c.old, c.new):
+            what.append(f"**{text(c.field)}**: see the diff below")
+        elif change.action is Action.UPDATE:
+            what.append(f"**{text(c.field)}**: {text(show(key, c.old, plan.labels))} → {new}")
+        else:
+            what.append(f"**{text(c.field)}**: {new}")
     what += [text(op) for op in change.ops]
     title = f"{text(change.resource)} {code(change.key)}"
     return f"| {_ICON[change.action]} | {title} | {'; '.join(what)} |"
+
+
+def _diffed(field: str, old: Any, new: Any) -> bool:
+    """Texts of several lines are shown as a diff below the table (a cell holds one line)."""
+    return is_long_text(field, old, new, multiline_only=True) and bool(line_diff(old, new))
+
+
+def _diffs(plan: Plan) -> list[str]:
+    """One fenced ``diff`` block per changed multi-line text: the lines that differ."""
+    out: list[str] = []
+    for change in plan.changes:
+        if not isinstance(change, UpdateVideo | ChannelChange | PlaylistChange):
+            continue
+        for c in change.changes:
+            if change.action is Action.UPDATE and _diffed(c.field, c.old, c.new):
+                title = f"{text(change.resource)} {code(change.key)}"
+                out += ["", f"{title}, **{text(c.field)}**:", "", *fence(line_diff(c.old, c.new))]
+    return out
+
+
+def fence(lines: list[str], info: str = "diff") -> list[str]:
+    """A fenced code block holding ``lines`` literally (the fence outgrows any backtick run)."""
+    longest = max((len(run) for line in lines for run in _BACKTICKS.findall(line)), default=0)
+    marks = "`" * max(3, longest + 1)
+    return [f"{marks}{info}", *lines, marks]
 
 
 def _title(change: VideoChange) -> str:
@@ -95,8 +153,13 @@ def _what(change: VideoChange, plan: Plan) -> str:
     if isinstance(change, UpdateVideo):
         labels = plan.labels
         return "<br>".join(
-            f"**{text(c.field)}**: {text(show(c.field, c.old, labels))} → "
-            f"{text(show(c.field, c.new, labels))}"
+            _special(c.field, c.old, c.new)
+            or (
+                f"**{text(c.field)}**: see the diff below"
+                if _diffed(c.field, c.old, c.new)
+                else f"**{text(c.field)}**: {text(show(c.field, c.old, labels))} → "
+                f"{text(show(c.field, c.new, labels))}"
+            )
             for c in change.changes
         )
     assert isinstance(change, DeleteVideo)

@@ -6,7 +6,9 @@ logs never get escape codes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from io import StringIO
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
@@ -25,10 +27,21 @@ from ptsync.plan.changes import (
     UpdateVideo,
     VideoChange,
 )
-from ptsync.render.values import show, summary_line
+from ptsync.render.extras import create_lines, field_lines, update_verb
+from ptsync.render.values import (
+    attention_line,
+    is_long_text,
+    label_field,
+    line_diff,
+    show,
+    summary_line,
+    unchanged_line,
+)
 
 _STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
 _SIGN = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+_DIFF_STYLE = {"-": "red", "+": "green", "@": "dim"}
+BLOCK_LINES = 10  # a created text shows this many lines
 
 
 def render_text(plan: Plan, *, color: bool = False) -> str:
@@ -40,7 +53,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         lines.extend(_change_lines(change, plan))
         lines.append(Text())
     for resource in plan.resources:
-        lines.extend(_resource_lines(resource))
+        lines.extend(_resource_lines(resource, plan))
         lines.append(Text())
     for notice in plan.notices:
         lines.append(_notice_line(notice))
@@ -50,19 +63,53 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     return _to_string(lines, color)
 
 
-def _resource_lines(change: ChannelChange | PlaylistChange) -> list[Text]:
+def _resource_lines(change: ChannelChange | PlaylistChange, plan: Plan) -> list[Text]:
     style = _STYLE[change.action]
     sign = _SIGN[change.action]
     head = Text(f"  {sign} {change.action} {change.resource} ", style=f"bold {style}")
     head.append(change.key, style="bold")
-    body = [
-        Text(f"      {c.field}: {show(c.field, c.old, {})} → {show(c.field, c.new, {})}")
-        if change.action is Action.UPDATE
-        else Text(f"      {c.field} = {show(c.field, c.new, {})}")
-        for c in change.changes
-    ]
+    body: list[Text] = []
+    for c in change.changes:
+        key = label_field(change.resource, c.field)
+        if change.action is Action.UPDATE:
+            body += _field_change(c.field, c.old, c.new, plan.labels, key)
+        else:
+            body += _field_value(c.field, c.new, plan.labels, key)
     body += [Text(f"      {op}") for op in change.ops]
     return [head, *body]
+
+
+def _field_change(
+    name: str, old: Any, new: Any, labels: Mapping[str, Mapping[str, str]], key: str | None = None
+) -> list[Text]:
+    """``name: old → new``, or for a long text the lines that differ (a unified diff)."""
+    special = field_lines(name, old, new)  # chapters, passwords (render.extras)
+    if special is not None:
+        return [Text(f"      {special[0]}"), *(_diff_line(line) for line in special[1:])]
+    diff = line_diff(old, new) if is_long_text(name, old, new) else []
+    if not diff:
+        key = key or name
+        return [Text(f"      {name}: {show(key, old, labels)} → {show(key, new, labels)}")]
+    return [Text(f"      {name}:"), *(_diff_line(line) for line in diff)]
+
+
+def _diff_line(line: str) -> Text:
+    return Text(f"        {line}", style=_DIFF_STYLE.get(line[:1], ""))
+
+
+def _field_value(
+    name: str, value: Any, labels: Mapping[str, Mapping[str, str]], key: str | None = None
+) -> list[Text]:
+    """``name = value``; a text of several lines as an indented block (first lines only)."""
+    if not (isinstance(value, str) and "\n" in value and is_long_text(name, None, value)):
+        return [Text(f"      {name} = {show(key or name, value, labels)}")]
+    text_lines = value.splitlines()
+    block = [Text(f"      {name} = |")]
+    block += [Text(f"        {line}".rstrip()) for line in text_lines[:BLOCK_LINES]]
+    if len(text_lines) > BLOCK_LINES:
+        more = len(text_lines) - BLOCK_LINES
+        block.append(Text(f"        … ({more} more line{'s' if more != 1 else ''})", style="dim"))
+    return block
 
 
 def _to_string(lines: list[Text], color: bool) -> str:
@@ -97,31 +144,37 @@ def _change_lines(change: VideoChange, plan: Plan) -> list[Text]:
     if isinstance(change, CreateVideo):
         head = _header(change, change.external_id, f"({change.method} {change.source})")
         body = [
-            Text(f"      {name} = {show(name, value, plan.labels)}")
+            line
             for name, value in sorted(change.fields.items(), key=lambda kv: _ORDER.get(kv[0], 99))
+            for line in _field_value(name, value, plan.labels)
         ]
         body += (
             [Text(f"      thumbnail = file {change.thumbnail.digest}")] if change.thumbnail else []
         )
         body += [Text(f"      captions.{c.language} = file {c.digest}") for c in change.captions]
+        body += [Text(f"      {line}") for line in create_lines(change, plan.labels)]
         if change.reason:
             body.insert(0, Text(f"      # {change.reason}", style="dim"))
         return [head, *body]
     if isinstance(change, UpdateVideo):
-        title = change.external_id or f"{change.uuid} (rule)"
-        quiet = change.matched_by in (MatchedBy.MARKER, MatchedBy.RULE)
-        how = "" if quiet else f", matched by {change.matched_by}"
-        verb = "retry import" if change.retry_import is not None else None
-        head = _header(change, title, f'"{change.name}" ({change.uuid}{how})', verb)
+        verb = update_verb(change)
+        if change.external_id is None:  # an unlisted video a rule changes: one uuid, once
+            head = _header(change, change.uuid, f'"{change.name}" (by a rule)', verb)
+        else:
+            quiet = change.matched_by is MatchedBy.MARKER
+            how = "" if quiet else f", matched by {change.matched_by}"
+            detail = f'"{change.name}" ({change.uuid}{how})'
+            head = _header(change, change.external_id, detail, verb)
         body = [
-            Text(
-                f"      {c.field}: {show(c.field, c.old, plan.labels)} → "
-                f"{show(c.field, c.new, plan.labels)}"
-            )
+            line
             for c in change.changes
+            for line in _field_change(c.field, c.old, c.new, plan.labels)
         ]
         return [head, *body]
     assert isinstance(change, DeleteVideo)
+    if change.duplicate_of:  # the kept copy's uuid on its own line
+        head = _header(change, change.external_id, f'"{change.name}" ({change.uuid})')
+        return [head, Text(f"      duplicate of {change.duplicate_of}, which is kept")]
     detail = f'"{change.name}" ({change.uuid}): {change.reason}'
     return [_header(change, change.external_id, detail)]
 
@@ -133,6 +186,8 @@ def _notice_line(notice: Notice) -> Text:
 
 def _summary(plan: Plan) -> Text:
     s = plan.summary
+    attention = attention_line(len(plan.needs_attention))
     if not s.has_changes:
-        return Text(f"No changes. {s.unchanged} videos match the manifest.", style="bold green")
-    return Text(summary_line(s.create, s.update, s.delete, s.unchanged), style="bold")
+        style = "bold yellow" if attention else "bold green"
+        return Text(f"No changes. {unchanged_line(s.unchanged)}{attention}", style=style)
+    return Text(summary_line(s.create, s.update, s.delete, s.unchanged) + attention, style="bold")

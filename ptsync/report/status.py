@@ -13,7 +13,15 @@ from typing import Any
 
 from ptsync.plan.match import Match, match
 from ptsync.report.results import first_line
-from ptsync.state import DesiredState, ImportState, LiveImport, LiveState, UrlSource, VideoState
+from ptsync.state import (
+    DesiredState,
+    ImportState,
+    Lifecycle,
+    LiveImport,
+    LiveState,
+    UrlSource,
+    VideoState,
+)
 
 _VIDEO_STATES: dict[int, str] = {
     VideoState.PUBLISHED: "published",
@@ -50,7 +58,12 @@ class VideoStatus:
 
 
 def video_statuses(desired: DesiredState, live: LiveState) -> list[VideoStatus]:
-    return [_status(found, live.imports or ()) for found in match(desired, live).matches]
+    """Every managed entry (one with ``lifecycle: unmanaged`` is let go: not reported)."""
+    return [
+        _status(found, live.imports or ())
+        for found in match(desired, live).matches
+        if found.desired.lifecycle is Lifecycle.MANAGED
+    ]
 
 
 def _latest_import(found: Match, imports: Iterable[LiveImport]) -> LiveImport | None:

@@ -5,13 +5,18 @@ The file records what the plan was computed from: the manifest paths and each gr
 ``updatedAt`` the plan saw. ``apply FILE`` refuses (exit 4) when the manifests changed, when a
 touched video changed since (PeerTube bumps ``updatedAt`` on every edit), or when a video the
 plan would create appeared meanwhile. No secrets are stored: only what the plan shows.
+
+Paths (the manifests, files to upload, thumbnails, captions) are written relative to the plan
+file's folder, as ``./…`` or ``../…``, so ``apply FILE`` works from any folder (and from
+another checkout of the same repository); a path written without that prefix is used as it is.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +27,9 @@ from ptsync.plan.changes import CreateVideo, DeleteVideo, Plan, UpdateVideo
 from ptsync.state import LiveState
 from ptsync.store.serialize import plan_from_dict, plan_to_dict
 
+Convert = Callable[[str], str]
 KIND = "ptsync-plan"
-FORMAT_VERSION = 2  # 2: channel and playlist changes are typed (format 1 had a free payload)
+FORMAT_VERSION = 3  # 3: paths relative to the plan file; 2: typed channel and playlist changes
 
 
 @dataclass(frozen=True)
@@ -40,15 +46,26 @@ class SavedPlan:
 
 
 def save(path: Path, manifests: Sequence[str], groups: Iterable[SavedGroup]) -> None:
+    to_file = _relative_to(path.parent)
+
+    def files(name: str) -> str:  # planned files are absolute (resolved by the manifest loader)
+        return to_file(name) if os.path.isabs(name) else name
+
     doc = {
         "kind": KIND,
         "format_version": FORMAT_VERSION,
         "ptsync_version": __version__,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "manifests": list(manifests),
-        "groups": [{"digest": g.digest, "plan": plan_to_dict(g.plan)} for g in groups],
+        "manifests": [to_file(m) for m in manifests],
+        "groups": [
+            {"digest": g.digest, "plan": _paths(plan_to_dict(g.plan), files)} for g in groups
+        ],
     }
-    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot write the plan file ({exc.strerror})") from None
 
 
 def is_plan_file(path: Path) -> bool:
@@ -68,14 +85,54 @@ def load(path: Path) -> SavedPlan:
             f"{path}: plan file format {doc.get('format_version')}, this ptsync reads format "
             f"{FORMAT_VERSION}: re-run plan"
         )
-    groups = tuple(_group(g) for g in doc.get("groups", []))
-    return SavedPlan(tuple(doc.get("manifests", [])), groups, str(doc.get("created_at", "")))
+    from_file = _resolved_from(path.parent)
+    groups = tuple(_group(g, from_file) for g in doc.get("groups", []))
+    manifests = tuple(from_file(str(m)) for m in doc.get("manifests", []))
+    return SavedPlan(manifests, groups, str(doc.get("created_at", "")))
 
 
-def _group(data: Any) -> SavedGroup:
-    if not isinstance(data, dict) or "plan" not in data:
+def _group(data: Any, from_file: Convert) -> SavedGroup:
+    if not isinstance(data, dict) or not isinstance(data.get("plan"), dict):
         raise PlanFileError("plan file group is malformed")
-    return SavedGroup(str(data.get("digest", "")), plan_from_dict(data["plan"]))
+    return SavedGroup(str(data.get("digest", "")), plan_from_dict(_paths(data["plan"], from_file)))
+
+
+def _relative_to(folder: Path) -> Convert:
+    base = os.path.abspath(folder)
+
+    def convert(name: str) -> str:
+        relative = os.path.relpath(os.path.abspath(name), base)
+        return relative if relative.startswith("..") else f"./{relative}"
+
+    return convert
+
+
+def _resolved_from(folder: Path) -> Convert:
+    base = os.path.abspath(folder)
+
+    def convert(name: str) -> str:
+        if name.startswith(("./", "../")):
+            return os.path.normpath(os.path.join(base, name))
+        return name
+
+    return convert
+
+
+def _paths(value: Any, convert: Convert) -> Any:
+    """The plan document with every local file path passed through ``convert``: ``path`` of
+    files (objects with a ``digest``), an upload's ``source``, a replaced ``source_file``."""
+    if isinstance(value, list):
+        return [_paths(v, convert) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _paths(v, convert) for k, v in value.items()}
+    if isinstance(out.get("path"), str) and "digest" in out:
+        out["path"] = convert(out["path"])
+    if isinstance(out.get("source"), str) and out.get("method") == "upload":
+        out["source"] = convert(out["source"])
+    if isinstance(out.get("source_file"), str) and "://" not in out["source_file"]:
+        out["source_file"] = convert(out["source_file"])
+    return out
 
 
 def check_fresh(saved: SavedGroup, digest: str, live: LiveState) -> None:

@@ -11,7 +11,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from ptsync.testing import import_job, limits, views
+from ptsync.testing import description_chapters, import_job, limits, scheduling, views
 from ptsync.testing import validation as v
 from ptsync.testing.bodies import StoredFile
 from ptsync.testing.channels import create_channel
@@ -34,6 +34,7 @@ from ptsync.testing.records import (
     PASSWORD_PROTECTED,
     TO_IMPORT,
     USER,
+    Schedule,
     User,
     Video,
 )
@@ -121,6 +122,7 @@ def add_video(state: State, username: str, fields: dict[str, Any]) -> dict[str, 
         raise ValueError(f"{username!r} has no channel {channel_name!r}")
     channel = channel or state.channels[user.channel_ids[0]]
     password = fields.pop("password", None)
+    extras = {k: fields.pop(k, None) for k in ("chapters", "publish_at", "publish_privacy")}
     size = int(fields.pop("size", 1000))
     filename = fields.pop("input_filename", None)
     video_state = int(fields.pop("state", 1))
@@ -145,7 +147,26 @@ def add_video(state: State, username: str, fields: dict[str, Any]) -> dict[str, 
     if password is not None:
         video.privacy = PASSWORD_PROTECTED
         set_passwords(state, video, [password])
+    video.chapters = sorted(extras["chapters"] or description_chapters.parse(video.description))
+    if extras["publish_at"] is not None:
+        moment = _moment(extras["publish_at"])
+        assert moment is not None
+        video.schedule = Schedule(moment, extras["publish_privacy"])
     return {"id": video.id, "uuid": video.uuid, "shortUUID": video.short_uuid}
+
+
+def set_chapters(state: State, ident: int | str, chapters: list[tuple[int, str]]) -> None:
+    video = find_video(state, ident)
+    if video is None:
+        raise ValueError(f"no such video: {ident!r}")
+    video.chapters = sorted(chapters)
+
+
+def chapters(state: State, ident: int | str) -> list[dict[str, Any]]:
+    video = find_video(state, ident)
+    if video is None:
+        raise ValueError(f"no such video: {ident!r}")
+    return [{"timecode": t, "title": title} for t, title in sorted(video.chapters)]
 
 
 def find_video(state: State, ident: int | str) -> Video | None:
@@ -168,6 +189,7 @@ def edit_video(state: State, ident: int | str, fields: dict[str, Any]) -> None:
     values = checker.values
     try:
         check_passwords(values, video.privacy)
+        scheduling.check(values)
         channel = (
             channel_for(state, state.owner_of(video), values["channelId"])
             if values.get("channelId")
@@ -182,12 +204,14 @@ def edit_video(state: State, ident: int | str, fields: dict[str, Any]) -> None:
 
 def video_details(state: State, ident: int | str) -> dict[str, Any] | None:
     import_job.advance(state)
+    scheduling.advance(state)
     video = find_video(state, ident)
     return views.video_details(state, video) if video else None
 
 
 def videos(state: State, username: str | None = None) -> list[dict[str, Any]]:
     import_job.advance(state)
+    scheduling.advance(state)
     user_id = owner(state, username).id if username else None
     return [
         views.video_details(state, video)

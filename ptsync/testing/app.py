@@ -29,6 +29,7 @@ from ptsync.testing import (
     auth,
     captions,
     channels,
+    chapters,
     elements,
     import_job,
     imports,
@@ -36,6 +37,7 @@ from ptsync.testing import (
     playlists,
     profiles,
     resumable,
+    scheduling,
     uploads,
     videos,
 )
@@ -57,6 +59,7 @@ MODULES = (
     resumable,
     imports,
     captions,
+    chapters,
     channels,
     playlists,
     elements,
@@ -260,6 +263,7 @@ class App:
 
     def _prepare(self, ctx: Ctx) -> None:
         import_job.advance(self.state)
+        scheduling.advance(self.state)
         ctx.user = auth.authenticate(self.state, ctx.request, ctx.route.auth)
         if ctx.body.unexpected_file:
             raise Problem(500, "Unexpected field", code="MulterError")

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from ptsync.testing import limits
+from ptsync.testing import description_chapters, limits, scheduling
 from ptsync.testing import validation as v
 from ptsync.testing.bodies import StoredFile
 from ptsync.testing.ids import parse_ident
@@ -140,9 +140,11 @@ def set_passwords(state: State, video: Video, passwords: list[str]) -> None:
 
 
 def apply_update(state: State, video: Video, values: Mapping[str, Any]) -> None:
-    """The update controller: copy present fields, re-publish, re-tag, bump ``updatedAt``."""
+    """The update controller: copy present fields, re-publish, re-tag, schedule, re-derive
+    chapters from a new description, bump ``updatedAt``."""
     now = state.clock.now()
     touched: set[str] = set()
+    old_description = video.description
     if "name" in values:
         video.name = values["name"]
         touched.add("name")
@@ -163,6 +165,9 @@ def apply_update(state: State, video: Video, values: Mapping[str, Any]) -> None:
     if "tags" in values:
         video.tags = normalise_tags(values["tags"])
     apply_images(video, values)
+    scheduling.apply(video, values)
+    if video.description != old_description:
+        description_chapters.derive_on_update(video, old_description)
     video.updated_at = now
     state.touch(*touched)
 
@@ -206,11 +211,13 @@ def creation_fields(values: Mapping[str, Any], *, wait_transcoding: bool) -> dic
         "wait_transcoding": bool(values.get("waitTranscoding", wait_transcoding)),
         "originally_published_at": limits.parse_date(values.get("originallyPublishedAt")),
         "tags": normalise_tags(values.get("tags")),
+        "schedule": scheduling.from_values(values),
     }
 
 
 def finish_creation(state: State, video: Video, values: Mapping[str, Any]) -> None:
     apply_images(video, values)
+    description_chapters.derive_on_create(video)
     if video.privacy == PASSWORD_PROTECTED:
         set_passwords(state, video, list(values.get("videoPasswords") or []))
 

@@ -195,6 +195,9 @@ class FakePeerTube:
         input_filename: str | None = None,
         size: int = 1000,
         password: str | None = None,
+        chapters: list[tuple[int, str]] | None = None,
+        publish_at: str | None = None,
+        publish_privacy: int | None = 1,
     ) -> dict[str, Any]:
         fields = {
             "channel": channel,
@@ -215,6 +218,9 @@ class FakePeerTube:
             "input_filename": input_filename,
             "size": size,
             "password": password,
+            "chapters": chapters,
+            "publish_at": publish_at,
+            "publish_privacy": publish_privacy,
         }
         with self.state.lock:
             return admin.add_video(self.state, owner, fields)
@@ -223,6 +229,11 @@ class FakePeerTube:
         """A person editing in the web UI: the effect of a PUT (``updatedAt`` bumps), no HTTP."""
         with self.state.lock:
             admin.edit_video(self.state, id_or_uuid, api_fields)
+
+    def set_chapters(self, id_or_uuid: int | str, chapters: list[tuple[int, str]]) -> None:
+        """A person editing the chapters in the web UI (no ``updatedAt`` bump, as on PeerTube)."""
+        with self.state.lock:
+            admin.set_chapters(self.state, id_or_uuid, chapters)
 
     def set_import_target(self, url: str, behaviour: str = "ok", size: int = 1000) -> None:
         import_job.check_behaviour(behaviour)
@@ -293,6 +304,23 @@ class FakePeerTube:
             video = admin.find_video(self.state, id_or_uuid)
             caption = video.captions.get(lang) if video else None
             return caption.data if caption else None
+
+    def chapters(self, id_or_uuid: int | str) -> list[dict[str, Any]]:
+        """The video's chapters as ``GET /videos/{id}/chapters`` lists them."""
+        with self.state.lock:
+            return admin.chapters(self.state, id_or_uuid)
+
+    def passwords(self, id_or_uuid: int | str) -> list[str]:
+        with self.state.lock:
+            video = admin.find_video(self.state, id_or_uuid)
+            return [p.password for p in video.passwords] if video else []
+
+    @property
+    def multipart_schedules(self) -> int:
+        """Multipart video PUTs that carried ``scheduleUpdate``: ptsync never sends one (a
+        thumbnail and a schedule go in separate requests, PeerTube #7552)."""
+        with self.state.lock:
+            return self.state.multipart_schedules
 
     def thumbnail(self, id_or_uuid: int | str) -> bytes | None:
         with self.state.lock:

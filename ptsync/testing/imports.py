@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Response
 
-from ptsync.testing import import_job, limits
+from ptsync.testing import import_job, limits, scheduling
 from ptsync.testing import validation as v
 from ptsync.testing.completion import Job
 from ptsync.testing.editing import channel_for, check_passwords, creation_fields, finish_creation
@@ -76,6 +76,7 @@ def _validate(ctx: Ctx) -> dict[str, Any]:
     checker.raise_errors(ctx.instance)
     values = checker.values
     check_passwords(values, None)
+    scheduling.check(values)
     if values.get("targetUrl") and not ctx.state.settings.http_import_enabled:
         raise conflict("HTTP import is not enabled on this instance.")
     if values.get("magnetUri") or "torrentfile" in values:

@@ -74,6 +74,7 @@ class State:
         self.wedge: Wedge | None = None
         self.failed_once: set[str] = set()
         self.versions: Counter[str] = Counter()
+        self.multipart_schedules = 0  # multipart requests that carried a scheduleUpdate
         self.order_cache: dict[tuple[Any, ...], tuple[tuple[int, ...], list[int]]] = {}
 
     @property

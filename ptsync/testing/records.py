@@ -97,6 +97,15 @@ class Password:
     created_at: float
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """``ScheduleVideoUpdate``: publish at ``update_at`` (epoch seconds), with ``privacy``
+    (None: keep the video's)."""
+
+    update_at: float
+    privacy: int | None
+
+
 @dataclass
 class Video:
     id: int
@@ -130,6 +139,8 @@ class Video:
     preview: bytes | None = None
     passwords: list[Password] = field(default_factory=list)
     captions: dict[str, Caption] = field(default_factory=dict)
+    chapters: list[tuple[int, str]] = field(default_factory=list)  # (timecode, title)
+    schedule: Schedule | None = None
 
     @property
     def short_uuid(self) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ptsync.testing import limits
+from ptsync.testing import limits, scheduling
 from ptsync.testing import validation as v
 from ptsync.testing.bodies import StoredFile
 from ptsync.testing.editing import (
@@ -101,6 +101,7 @@ def upload_legacy(ctx: Ctx) -> Response:
     upload: StoredFile = values["videofile"]
     check_file(state, user, upload.mimetype, upload.size)
     check_passwords(values, None)
+    scheduling.check(values)
     return json_response(created(create_uploaded(state, channel, values, upload)))
 
 
@@ -152,6 +153,7 @@ def resumable_init(ctx: Ctx) -> Response:
     channel_for(state, user, values["channelId"])
     check_file(state, user, mimetype, size)
     check_passwords(values, None)
+    scheduling.check(values)
     session = UploadSession(
         id=upload_id(),
         user_id=user.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ptsync.testing import vocab
+from ptsync.testing import scheduling, vocab
 from ptsync.testing.bodies import StoredFile
 from ptsync.testing.ids import is_int
 from ptsync.testing.limits import (
@@ -144,6 +144,7 @@ def video_edit(
         msg="Should have downloadEnabled boolean",
     )
     c.check("originallyPublishedAt", is_date_or_null, sanitize=to_value_or_null)
+    scheduling.validate(c)
 
 
 def video_name(c: Checker, *, required: bool, trimmed: bool = True) -> None:

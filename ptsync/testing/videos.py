@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Response
 
-from ptsync.testing import validation, views
+from ptsync.testing import scheduling, validation, views
 from ptsync.testing.editing import (
     apply_update,
     channel_for,
@@ -174,7 +174,10 @@ def update_video(ctx: Ctx, vid: str) -> Response:
     )
     video = video_or_404(state, ident)
     check_passwords(values, video.privacy)
+    scheduling.check(values)
     check_can_manage(state, user, video)
+    if ctx.body.is_multipart and "scheduleUpdate" in values:
+        state.multipart_schedules += 1  # see FakePeerTube.multipart_schedules
     channel = channel_for(state, user, values["channelId"]) if values.get("channelId") else None
     apply_update(state, video, values)
     if channel is not None and channel.id != video.channel_id:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ptsync.testing import probe, vocab
+from ptsync.testing import probe, scheduling, vocab
 from ptsync.testing.actor_views import (
     account_full,
     account_summary,
@@ -95,6 +95,7 @@ def video_owner_item(state: State, video: Video) -> dict[str, Any]:
     body = _video_base(state, video, complete=False, full_actors=False)
     body["state"] = vocab.label(vocab.VIDEO_STATES, video.state)
     body["waitTranscoding"] = video.wait_transcoding
+    _schedule(body, video)
     body["blacklisted"] = False
     body["blacklistedReason"] = None
     if state.profile.owner_blocked_flags:
@@ -106,6 +107,7 @@ def video_import_item(state: State, video: Video) -> dict[str, Any]:
     body = _video_base(state, video, complete=True, full_actors=False)
     body["state"] = vocab.label(vocab.VIDEO_STATES, video.state)
     body["waitTranscoding"] = video.wait_transcoding
+    _schedule(body, video)
     body["tags"] = list(video.tags)
     return body
 
@@ -113,6 +115,7 @@ def video_import_item(state: State, video: Video) -> dict[str, Any]:
 def video_details(state: State, video: Video) -> dict[str, Any]:
     profile = state.profile
     body = _video_base(state, video, complete=True, full_actors=True)
+    _schedule(body, video)
     body.update(
         blacklisted=False,
         blacklistedReason=None,
@@ -136,6 +139,13 @@ def video_details(state: State, video: Video) -> dict[str, Any]:
         trackerUrls=[f"{base_url(state)}/tracker/announce", f"ws://{state.host}/tracker/socket"],
     )
     return body
+
+
+def _schedule(body: dict[str, Any], video: Video) -> None:
+    """``scheduledUpdate``, present only while a schedule is set (``buildAdditionalAttributes``)."""
+    shown = scheduling.view(video)
+    if shown is not None:
+        body["scheduledUpdate"] = shown
 
 
 def _files(state: State, video: Video) -> list[dict[str, Any]]:

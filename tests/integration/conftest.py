@@ -47,9 +47,27 @@ class Result:
     err: str
 
 
+# Every integration test runs on the oldest and the newest profile; 7.3 (between the two)
+# gets a smoke run of the core loop (test_core_loop.py), to keep CI short.
+PROFILES = ("6.3", "8.0")
+
+
+SMOKE_ALL_PROFILES = ("test_core_loop",)
+
+
+def pytest_generate_tests(metafunc):
+    if "fake" in metafunc.fixturenames:
+        smoke = metafunc.module.__name__.rsplit(".", 1)[-1] in SMOKE_ALL_PROFILES
+        versions = ("6.3", "7.3", "8.0") if smoke else PROFILES
+        metafunc.parametrize("fake", versions, indirect=True)
+
+
 @pytest.fixture
-def fake() -> Iterator[FakePeerTube]:
-    with FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=0.05) as server:
+def fake(request) -> Iterator[FakePeerTube]:
+    version = getattr(request, "param", PROFILES[0])
+    with FakePeerTube(
+        rate_limit=None, login_rate_limit=None, import_duration=0.05, version=version
+    ) as server:
         server.add_user("alice", "alice-secret-pw")
         yield server
 
@@ -69,10 +87,9 @@ def _live_backend() -> Backend:
 
 
 @pytest.fixture(params=["fake", pytest.param("live", marks=pytest.mark.live)] if LIVE else ["fake"])
-def backend(request, tmp_path, monkeypatch) -> Iterator[Backend]:
+def backend(request, tmp_path, monkeypatch, fake) -> Iterator[Backend]:
     if request.param == "fake":
-        server = request.getfixturevalue("fake")
-        chosen = _fake_backend(server)
+        chosen = _fake_backend(fake)
     else:
         chosen = _live_backend()
     monkeypatch.setenv("PEERTUBE_URL", chosen.url)

@@ -59,9 +59,12 @@ videos:
     result = cli("adopt", str(path), "--auto-approve")
     assert result.code == 0, result.err
     assert "lecture-1" in marked_videos(existing)
-    assert path.read_text() == before  # lecture-1 is pinned already; nothing else matched
-    # interview-1 has the name of an existing unmanaged video: a possible duplicate, not created
-    assert "has the same name" in result.out and len(existing.videos()) == 2
+    # lecture-1 is pinned already; interview-1 has the name of an existing unmanaged video (a
+    # possible duplicate): adopt pins that video and marks it, never creates (issue 13 item 10)
+    interview = old["Old interview"]["uuid"]
+    pinned = f"  - {{uuid: {interview}, id: interview-1, "
+    assert path.read_text() == before.replace("  - {id: interview-1, ", pinned)
+    assert "interview-1" in marked_videos(existing) and len(existing.videos()) == 2
 
 
 def test_adopt_pins_uuids_of_marker_matched_entries_byte_for_byte(backend, cli, write_manifest):

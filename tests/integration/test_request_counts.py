@@ -43,9 +43,10 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 
 @pytest.fixture
-def fake(tmp_path, monkeypatch):
+def fake(request, tmp_path, monkeypatch):
     monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
-    with FakePeerTube(rate_limit=None, login_rate_limit=None) as server:
+    version = getattr(request, "param", "6.3")  # parametrised by tests/integration/conftest.py
+    with FakePeerTube(rate_limit=None, login_rate_limit=None, version=version) as server:
         server.add_user(USER, PASSWORD)
         for i in range(N):
             server.add_video(

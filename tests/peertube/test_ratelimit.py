@@ -66,7 +66,7 @@ def test_a_new_window_gives_the_full_limit_again_not_a_sliding_window():
     limiter = RateLimiter(3, 60.0)  # the configured window would hold the 4th send for a minute
     sent = limiter.acquire()
     limiter.observe(counters(0, time.time() + 0.3, limit=3), sent)
-    assert _timed(limiter.acquire) < 2.2  # the server's reset, not 60 s
+    assert _timed(limiter.acquire) < 3.0  # the server's reset, not 60 s
     assert _timed(limiter.acquire) < 0.05
     assert _timed(limiter.acquire) < 0.05  # three in the new window
 
@@ -101,7 +101,7 @@ def test_the_reset_is_read_on_the_server_clock_measured_by_date():
         server_reset = time.time() + skew + 0.5
         limiter.observe(counters(0, server_reset, skew=skew), sent)
         waited = _timed(limiter.acquire)
-        assert 0.4 <= waited < 2.2, (skew, waited)  # never 40 s, never at once
+        assert 0.4 <= waited < 3.0, (skew, waited)  # never 40 s, never at once
 
 
 def test_late_answer_from_an_old_window_is_ignored():

@@ -50,8 +50,8 @@ def test_connection_refused_fails_at_once_in_one_line(closed_port, tmp_path, mon
     url = f"http://127.0.0.1:{closed_port}"
     started = time.monotonic()
     with PeerTubeClient(url, CREDS) as client, pytest.raises(ServerUnreachable) as info:
-        client.me()  # default settings: 5 attempts with backoff, were it retried
-    assert time.monotonic() - started < 1.0
+        client.me()  # default settings: max_retries=5, retry_base=0.5
+    assert time.monotonic() - started < 2.0  # not 5 attempts with backoff
     assert str(info.value) == f"cannot reach {url}: connection refused"
     assert info.value.first_contact and isinstance(info.value, TransportError)
 

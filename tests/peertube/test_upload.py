@@ -11,7 +11,7 @@ import pytest
 
 from ptsync.live.cache import cache_dir
 from ptsync.peertube import ClientSettings, Credentials, PeerTubeClient
-from ptsync.peertube.upload import session_url
+from ptsync.peertube.upload import UploadSessionGone, session_url
 from ptsync.testing import FakePeerTube
 
 CHUNK = 64 * 1024
@@ -119,7 +119,9 @@ def test_upload_cut_by_a_killed_process_resumes_with_the_next_client(fake, movie
     _stored(fake, video, movie)
 
 
-def test_a_stored_session_the_server_forgot_starts_a_new_upload(fake, movie):
+def test_a_stored_session_the_server_forgot_is_reported_then_a_new_upload_starts(fake, movie):
+    """A gone session may have become a video after its run died: the caller is told (so it
+    looks for the video by marker) and the session is forgotten; the next call starts anew."""
     key = "nisv/moon-2/digest"
     with PeerTubeClient(fake.url, CREDS, SETTINGS) as client:
         metadata = _metadata(client)
@@ -129,6 +131,9 @@ def test_a_stored_session_the_server_forgot_starts_a_new_upload(fake, movie):
         location = record.read_text().split('"location":"')[1].split('"')[0]
         client.cancel_upload(location)
         assert fake.upload_sessions == {}
+        with pytest.raises(UploadSessionGone):
+            client.upload(movie, metadata, session_key=key)
+        assert list((cache_dir() / "uploads").iterdir()) == []
         video = client.upload(movie, metadata, session_key=key)
     assert fake.count("POST", UPLOAD) == 2
     assert len(fake.videos()) == 1

@@ -49,8 +49,18 @@ def desired_tags(ext_id: str) -> list[str]:
     return ["reliability", ext_id]
 
 
-def new_fake(latency: float = 0.0) -> FakePeerTube:
-    fake = FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=0.05)
+def new_fake(
+    latency: float = 0.0, *, version: str = "6.3", create_delay: float | None = None
+) -> FakePeerTube:
+    """``create_delay``: the server finishes import POSTs (and the last upload chunk) that late,
+    whether the client is still there or not, as real PeerTube does."""
+    fake = FakePeerTube(
+        rate_limit=None,
+        login_rate_limit=None,
+        import_duration=0.05,
+        version=version,
+        create_delay=create_delay,
+    )
     fake.faults.latency = latency
     return fake
 

@@ -28,9 +28,9 @@ UPLOAD_PATH = "/api/v1/videos/upload-resumable"
 FAST = ("--rate-limit", "off")  # the fake has no limit; the 429s here are injected ones
 
 
-@pytest.fixture
-def scenario(tmp_path):
-    fake = new_fake().start()
+@pytest.fixture(params=["6.3", "8.0"])
+def scenario(request, tmp_path):
+    fake = new_fake(version=request.param).start()
     try:
         yield build(tmp_path, fake)
     finally:
@@ -64,7 +64,7 @@ def _report(path) -> dict:
     return json.loads(path.read_text())
 
 
-@pytest.mark.parametrize("seed", [1, 14, 27])  # each draws ~10 % faults, of mixed kinds
+@pytest.mark.parametrize("seed", [1, 14])  # each draws ~10 % faults, of mixed kinds
 def test_ten_percent_transient_faults_converge_with_zero_failed_items(
     scenario, seed, tmp_path, monkeypatch
 ):

@@ -34,7 +34,7 @@ from ptsync.plan.changes import (
     UpdateVideo,
 )
 from ptsync.sourceref import SourceRef
-from ptsync.state import CaptionFile, LocalFile
+from ptsync.state import CaptionFile, Chapter, LocalFile, Schedule
 from ptsync.store import planfile
 from ptsync.store.serialize import plan_from_dict, plan_to_dict
 
@@ -62,6 +62,9 @@ SAMPLES: list[Change] = [
         thumbnail=THUMB,
         captions=(CAPTION,),
         reason="retry: import #3 failed: 404",
+        chapters=(Chapter(0, "Intro"), Chapter(750, "Q&A")),
+        schedule=Schedule("2027-01-15T08:00:00.000Z", 1),
+        passwords_env="LECTURE_PASSWORDS",
     ),
     UpdateVideo(
         uuid=U1,
@@ -83,6 +86,11 @@ SAMPLES: list[Change] = [
         source_file="https://archive.example.org/v2.mp4",
         password_protected=True,
         retry_import=12,
+        chapters=(),
+        schedule=Schedule("2027-02-01T10:30:00.000Z", 2),
+        unschedule=True,
+        passwords_env="LECTURE_PASSWORDS",
+        release=True,
     ),
     DeleteVideo(
         uuid=U2,
@@ -124,11 +132,13 @@ DOCUMENTED = {
     "create": {
         "action", "external_id", "method", "source", "source_digest", "source_size", "name",
         "fields", "marker", "location", "thumbnail", "captions", "reason",
+        "chapters", "schedule", "passwords_env",
     },
     "update": {
         "action", "external_id", "uuid", "name", "updated_at", "matched_by", "location",
         "changes", "marker", "description", "thumbnail", "captions_put", "captions_delete",
         "source_file", "password_protected", "retry_import",
+        "chapters", "schedule", "unschedule", "passwords_env", "release",
     },
     "delete": {"action", "external_id", "uuid", "name", "updated_at", "reason", "duplicate_of"},
 }  # fmt: skip
@@ -294,3 +304,12 @@ def test_a_corrupt_value_is_refused_naming_its_place(section, edit, where):
     with pytest.raises(PlanFileError, match="incomplete or corrupt") as caught:
         plan_from_dict(doc)
     assert where in str(caught.value)
+
+
+def test_chapters_schedule_and_passwords_are_plain_json_and_never_values():
+    doc = plan_to_dict(a_plan(SAMPLES))
+    create, update, _ = doc["changes"]
+    assert create["chapters"] == [{"timecode": 0, "title": "Intro"}, {"timecode": 750, "title": "Q&A"}]
+    assert create["schedule"] == {"update_at": "2027-01-15T08:00:00.000Z", "privacy": 1}
+    assert create["passwords_env"] == "LECTURE_PASSWORDS"  # the variable's name, not its values
+    assert (update["chapters"], update["unschedule"], update["release"]) == ([], True, True)

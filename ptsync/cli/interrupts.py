@@ -1,0 +1,89 @@
+"""Ctrl-C and SIGTERM (a CI job cancelled, a container stopped) during a command.
+
+Until changes start, a signal ends the command at once (``Interrupted``): nothing has been
+changed, and the exit code says which signal it was (130 for SIGINT, 143 for SIGTERM). Once
+apply runs, the first signal asks the run to stop (``ptsync.apply.executor.Stop``): no change
+is started after it, the running ones get a few seconds to finish, then the CLI prints the
+summary and what may still be in flight, writes the ``--report`` and exits with the signal's
+code. A second signal stops waiting for the running ones.
+
+The handler only sets flags and writes with ``os.write`` (safe in a signal handler); it is
+installed in the main thread only (signal handlers cannot be set elsewhere).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from types import FrameType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ptsync.apply.executor import Stop
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def exit_code_for(signum: int) -> int:
+    return 128 + signum
+
+
+class Interrupted(BaseException):
+    """A signal before any change was started; ``exit_code`` is 128 + the signal number.
+
+    A BaseException like KeyboardInterrupt (no ``except Exception`` swallows it), but not a
+    KeyboardInterrupt: typer turns those into a silent exit 130."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.exit_code = exit_code_for(signum)
+
+
+class Interrupts:
+    def __init__(self) -> None:
+        self.signum: int | None = None  # the first signal received
+        self._stop: Stop | None = None
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            for signum in SIGNALS:
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous.clear()
+
+    def stopping(self, stop: Stop) -> None:
+        """From now on a signal winds ``stop``'s run down instead of ending the command."""
+        self._stop = stop
+
+    @property
+    def exit_code(self) -> int | None:
+        return exit_code_for(self.signum) if self.signum is not None else None
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        if self._stop is None:
+            self.signum = self.signum or signum
+            raise Interrupted(signum)
+        if self.signum is None:
+            self.signum = signum
+            _say(
+                f"\n{name}: stopping. No new change is started; running ones get "
+                f"{self._stop.grace:g} s to finish (signal again to stop waiting).\n"
+            )
+        else:
+            _say(f"\n{name}: no longer waiting for running changes.\n")
+        self._stop.request(name)
+
+
+def _say(text: str) -> None:
+    with contextlib.suppress(OSError):
+        os.write(2, text.encode())

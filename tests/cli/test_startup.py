@@ -1,0 +1,63 @@
+"""Issue 14 item 5: ``ptsync --help`` and ``ptsync validate`` start fast because nothing heavy
+is imported before a command needs it. Checked by the modules a fresh interpreter loads (not
+by timing: figures are in the README's performance section)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from ptsync.cli import app as cli_app
+from ptsync.plan import safety
+from tests.cli.conftest import PYTHON, ROOT
+
+HEAVY = ("requests", "urllib3", "ptsync.session", "ruamel", "ptsync.testing", "werkzeug", "rich")
+LIBRARY = ("pydantic", "ptsync.manifest", "ptsync.plan", "ptsync.peertube", "yaml", "jsonschema")
+
+
+def _imported(*args: str, cwd=ROOT) -> set[str]:
+    """Top-level names of every module ``python -X importtime ARGS`` loaded."""
+    done = subprocess.run(
+        [PYTHON, "-X", "importtime", *args], capture_output=True, text=True, cwd=cwd, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", done.stderr, re.M)
+    return set(found)
+
+
+def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_importing_the_cli_loads_nothing_heavy():
+    modules = _imported("-c", "import ptsync.cli.app")
+    assert _loaded(modules, HEAVY + LIBRARY) == []
+
+
+def test_help_loads_nothing_heavy():
+    modules = _imported("-m", "ptsync", "--help")
+    assert _loaded(modules, HEAVY + LIBRARY) == []
+
+
+def test_validate_loads_the_manifest_models_only(tmp_path):
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "m.yaml").write_text(
+        "apiVersion: ptsync/v1\nsystem: nisv\nvideos:\n"
+        "  - {id: a, source: {url: 'https://x.example/a.mp4'}, name: A video}\n"
+    )
+    modules = _imported("-m", "ptsync", "validate", cwd=tmp_path)
+    assert "ptsync.manifest" in modules
+    assert _loaded(modules, HEAVY) == []
+
+
+@pytest.mark.parametrize(
+    ("shown", "real"),
+    [
+        (cli_app.DEFAULT_MAX_FRACTION, safety.DEFAULT_MAX_FRACTION),
+        (cli_app.DEFAULT_MIN_EXISTING, safety.DEFAULT_MIN_EXISTING),
+    ],
+)
+def test_the_cli_shows_the_planner_s_safety_defaults(shown, real):
+    assert shown == real
