@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.videos import Actions, WriteClient
-from ptsync.errors import PtsyncError
+from ptsync.errors import PtsyncError, ServerUnreachable
 from ptsync.plan.changes import Change, CreateVideo, DeleteVideo, Plan, UpdateVideo
 from ptsync.report.results import ApplyReport, ItemResult
 
@@ -90,7 +90,7 @@ def apply_plan(
                 if on_result:
                     on_result(result)
             if stop.requested:
-                for future, change in list(pending.items()):
+                for future in list(pending):
                     if future.cancel():
                         skipped.append(pending.pop(future))
                 if pending and stop.expired():
@@ -109,17 +109,27 @@ def apply_plan(
 
 
 def _run_unless_stopped(actions: Actions, change: Change, stop: Stop) -> ItemResult | None:
-    """None: not started, because a stop was requested before this change's turn came."""
+    """None: not started, because a stop was requested before this change's turn came. A
+    server that stopped answering (its retries spent) stops the run the same way: every
+    further item would spend its own retries on it and fail alike."""
     if stop.requested:
         return None
-    return run_change(actions, change)
+    try:
+        return run_change(actions, change, reraise=ServerUnreachable)
+    except ServerUnreachable as exc:
+        stop.request(f"the server stopped answering: {exc}")
+        return _failed(change, str(exc))
 
 
-def run_change(actions: Actions, change: Change) -> ItemResult:
+def run_change(
+    actions: Actions, change: Change, *, reraise: type[Exception] | None = None
+) -> ItemResult:
     started = time.monotonic()
     try:
         result = _dispatch(actions, change)
     except PtsyncError as exc:
+        if reraise is not None and isinstance(exc, reraise):
+            raise
         result = _failed(change, str(exc))
     except Exception as exc:  # a bug: report it on the item, keep the traceback in the log
         log.exception("internal error while applying %s", _label(change))

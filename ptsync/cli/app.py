@@ -334,7 +334,9 @@ def confirm(auto_approve: bool, question: str = "Apply these changes?") -> None:
     sys.stderr.flush()
     answer = sys.stdin.readline()
     if answer.strip() != "yes":
-        raise ConfigError("cancelled; nothing changed")
+        raise ConfigError(
+            f"cancelled (the answer was {answer.strip()!r}, not 'yes'); nothing changed"
+        )
 
 
 def finish(

@@ -151,7 +151,7 @@ def add_video(state: State, username: str, fields: dict[str, Any]) -> dict[str, 
     if extras["publish_at"] is not None:
         moment = _moment(extras["publish_at"])
         assert moment is not None
-        video.schedule = Schedule(moment, extras["publish_privacy"])
+        scheduling.track(state, video, Schedule(moment, extras["publish_privacy"]))
     return {"id": video.id, "uuid": video.uuid, "shortUUID": video.short_uuid}
 
 

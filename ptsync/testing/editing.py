@@ -165,7 +165,7 @@ def apply_update(state: State, video: Video, values: Mapping[str, Any]) -> None:
     if "tags" in values:
         video.tags = normalise_tags(values["tags"])
     apply_images(video, values)
-    scheduling.apply(video, values)
+    scheduling.apply(state, video, values)
     if video.description != old_description:
         description_chapters.derive_on_update(video, old_description)
     video.updated_at = now
@@ -211,13 +211,13 @@ def creation_fields(values: Mapping[str, Any], *, wait_transcoding: bool) -> dic
         "wait_transcoding": bool(values.get("waitTranscoding", wait_transcoding)),
         "originally_published_at": limits.parse_date(values.get("originallyPublishedAt")),
         "tags": normalise_tags(values.get("tags")),
-        "schedule": scheduling.from_values(values),
     }
 
 
 def finish_creation(state: State, video: Video, values: Mapping[str, Any]) -> None:
     apply_images(video, values)
     description_chapters.derive_on_create(video)
+    scheduling.track(state, video, scheduling.from_values(values))
     if video.privacy == PASSWORD_PROTECTED:
         set_passwords(state, video, list(values.get("videoPasswords") or []))
 

@@ -75,6 +75,7 @@ class State:
         self.failed_once: set[str] = set()
         self.versions: Counter[str] = Counter()
         self.multipart_schedules = 0  # multipart requests that carried a scheduleUpdate
+        self.scheduled: set[int] = set()  # ids of videos with a publication schedule
         self.order_cache: dict[tuple[Any, ...], tuple[tuple[int, ...], list[int]]] = {}
 
     @property

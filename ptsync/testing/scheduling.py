@@ -57,11 +57,19 @@ def from_values(values: Mapping[str, Any]) -> Schedule | None:
     return Schedule(moment, privacy or None)
 
 
-def apply(video: Video, values: Mapping[str, Any]) -> None:
+def apply(state: State, video: Video, values: Mapping[str, Any]) -> None:
     """``updateSchedule``: an object upserts, ``null`` deletes, absence keeps."""
-    if "scheduleUpdate" not in values:
-        return
-    video.schedule = from_values(values)
+    if "scheduleUpdate" in values:
+        track(state, video, from_values(values))
+
+
+def track(state: State, video: Video, schedule: Schedule | None) -> None:
+    """Set (or clear) a video's schedule; ``state.scheduled`` keeps the scheduler O(due)."""
+    video.schedule = schedule
+    if schedule is None:
+        state.scheduled.discard(video.id)
+    else:
+        state.scheduled.add(video.id)
 
 
 def view(video: Video) -> dict[str, Any] | None:
@@ -75,8 +83,12 @@ def view(video: Video) -> dict[str, Any] | None:
 
 def advance(state: State) -> None:
     """Publish every video whose schedule is due (``UpdateVideosScheduler``)."""
+    if not state.scheduled:
+        return
     now = state.clock.now()
-    due = [v for v in state.videos.values() if v.schedule and v.schedule.update_at <= now]
+    videos = [state.videos.get(i) for i in sorted(state.scheduled)]
+    due = [v for v in videos if v is not None and v.schedule and v.schedule.update_at <= now]
+    state.scheduled.difference_update(i for i in list(state.scheduled) if i not in state.videos)
     for video in due:
         assert video.schedule is not None
         privacy = video.schedule.privacy
@@ -84,7 +96,7 @@ def advance(state: State) -> None:
             if video.privacy == PRIVATE:
                 video.published_at = now
             video.privacy = privacy
-        video.schedule = None
+        track(state, video, None)
         video.updated_at = state.clock.now()
     if due:
         state.touch("visibility", "publishedAt")

@@ -88,3 +88,14 @@ def test_a_refused_prune_on_apply_shows_the_plan_and_deletes_nothing(fake, twelv
     assert result.code == 4, result.text
     assert "- delete v05" in result.out
     assert len(marked_videos(fake)) == 12 and fake.count("DELETE") == 0
+
+
+def test_a_server_that_cannot_be_reached_is_one_line(manifest, cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("PEERTUBE_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("PEERTUBE_USERNAME", "alice")
+    monkeypatch.setenv("PEERTUBE_PASSWORD", "pw-alice-1")
+    monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    result = cli("plan", str(manifest(import_entries(1))))
+    assert result.code == 1 and result.out == ""
+    assert result.err.startswith("Error: ") and result.err.count("\n") == 1, result.err
+    assert "127.0.0.1:9" in result.err

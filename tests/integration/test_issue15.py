@@ -312,6 +312,26 @@ def test_passwords_from_the_environment_create_change_and_privacy_both_ways(
     converged(cli, path)
 
 
+def test_a_protected_upload_with_thumbnail_chapters_and_schedule_in_one_apply(
+    server, cli, manifest, monkeypatch
+):
+    """The PUT after the create (thumbnail, marker hashes) needs the passwords too."""
+    monkeypatch.setenv("LECTURE_PASSWORDS", "only-one-secret")
+    extra = (
+        "passwords: {env: LECTURE_PASSWORDS}\n    thumbnail: thumb.jpg\n"
+        '    chapters: [{at: "00:00", title: Only}]\n'
+        f"    publishAt: {FAR}\n    publishPrivacy: Public"
+    )
+    path = manifest(PROTECTED.format(name="All at once", privacy="Password protected", extra=extra))
+    apply(cli, path)
+    uuid = marked_videos(server)["sec"]["uuid"]
+    video = server.video(uuid)
+    assert video["privacy"]["id"] == 5 and video["scheduledUpdate"]["updateAt"] == FAR_Z
+    assert server.thumbnail(uuid) and server.chapters(uuid) == [{"timecode": 0, "title": "Only"}]
+    assert server.passwords(uuid) == ["only-one-secret"] and server.multipart_schedules == 0
+    converged(cli, path)
+
+
 def test_a_missing_password_variable_fails_the_plan_naming_it(server, cli, manifest, monkeypatch):
     monkeypatch.delenv("LECTURE_PASSWORDS", raising=False)
     path = manifest(

@@ -10,6 +10,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 
 from ptsync.peertube import PeerTubeClient
@@ -72,3 +73,30 @@ def test_a_run_plans_through_an_injected_sender_without_a_network(tmp_path, monk
     paths = [path for _, path, _ in sender.seen]
     assert "/api/v1/users/me/videos" in paths and "/api/v1/config" in paths
     assert all(auth == "Bearer secret-token-1" for _, _, auth in sender.seen)
+
+
+def test_a_server_newer_than_every_profile_gets_a_notice_and_one_below_6_is_refused(
+    tmp_path, monkeypatch
+):
+    from ptsync.errors import ConfigError
+    from ptsync.plan.changes import NoticeKind
+
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("apiVersion: ptsync/v1\nsystem: nisv\nvideos: []\n")
+    env = {"PEERTUBE_URL": "https://videos.example.org", "PEERTUBE_TOKEN": "secret-token-1"}
+    for version, expect in (("9.1.0", "notice"), ("5.2.1", "error")):
+        monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / f"cache-{version}"))
+        monkeypatch.setitem(ANSWERS, "/api/v1/config", {"serverVersion": version})
+        sender = CannedSender()
+
+        def connect(url, credentials, settings, sender=sender):
+            return PeerTubeClient(url, credentials, settings, sender=sender)
+
+        with Run([str(manifest)], Options(env=env), connect=connect) as run:
+            if expect == "error":
+                with pytest.raises(ConfigError, match=r"needs PeerTube 6\.0 or newer"):
+                    run.plan()
+                continue
+            (planned,) = run.plan()
+        (notice,) = [n for n in planned.plan.notices if n.kind is NoticeKind.SERVER_VERSION]
+        assert "9.1.0 is newer than the newest version ptsync knows (8.x)" in notice.message

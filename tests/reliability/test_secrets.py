@@ -5,7 +5,9 @@ password (then a wrong one), and again with ``PEERTUBE_TOKEN`` (then a wrong one
 are captured at DEBUG from every ``ptsync.*`` logger (ptsync's own handler does not propagate
 to the root logger, so caplog's handler is attached to each logger). Secrets are searched
 raw, URL-encoded and JSON-escaped. The token cache is the one file allowed to hold the token,
-and it must be readable by its owner only.
+and it must be readable by its owner only. A password-protected video's passwords (issue 15,
+``passwords: {env: VIDEO_PASSWORDS}``) are created, changed through a saved plan and a direct
+apply, and never appear anywhere either.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from ptsync.testing import FakePeerTube
 from tests.reliability.figures import add
 
 PASSWORD = "Pa55 wörd+%26&=/UNIQUE-4242"  # spaces, +, %, &, =, / and non-ASCII: every encoding
+# video passwords (issue 15), from VIDEO_PASSWORDS: first two, then the third replaces one
+VIDEO_SECRETS = ("Vid-Secret wörd+1&=/", "Vid-Secret-Two-2")
+NEW_VIDEO_SECRET = "Vid-Secret-Three%3"
 WRONG_PASSWORD = "Wr0ng-PASSWORD-9876-unique"
 WRONG_TOKEN = "wrongtoken0123456789abcdef0123456789abcd"
 TESTS = Path(__file__).resolve().parents[1]
@@ -65,7 +70,10 @@ def setup(tmp_path, monkeypatch):
             "apiVersion: ptsync/v1\nsystem: nisv\nvideos:\n"
             "  - {id: a, source: {url: 'https://archive.example.org/a.mp4'}, name: Video A}\n"
             "  - {id: b, source: {file: media/clip.mp4}, name: Video B, tags: [one, two]}\n"
+            "  - {id: c, source: {url: 'https://archive.example.org/c.mp4'}, name: Video C,\n"
+            "     privacy: Password protected, passwords: {env: VIDEO_PASSWORDS}}\n"
         )
+        monkeypatch.setenv("VIDEO_PASSWORDS", "\n".join(VIDEO_SECRETS))
         monkeypatch.setenv("PEERTUBE_URL", fake.url)
         monkeypatch.setenv("PEERTUBE_USERNAME", "alice")
         monkeypatch.setenv("PEERTUBE_PASSWORD", PASSWORD)
@@ -134,6 +142,7 @@ def test_password_and_token_never_leak(setup, capsys, capture_logs, monkeypatch)
     monkeypatch.delenv("PEERTUBE_PASSWORD")
     monkeypatch.setenv("PEERTUBE_TOKEN", token)
     manifest.write_text(manifest.read_text().replace("name: Video A", "name: Video A2"))
+    monkeypatch.setenv("VIDEO_PASSWORDS", f"{VIDEO_SECRETS[0]}, {NEW_VIDEO_SECRET}")
     texts += _run_all(
         capsys,
         [
@@ -143,7 +152,11 @@ def test_password_and_token_never_leak(setup, capsys, capture_logs, monkeypatch)
             ["-vv", "--log-format", "json", "status", m],
         ],
     )
-    assert fake.videos() and all(v["name"] in ("Video A2", "Video B") for v in fake.videos())
+    assert fake.videos() and all(
+        v["name"] in ("Video A2", "Video B", "Video C") for v in fake.videos()
+    )
+    (protected,) = [v for v in fake.videos() if v["name"] == "Video C"]
+    assert sorted(fake.passwords(protected["uuid"])) == sorted([VIDEO_SECRETS[0], NEW_VIDEO_SECRET])
 
     records = capture_logs.records
     debug = [r for r in records if r.levelno == logging.DEBUG]
@@ -155,7 +168,7 @@ def test_password_and_token_never_leak(setup, capsys, capture_logs, monkeypatch)
     assert plan_file in files and report in files and report2 in files
     assert any(p.parent.name == "uploads" for p in files) or fake.upload_sessions
     everything = "\n".join(texts) + capture_logs.text + "\n".join(files.values())
-    found = leaks(everything, PASSWORD, token, refresh)
+    found = leaks(everything, PASSWORD, token, refresh, *VIDEO_SECRETS, NEW_VIDEO_SECRET)
     add("secret-check log records", len(records))
     add("secret-check files scanned", len(files))
     add("secret leaks found", len(found))

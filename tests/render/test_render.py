@@ -77,7 +77,7 @@ def test_no_changes_reads_no_changes():
     plan = build_plan(
         desired, match(desired, LiveState((live_video(external_id="same", name="Same"),)))
     )
-    assert "No changes. 1 videos match the manifest." in render_plans([plan], Format.text)
+    assert "No changes. 1 video matches the manifest." in render_plans([plan], Format.text)
 
 
 def test_json_is_documented_shape_and_round_trips():
