@@ -14,11 +14,15 @@ One tree, so that the CLI has exactly one handler and library users one thing to
     │   ├── RateLimited              429 that could not be waited out
     │   └── ServerError              5xx after retries
     ├── TransportError               connection refused / reset / timeout after retries
+    │   ├── TimedOut                 no answer in time: the server may still have acted
+    │   ├── ServerUnreachable        refused / unknown host: nothing was sent; apply stops
+    │   └── UploadInterrupted        (peertube.upload) an upload's outcome is unknown
     ├── BadResponse                  not JSON, truncated, missing fields: names the endpoint
+    ├── UnknownChannel               a change names a channel the account does not have
     ├── PlanFileError                unreadable or foreign plan file
     ├── ApplyFailed                  apply finished but some items failed (report has them)
     └── Refused                      exit 4: ptsync refused to act for safety
-        ├── TooMuchChange            prune would delete more than the threshold allows
+        ├── TooMuchChange            updates or deletes above the safety thresholds
         └── StalePlan                saved plan no longer matches the server or manifest
 
 Anything else escaping to the CLI is a bug: exit 3 with the traceback in a log file.
@@ -242,3 +246,7 @@ class ServerUnreachable(TransportError):
             tried = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
             text = f"{method} {endpoint}: {problem}{tried}"
         PtsyncError.__init__(self, text)
+
+
+class UnknownChannel(PtsyncError):
+    """A change names a channel the account does not have (it was deleted since the plan)."""

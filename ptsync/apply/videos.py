@@ -30,6 +30,7 @@ from ptsync.errors import (
     ServerError,
     TimedOut,
     TransportError,
+    UnknownChannel,
 )
 from ptsync.fields import PASSWORD_PROTECTED, VIDEO_FIELDS
 from ptsync.marker import compose_description
@@ -71,10 +72,6 @@ class WriteClient(Protocol):
         self, id_or_uuid: str, path: Path, *, on_progress: Progress | None = None
     ) -> None: ...
     def retry_import(self, import_id: int) -> None: ...
-
-
-class UnknownChannel(PtsyncError):
-    pass
 
 
 def _may_finish_late(exc: Exception) -> bool:
@@ -160,8 +157,14 @@ class Actions:
         result.url = created.get("url")
         result.import_id = created.get("import_id")
         result.import_state = "pending" if change.method is CreateMethod.IMPORT else None
-        self._after_create(change, created["uuid"])
         result.success = True
+        try:
+            self._after_create(change, created["uuid"])
+        except PtsyncError as exc:
+            # The video exists with its marker, which records only the side files that were
+            # applied: the next plan re-plans exactly what is missing (a caption, the thumbnail).
+            result.partial = True
+            result.error = f"created, but a follow-up step failed ({exc}); apply again to finish"
         return result
 
     def _existing(self, change: CreateVideo) -> LiveVideo | None:

@@ -355,7 +355,7 @@ def finish(
         report_path.write_text(json.dumps(report_document(reports, stop), indent=2) + "\n")
     if interrupted and interrupts is not None and interrupts.exit_code is not None:
         return interrupts.exit_code
-    failed = sum(r.failed for r in reports)
+    failed = sum(r.incomplete for r in reports)
     if failed:
         raise ApplyFailed(failed, sum(len(r.results) for r in reports))
     return EXIT_OK

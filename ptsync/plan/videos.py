@@ -1,7 +1,7 @@
-"""``plan = build_plan(desired, live, matching)``: a pure function, no I/O.
+"""Video changes: ``build_plan(desired, matching, options, vocab)`` is a pure function, no I/O.
 
-The planner (``ptsync.live.fetch``) fetches what this needs; everything here is
-testable with plain values. Problems an entry cannot get past (a pinned uuid that does not
+``ptsync.live.fetch`` fetches what it needs and matches first (``ptsync.plan.match``);
+everything here is testable with plain values. Problems an entry cannot get past (a pinned uuid that does not
 exist, a new video without a source) are collected and raised together as a ManifestError,
 so a CI run fails with every reason at once, pointing at manifest lines.
 """

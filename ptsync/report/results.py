@@ -28,6 +28,7 @@ class ItemResult:
     fields: list[str] = field(default_factory=list)
     note: str | None = None
     seconds: float = 0.0
+    partial: bool = False  # done, but a follow-up step (caption, thumbnail) failed
 
 
 @dataclass
@@ -45,10 +46,20 @@ class ApplyReport:
     def failed(self) -> int:
         return sum(1 for r in self.results if not r.success)
 
+    @property
+    def partial(self) -> int:
+        return sum(1 for r in self.results if r.success and r.partial)
+
+    @property
+    def incomplete(self) -> int:
+        """Items a second apply still has to finish (exit 1)."""
+        return self.failed + self.partial
+
     def summary_line(self) -> str:
+        partly = f" ({self.partial} partly)" if self.partial else ""
         return (
-            f"Apply complete: {self.count('create')} created, {self.count('update')} updated, "
-            f"{self.count('delete')} deleted, {self.failed} failed"
+            f"Apply complete: {self.count('create')} created{partly}, {self.count('update')} "
+            f"updated, {self.count('delete')} deleted, {self.failed} failed"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,6 +74,7 @@ class ApplyReport:
                 "updated": self.count("update"),
                 "deleted": self.count("delete"),
                 "failed": self.failed,
+                "partial": self.partial,
                 "total": len(self.results),
             },
             "results": [asdict(r) for r in self.results],

@@ -187,3 +187,30 @@ def test_changed_source_is_reported_but_left_alone_when_replacing_is_disabled(
     fake.clear_requests()
     assert cli("apply", str(path), "--auto-approve").code == 0
     assert fake.count("POST") == 0
+
+
+def test_a_create_whose_caption_fails_is_a_partial_success_replanned_for_the_caption(
+    backend, cli, write_manifest, tmp_path
+):
+    fake = _need_fake(backend)
+    folder = tmp_path / "manifests"
+    folder.mkdir(exist_ok=True)
+    (folder / "thumb.png").write_bytes(PNG)
+    (folder / "en.vtt").write_text(VTT.format(text="Hello"))
+    path = write_manifest(FILES_MANIFEST, captions="\n      - {language: en, file: en.vtt}")
+    fake.faults.inject(400, method="PUT", path="/api/v1/videos/*/captions/en")
+    report = tmp_path / "report.json"
+    first = cli("apply", str(path), "--auto-approve", "--no-wait", "--report", str(report))
+    assert first.code == 1 and "1 created (1 partly)" in first.out, first.out + first.err
+    import json
+
+    (item,) = json.loads(report.read_text())["results"]
+    assert item["success"] and item["partial"] and "follow-up step failed" in item["error"]
+    assert len(fake.videos()) == 1
+    plan = cli("plan", str(path)).out
+    assert "~ update cap-1" in plan and "captions.en" in plan and "+ create" not in plan
+    assert cli("apply", str(path), "--auto-approve", "--no-wait").code == 0
+    video = marked_videos(fake)["cap-1"]
+    assert fake.caption(video["uuid"], "en") == VTT.format(text="Hello").encode()
+    assert fake.thumbnail(video["uuid"]) and len(fake.videos()) == 1
+    assert "No changes." in cli("plan", str(path)).out
