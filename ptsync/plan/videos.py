@@ -1,9 +1,9 @@
 """Video changes: ``build_plan(desired, matching, options, vocab)`` is a pure function, no I/O.
 
 ``ptsync.live.fetch`` fetches what it needs and matches first (``ptsync.plan.match``);
-everything here is testable with plain values. Problems an entry cannot get past (a pinned uuid that does not
-exist, a new video without a source) are collected and raised together as a ManifestError,
-so a CI run fails with every reason at once, pointing at manifest lines.
+everything here is testable with plain values. Problems an entry cannot get past (a pinned
+uuid that does not exist, a new video without a source) are collected and raised together as
+a ManifestError, so a CI run fails with every reason at once, pointing at manifest lines.
 """
 
 from __future__ import annotations
