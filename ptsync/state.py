@@ -110,10 +110,15 @@ class Schedule:
 @dataclass(frozen=True)
 class PasswordsRef:
     """Video passwords named by the manifest: the environment variable that holds them and a
-    keyed digest to compare them with (``ptsync.passwords``). The values are never kept."""
+    keyed digest to compare them with (``ptsync.passwords``). The values are never kept.
+
+    ``problem`` says why the variable is unusable (unset, a password too short...): reported
+    by the plan, which needs them, not by ``status`` or a release, which do not."""
 
     env: str
-    digest: str = field(repr=False)
+    digest: str | None = field(default=None, repr=False)
+    problem: str | None = None
+    ref: SourceRef | None = None
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ def extras_needed(desired: DesiredState, matching: Matching) -> tuple[set[str], 
         if entry.chapters is not None and not live.is_live and live.chapters is None:
             chapters.add(live.uuid)
         protected = live.fields.get("privacy") == PASSWORD_PROTECTED
-        if entry.passwords is not None and protected and live.password_digest is None:
+        usable = entry.passwords is not None and entry.passwords.digest is not None
+        if usable and protected and live.password_digest is None:
             passwords.add(live.uuid)
     return chapters, passwords
 

@@ -276,9 +276,9 @@ def _video(
     report = lambda where, message: resolver.problem(member, where, message)  # noqa: E731
     schedule = passwords = None
     if not released:
-        schedule = schedule_of(at, entry, resolver.resolvers["privacy"], report)
-        passwords = passwords_of(at, entry, resolver.env, report)
         ref_of = lambda where: ref_at(member.path, member.doc, where)  # noqa: E731
+        schedule = schedule_of(at, entry, resolver.resolvers["privacy"], report)
+        passwords = passwords_of(at, entry, resolver.env, ref_of)
         settle_privacy(at, entry, fields, refs, (schedule, passwords), ref_of, report)
     return DesiredVideo(
         external_id=entry.id,

@@ -5,7 +5,8 @@
   vocabulary. Until that instant the video has the entry's own ``privacy``, Private when it
   sets none: an inherited ``defaults.privacy: Public`` would publish it at once.
 - ``passwords``: read from the environment now, checked like PeerTube checks them, and kept
-  only as the variable's name plus a keyed digest (``ptsync.passwords``). They need
+  only as the variable's name plus a keyed digest (``ptsync.passwords``); a variable that is
+  unset or invalid is reported by the plan (``status`` needs no passwords). They need
   ``privacy: Password protected``.
 
 An entry with ``lifecycle: unmanaged`` resolves to nothing of this: it is being let go, so
@@ -63,17 +64,18 @@ def schedule_of(at: PathT, entry: VideoEntry, privacy: Privacy, problem: Report)
 
 
 def passwords_of(
-    at: PathT, entry: VideoEntry, env: Mapping[str, str], problem: Report
+    at: PathT, entry: VideoEntry, env: Mapping[str, str], ref_of: Callable[[PathT], SourceRef]
 ) -> PasswordsRef | None:
+    """A variable that cannot be used is recorded, for the plan to report where it matters."""
     if entry.passwords is None:
         return None
     name = entry.passwords.env
+    ref = ref_of((*at, "passwords", "env"))
     try:
         values = pw.read(env, name)
     except pw.PasswordProblem as exc:
-        problem((*at, "passwords", "env"), str(exc))
-        return None
-    return PasswordsRef(name, pw.digest(values))
+        return PasswordsRef(name, problem=str(exc), ref=ref)
+    return PasswordsRef(name, pw.digest(values), ref=ref)
 
 
 def settle_privacy(

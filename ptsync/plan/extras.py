@@ -97,6 +97,8 @@ def plan_passwords(
         if have_privacy == PASSWORD_PROTECTED:
             return PasswordPlan()  # kept as they are: apply resends the live ones on a PUT
         return PasswordPlan(problem=_needs_passwords(entry))
+    if wanted.problem is not None or wanted.digest is None:
+        return PasswordPlan(problem=Problem(wanted.ref or entry.ref, wanted.problem or "?"))
     if live is None or have_privacy != PASSWORD_PROTECTED:
         return PasswordPlan(FieldChange("passwords", None, "set"), wanted.env)
     if live.password_digest is None:

@@ -343,7 +343,10 @@ def test_a_missing_password_variable_fails_the_plan_naming_it(server, cli, manif
     )
     refused = cli("plan", str(path))
     assert refused.code == 1 and "environment variable LECTURE_PASSWORDS is not set" in refused.err
-    assert "videos.yaml:" in refused.err and server.count("POST") <= 1  # the login, nothing else
+    assert "videos.yaml:" in refused.err and "passwords.env" in refused.err
+    assert server.count("POST") <= 1  # the login, nothing else
+    status = cli("status", str(path))  # needs no passwords
+    assert status.code == 0 and "sec" in status.out, status.out + status.err
 
 
 # ------------------------------------------------------------------------------- release
@@ -387,6 +390,17 @@ def test_forget_then_apply_removes_the_marker_and_nothing_else(server, cli, mani
     planned = cli("plan", str(path), "--prune", "--detailed-exitcode")
     assert planned.code == 0 and "No changes. 1 video matches the manifest." in planned.out
     assert server.video(uuid)["name"] == "Let go"  # ignored, and never pruned
+
+
+def test_releasing_a_protected_video_keeps_its_passwords(server, cli, manifest):
+    seeded = server.add_video(
+        "alice", name="Protected", description="<!-- ptsync:nisv/p -->\n\nText.", password="kept-pw"
+    )
+    path = manifest("videos:\n  - {id: p, lifecycle: unmanaged}\n")
+    apply(cli, path)  # the PUT that removes the marker carries the live passwords
+    video = server.video(seeded["uuid"])
+    assert video["description"] == "Text." and server.passwords(seeded["uuid"]) == ["kept-pw"]
+    converged(cli, path)
 
 
 def test_takeover_true_re_marks_a_video_owned_by_another_system(server, cli, manifest):

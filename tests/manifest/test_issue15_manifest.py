@@ -15,8 +15,11 @@ from ptsync import passwords as pw
 from ptsync.errors import ManifestError
 from ptsync.manifest import json_schema, load, resolve_group
 from ptsync.manifest.writeback import forget
-from ptsync.state import Chapter, Lifecycle, Schedule, Vocabularies
+from ptsync.plan.match import match
+from ptsync.plan.videos import PlanOptions, build_plan
+from ptsync.state import Chapter, Lifecycle, LiveState, Schedule, Vocabularies
 from tests.manifest.test_problems import problems
+from tests.plan.factories import live_video
 
 HEAD = "apiVersion: ptsync/v1\nsystem: nisv\n"
 U1 = "9c9de5e8-0a1b-4ca3-9d1e-3a5b0c2d7f11"
@@ -145,49 +148,49 @@ def test_an_unmanaged_entry_needs_no_source(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "env", "expected"),
+    ("body", "expected"),
     [
-        (
-            "privacy: Password protected\n    passwords: {env: PW}",
-            {},
-            "environment variable PW is not set",
-        ),
-        (
-            "privacy: Password protected\n    passwords: {env: PW}",
-            {"PW": " , "},
-            "$PW holds no password",
-        ),
-        (
-            "privacy: Password protected\n    passwords: {env: PW}",
-            {"PW": "ok-pass,x"},
-            "password 2 has 1 characters",
-        ),
-        (
-            "privacy: Password protected\n    passwords: {env: PW}",
-            {"PW": "same-1\nsame-1"},
-            "the same password twice",
-        ),
-        ("passwords: {env: PW}", {"PW": "ok-pass"}, "passwords need `privacy: Password protected`"),
-        (
-            "privacy: Public\n    publishAt: 2027-01-15T09:00:00Z",
-            {},
-            "already has that privacy before publishAt",
-        ),
+        ("passwords: {env: PW}", "passwords need `privacy: Password protected`"),
+        ("privacy: Public\n    publishAt: 2027-01-15T09:00:00Z", "already has that privacy before"),
         (
             "publishAt: 2027-01-15T09:00:00Z\n    publishPrivacy: Private",
-            {},
             "Public, Unlisted or Internal",
         ),
     ],
 )
-def test_resolve_problems_name_the_key_and_never_a_password(
-    tmp_path: Path, body: str, env, expected: str
-) -> None:
+def test_resolve_problems_name_the_key(tmp_path: Path, body: str, expected: str) -> None:
     with pytest.raises(ManifestError) as info:
-        resolve(tmp_path, f"videos:\n  - id: a\n    uuid: {U1}\n    {body}\n", env=env)
+        resolve(
+            tmp_path, f"videos:\n  - id: a\n    uuid: {U1}\n    {body}\n", env={"PW": "ok-pass"}
+        )
+    assert expected in str(info.value) and "m.yaml:" in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "environment variable PW is not set"),
+        ({"PW": " , "}, "$PW holds no password"),
+        ({"PW": "ok-pass,x"}, "$PW: password 2 has 1 characters; PeerTube needs 2-99"),
+        ({"PW": "same-1\nsame-1"}, "$PW holds the same password twice"),
+        ({"PW": "ok-pass," + "y" * 100}, "password 2 has 100 characters"),
+    ],
+)
+def test_an_unusable_password_variable_fails_the_plan_not_the_resolve(
+    tmp_path: Path, env: dict[str, str], expected: str
+) -> None:
+    """``status`` and releases need no passwords; a plan of the video does, and says why,
+    on the ``passwords.env`` line, never showing a password."""
+    body = f"videos:\n  - id: a\n    uuid: {U1}\n    privacy: 5\n    passwords: {{env: PW}}\n"
+    state = resolve(tmp_path, body, env=env)
+    ref = state.videos["a"].passwords
+    assert ref is not None and ref.digest is None and expected in (ref.problem or "")
+    video = live_video(uuid=U1, name="A", privacy=5)
+    with pytest.raises(ManifestError) as info:
+        build_plan(state, match(state, LiveState((video,))), PlanOptions(now=0))
     text = str(info.value)
-    assert expected in text and "m.yaml:" in text, text
-    assert not [v for v in env.values() for p in pw.split(v) if len(p) > 1 and p in text]
+    assert "m.yaml:7:" in text and "passwords.env" in text and expected in text, text
+    assert not [p for v in env.values() for p in pw.split(v) if len(p) > 1 and p in text]
 
 
 def test_rules_cannot_make_videos_password_protected(tmp_path: Path) -> None:

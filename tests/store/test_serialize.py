@@ -309,7 +309,10 @@ def test_a_corrupt_value_is_refused_naming_its_place(section, edit, where):
 def test_chapters_schedule_and_passwords_are_plain_json_and_never_values():
     doc = plan_to_dict(a_plan(SAMPLES))
     create, update, _ = doc["changes"]
-    assert create["chapters"] == [{"timecode": 0, "title": "Intro"}, {"timecode": 750, "title": "Q&A"}]
+    assert create["chapters"] == [
+        {"timecode": 0, "title": "Intro"},
+        {"timecode": 750, "title": "Q&A"},
+    ]
     assert create["schedule"] == {"update_at": "2027-01-15T08:00:00.000Z", "privacy": 1}
     assert create["passwords_env"] == "LECTURE_PASSWORDS"  # the variable's name, not its values
     assert (update["chapters"], update["unschedule"], update["release"]) == ([], True, True)
