@@ -1,100 +1,177 @@
 """Benchmark: ptsync against the fake PeerTube with per-request latency and PeerTube's rate limit.
 
-    python bench/run.py [--sizes 100,1000,10000] [--apply-sizes 100] [--detail-sizes 100]
-                        [--latency 0.03] [--json FILE]
+    python bench/run.py [--sizes 120,1000,10000] [--apply-sizes 120,1000]
+                        [--detail-sizes 120,1000] [--moderator-size 150] [--latency 0.03]
+                        [--startup-runs 5] [--load-size 10000] [--json FILE]
 
-Not a test: it prints a Markdown table. For each N the fake (in this process) gets one user
-with N videos that already carry this system's markers, seeded through its Python API; every
-ptsync step runs in a fresh spawned process, so its peak RSS is that step's alone, and starts
-in a fresh rate-limit window (as runs minutes apart would). Rows:
+Not a test: it prints Markdown tables and figures against the targets of issue 14 (see
+bench/README.md). The fake runs in this process with PeerTube's default API limit (50 requests
+per fixed 10 s window per IP) and ``--latency`` seconds per API request; its users and videos
+are seeded through its Python API (no HTTP). Every ptsync step runs in a fresh spawned process
+(its peak RSS is its own, its client-side limiter starts empty) and in a fresh rate-limit window
+on the server (as runs minutes apart would). Requests are counted in the fake's request log.
 
-* cold plan: empty cache dir, manifest managing list-only fields (name, privacy, category);
-* warm no-op plan: the same manifest and cache dir again (token and vocabularies cached);
+Steps, as an ordinary (rate-limited) user unless said otherwise:
+
+* cold plan (list fields): empty cache dir; the manifest lists the N videos and manages name,
+  privacy, category (all in the list payload);
+* warm no-op plan: the same again, same cache dir (token and vocabularies cached);
 * cold / warm plan +tags: tags are not in the list payload, so one detail GET per video, then
   the detail cache (run for --detail-sizes, extrapolated otherwise);
-* apply N updates: every name changed, one PUT each (run for --apply-sizes, else extrapolated);
-* baseline: the seed script (log in, list, PUT every video, sleep(1)), measured once for 10
-  videos in its own fake and extrapolated to N.
+* rule update (category): the seed article's job: a manifest with only a rule
+  ``match: {channel: <the user's channel>}`` / ``set: {category: Education}`` over N videos of
+  that channel that ptsync never touched (no markers), whose category differs: N PUTs, cold
+  cache, ``force`` (a rule over all of them is above the 30 % threshold); run for
+  --apply-sizes, extrapolated otherwise;
+* baseline: the seed script (log in, list, PUT each video's category, sleep(1)), measured
+  once for 10 videos and extrapolated to N;
+* moderator: the cold plan +tags over --moderator-size videos as a moderator (PeerTube does
+  not limit staff, nor should ptsync), against the same detail GETs sent raw by 4 threads
+  through one ``requests.Session``;
+* startup: ``ptsync --help`` and ``ptsync validate`` of a 10-video manifest (fresh processes,
+  median of --startup-runs), and ``python -X importtime -c "import ptsync.cli.app"``;
+* load: loading + validating a --load-size entry manifest, offline.
 
-"floor" is what PeerTube's fixed window alone imposes on R requests: the first 50 go at once,
-every further 50 wait for the next 10 s window, so (ceil(R/50) - 1) x 10 s. "(R-50)/5" is the
-same limit as a smooth 5 requests/s, which underestimates it for small R. "req/window" is how
-many requests a step got into each full window (50 at most).
+"floor" is what PeerTube's fixed window alone imposes on R requests counted from the first
+one: the first 50 go at once, every further 50 wait for the next 10 s window, so
+(ceil(R/50) - 1) x 10 s. "wall" is measured from the first request's arrival at the fake to the
+end of the step (login and vocabularies included); "step" also counts loading the manifest.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import math
 import multiprocessing
 import os
+import re
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from ptsync.marker import Marker, compose_description
-from ptsync.testing import FakePeerTube
+from ptsync.marker import Marker, compose_description  # noqa: E402
+from ptsync.testing import FakePeerTube  # noqa: E402
+from ptsync.testing.requestlog import RequestRecord  # noqa: E402
 
 USER, PASSWORD, SYSTEM = "bench", "bench-password-1", "bench"
-LIMIT, WINDOW = 50, 10.0
+CHANNEL = f"{USER}_channel"  # the channel the fake gives a new user
+LIMIT, WINDOW = 50, 10.0  # PeerTube's default API rate limit for ordinary users
 PAGE = 100  # PeerTube's maximum page size for /users/me/videos
 LOGIN = 2  # GET /oauth-clients/local + POST /users/token
 BASELINE_SAMPLE = 10
-CATEGORY = 15  # Science & Technology
+CATEGORY = 15  # Science & Technology: every seeded video's category
+RULE_CATEGORY, RULE_CATEGORY_ID = "Education", 13  # what the rule sets
+PARALLELISM = 4
+DETAIL_PATH = re.compile(
+    r"^/api/v1/videos/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
+
+# targets of issue 14
+TARGET_FLOOR_RATIO = 1.1
+TARGET_STAFF_RATIO = 0.8
+TARGET_STARTUP_S = 0.3
+TARGET_LOAD_S = 1.0
+TARGET_RSS_MB = 150.0
+
+COLD_LIST, WARM_LIST = "cold plan (list fields)", "warm no-op plan"
+COLD_TAGS, WARM_TAGS = "cold plan +tags (details)", "warm plan +tags (cached)"
+RULE = "rule update (category)"
+BASELINE = "baseline: PUT + sleep(1)"
+STAFF = "moderator: cold plan +tags"
 
 
 # ------------------------------------------------------------------------------ fixtures
 
 
-def seed(fake: FakePeerTube, n: int, user: str = USER) -> None:
-    """N videos owned by ``user``, each already carrying this system's marker."""
+def seed(fake: FakePeerTube, n: int, *, marked: bool = True) -> None:
+    """N videos of USER in CHANNEL; ``marked``: each already carries this system's marker
+    (created by ptsync earlier), else as uploaded by hand (what a bulk rule finds)."""
     for i in range(n):
+        text = f"Video number {i}."
         fake.add_video(
-            user,
+            USER,
             name=f"Video {i}",
-            description=compose_description(Marker(SYSTEM, f"v{i}"), f"Video number {i}."),
+            description=compose_description(Marker(SYSTEM, f"v{i}"), text) if marked else text,
             privacy=1,
             category=CATEGORY,
             tags=["archive", "bench"],
         )
 
 
-def write_manifest(folder: Path, n: int, *, tags: bool = False, rename: bool = False) -> Path:
-    """N entries matching the seeded videos by marker (created earlier by URL import)."""
+def write_manifest(folder: Path, n: int, *, tags: bool = False) -> Path:
+    """N entries matching the seeded videos by marker, nothing to change."""
     parts = [f"apiVersion: ptsync/v1\nsystem: {SYSTEM}\nvideos:\n"]
     for i in range(n):
-        name = f"Video {i} (renamed)" if rename else f"Video {i}"
         parts.append(
             f"  - id: v{i}\n"
             f"    source: {{url: 'https://archive.example.org/v{i}.mp4'}}\n"
-            f"    name: {name}\n"
+            f"    name: Video {i}\n"
             f"    privacy: Public\n"
             f"    category: {CATEGORY}\n"
         )
         if tags:
             parts.append("    tags: [archive, bench]\n")
-    path = folder / f"videos-{n}{'-tags' if tags else ''}{'-renamed' if rename else ''}.yaml"
+    path = folder / f"videos-{n}{'-tags' if tags else ''}.yaml"
     path.write_text("".join(parts))
+    return path
+
+
+def write_rule_manifest(folder: Path) -> Path:
+    """The seed article's job as a manifest: one rule over the whole channel, no entries."""
+    path = folder / "rule.yaml"
+    path.write_text(
+        f"apiVersion: ptsync/v1\nsystem: {SYSTEM}\nrules:\n"
+        f"  - match: {{channel: {CHANNEL}}}\n"
+        f"    set: {{category: {RULE_CATEGORY}}}\n"
+        "videos: []\n"
+    )
     return path
 
 
 def fresh_window(fake: FakePeerTube) -> None:
     """Start the next step in a new rate-limit window, as a run minutes after the last would."""
-    limiter = getattr(fake.app, "api_limiter", None)
-    if limiter is not None:
-        limiter.reset()
-    else:  # pragma: no cover - the fake's internals changed: wait the window out instead
-        time.sleep(WINDOW + 0.5)
+    limiters = [getattr(fake.app, name, None) for name in ("api_limiter", "login_limiter")]
+    if any(limiter is None or not hasattr(limiter, "reset") for limiter in limiters[:1]):
+        time.sleep(WINDOW + 1.5)  # pragma: no cover - the fake's internals changed: wait
+    for limiter in limiters:
+        if limiter is not None and hasattr(limiter, "reset"):
+            limiter.reset()
+
+
+def category_id(video: dict[str, Any]) -> Any:
+    """A video's category id from the fake's view (``{"id": 13, "label": ...}``)."""
+    category = video.get("category")
+    return category.get("id") if isinstance(category, dict) else category
+
+
+def new_cache(folder: Path) -> Path:
+    return Path(tempfile.mkdtemp(prefix="cache-", dir=folder))
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def env_for(fake: FakePeerTube, cache: Path) -> dict[str, str]:
+    return {
+        "PEERTUBE_URL": fake.url,
+        "PEERTUBE_USERNAME": USER,
+        "PEERTUBE_PASSWORD": PASSWORD,
+        "PTSYNC_CACHE_DIR": str(cache),
+    }
 
 
 # ------------------------------------------------------------------------------ child steps
@@ -106,7 +183,11 @@ def ptsync_step(task: dict[str, Any], queue: Any) -> None:
     from ptsync.session import Options, Run
 
     options = Options(
-        env=dict(os.environ), parallelism=4, use_cache=True, rate_limit=(LIMIT, WINDOW)
+        env=dict(os.environ),
+        parallelism=PARALLELISM,
+        use_cache=True,
+        rate_limit=(LIMIT, WINDOW),
+        force=task["apply"],  # a rule over the whole channel is above the 30 % threshold
     )
     started = time.perf_counter()
     with Run([task["manifest"]], options) as run:
@@ -119,24 +200,29 @@ def ptsync_step(task: dict[str, Any], queue: Any) -> None:
             "unchanged": summary.unchanged,
         }
         if task["apply"]:
+            run.check_safety(planned)  # what the CLI does before applying
             report = run.apply(planned)[0]
             outcome["updated"] = report.count("update")
             outcome["failed"] = report.failed
     wall = time.perf_counter() - started
-    queue.put({"wall": wall, "rss_mb": peak_rss_mb(), "outcome": outcome})
+    queue.put({"wall": wall, "end": time.time(), "rss_mb": peak_rss_mb(), "outcome": outcome})
+
+
+def _login(http: Any, url: str) -> None:
+    client = http.get(f"{url}/api/v1/oauth-clients/local", timeout=30).json()
+    form = {**client, "grant_type": "password", "username": USER, "password": PASSWORD}
+    token = http.post(f"{url}/api/v1/users/token", data=form, timeout=30).json()
+    http.headers["Authorization"] = f"Bearer {token['access_token']}"
 
 
 def baseline_step(task: dict[str, Any], queue: Any) -> None:
-    """The seed script: log in, list the videos, PUT each one and sleep 1 s."""
+    """The seed script: log in, list the videos, PUT each one's category and sleep 1 s."""
     import requests
 
     url = task["url"]
     started = time.perf_counter()
     with requests.Session() as http:
-        client = http.get(f"{url}/api/v1/oauth-clients/local", timeout=30).json()
-        form = {**client, "grant_type": "password", "username": USER, "password": PASSWORD}
-        token = http.post(f"{url}/api/v1/users/token", data=form, timeout=30).json()
-        http.headers["Authorization"] = f"Bearer {token['access_token']}"
+        _login(http, url)
         videos: list[dict[str, Any]] = []
         while True:
             params = {"start": len(videos), "count": PAGE}
@@ -146,12 +232,43 @@ def baseline_step(task: dict[str, Any], queue: Any) -> None:
                 break
         setup = time.perf_counter() - started
         for video in videos:
-            body = {"name": video["name"] + " (renamed)"}
+            body = {"category": RULE_CATEGORY_ID}
             answer = http.put(f"{url}/api/v1/videos/{video['uuid']}", json=body, timeout=30)
             answer.raise_for_status()
             time.sleep(1)
     wall = time.perf_counter() - started
     queue.put({"wall": wall, "setup": setup, "rss_mb": peak_rss_mb(), "videos": len(videos)})
+
+
+def raw_step(task: dict[str, Any], queue: Any) -> None:
+    """The same detail GETs as ptsync's, sent raw: 4 threads, one ``requests.Session``."""
+    import requests
+
+    url, paths = task["url"], list(task["paths"])
+    with requests.Session() as http:
+        _login(http, url)
+        lock = threading.Lock()
+        failures: list[int] = []
+
+        def work() -> None:
+            while True:
+                with lock:
+                    if not paths:
+                        return
+                    path = paths.pop()
+                answer = http.get(url + path, timeout=30)
+                if answer.status_code != 200:
+                    with lock:
+                        failures.append(answer.status_code)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=work) for _ in range(task["parallelism"])]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+    queue.put({"wall": wall, "failures": failures})
 
 
 def load_step(task: dict[str, Any], queue: Any) -> None:
@@ -187,9 +304,38 @@ def floor_s(requests: int) -> float:
     return max(0, math.ceil(requests / LIMIT) - 1) * WINDOW
 
 
-def smooth_floor_s(requests: int) -> float:
-    """The same limit as a smooth rate of 5 requests/s after the first 50."""
-    return max(0, requests - LIMIT) / (LIMIT / WINDOW)
+@dataclass(frozen=True)
+class Windows:
+    """The server's windows as its fixed-window limiter opened them, from the request log:
+    a window opens with the first request at or after the previous one's end."""
+
+    starts: list[float]
+    counts: list[int]
+
+    @classmethod
+    def of(cls, records: Sequence[RequestRecord]) -> Windows:
+        starts: list[float] = []
+        counts: list[int] = []
+        for started in sorted(r.started for r in records):
+            if not starts or started >= starts[-1] + WINDOW:
+                starts.append(started)
+                counts.append(0)
+            counts[-1] += 1
+        return cls(starts, counts)
+
+    @property
+    def per_window(self) -> float | None:
+        """Mean requests in each full window (all but the last): at most LIMIT."""
+        full = self.counts[:-1]
+        return sum(full) / len(full) if full else None
+
+    @property
+    def gap(self) -> float | None:
+        """Mean time between one window's first request and the next one's (at least WINDOW;
+        the client waits for the announced Reset, which PeerTube rounds up to a second)."""
+        if len(self.starts) < 2:
+            return None
+        return (self.starts[-1] - self.starts[0]) / (len(self.starts) - 1)
 
 
 def make_row(
@@ -197,70 +343,79 @@ def make_row(
     n: int,
     requests: int,
     minimum: int,
+    *,
     wall: float,
-    rss: float | None,
-    note: str,
+    step: float | None = None,
+    refused: int | None = None,
+    windows: Windows | None = None,
     per_window: float | None = None,
+    gap: float | None = None,
+    rss: float | None = None,
+    note: str = "",
 ) -> dict[str, Any]:
     floor = floor_s(requests)
+    if windows is not None:
+        per_window, gap = windows.per_window, windows.gap
     return {
         "scenario": scenario,
         "N": n,
         "requests": requests,
         "minimum": minimum,
-        "req/min": round(requests / minimum, 2),
+        "429s": refused,
+        "step_s": round(step, 2) if step is not None else None,
         "wall_s": round(wall, 2),
         "floor_s": round(floor, 1),
-        "wall/floor": round(wall / floor, 2) if floor else None,
-        "(R-50)/5_s": round(smooth_floor_s(requests), 1),
+        "wall/floor": round(wall / floor, 3) if floor else None,
         "req/window": round(per_window, 1) if per_window else None,
+        "gap_s": round(gap, 2) if gap else None,
         "rss_mb": round(rss, 1) if rss else None,
         "note": note,
     }
 
 
-def windows(fake: FakePeerTube) -> list[int]:
-    """Requests per rate-limit window, windows opened as the fake's limiter opens them."""
-    counts: list[int] = []
-    end = 0.0
-    for started in sorted(r.started for r in fake.requests):
-        if not counts or started >= end:
-            counts.append(0)
-            end = started + WINDOW
-        counts[-1] += 1
-    return counts
-
-
 def extrapolate(scenario: str, n: int, minimum: int, measured: dict[str, Any] | None) -> dict:
-    """A row for a step too slow to run: requests are the minimum plus the overhead measured
-    at a smaller N; time is the windows they need at the measured requests per full window
-    (ptsync's limiter waits WINDOW + SAFETY between them) plus the measured time beyond its
-    own windows (starting up, the last window's requests)."""
-    from ptsync.peertube.ratelimit import SAFETY
-
+    """A row for a step too slow to run. Requests: the minimum plus the overhead measured at
+    the largest N run. Time: the windows those requests need at the requests per full window
+    measured there, spaced by the gap measured between window starts there (WINDOW plus the
+    0..1 s that waiting for the rounded-up Reset costs), plus what that run took beyond its
+    windows (the last window's requests, the end of the step)."""
     if measured is None:
-        requests, per_window, tail = minimum, float(LIMIT), 0.0
+        requests, per_window, gap, tail = minimum, float(LIMIT), WINDOW, 0.0
         note = "(extrapolated: floor only, nothing measured)"
     else:
-        row, counts = measured["row"], measured["windows"]
+        row, windows = measured["row"], measured["windows"]
         requests = minimum + row["requests"] - row["minimum"]
-        full = counts[:-1]
-        per_window = sum(full) / len(full) if full else float(LIMIT)
-        tail = max(0.0, row["wall_s"] - (len(counts) - 1) * (WINDOW + SAFETY))
+        per_window = windows.per_window or float(LIMIT)
+        gap = windows.gap or WINDOW
+        tail = max(0.0, row["wall_s"] - (len(windows.starts) - 1) * gap)
         note = f"(extrapolated from N={row['N']})"
-    wall = (math.ceil(requests / per_window) - 1) * (WINDOW + SAFETY) + tail
-    return make_row(scenario, n, requests, minimum, wall, None, note, per_window)
+    wall = (math.ceil(requests / per_window) - 1) * gap + tail
+    return make_row(
+        scenario, n, requests, minimum, wall=wall, per_window=per_window, gap=gap, note=note
+    )
 
 
 def check(outcome: dict[str, Any], n: int, *, apply: bool) -> str:
     """An empty note when the step did what the row claims, else what went wrong."""
     if apply:
-        ok = outcome.get("updated") == n and not outcome.get("failed")
+        ok = outcome["update"] == n and outcome.get("updated") == n and not outcome.get("failed")
         return "" if ok else f"UNEXPECTED: {outcome}"
     ok = outcome["unchanged"] == n and not (
         outcome["create"] or outcome["update"] or outcome["delete"]
     )
     return "" if ok else f"UNEXPECTED plan: {outcome}"
+
+
+def detail_phase_rate(records: Sequence[RequestRecord], latency: float) -> tuple[int, float]:
+    """(detail GETs, their rate per second) from the server's log: the GETs over the time
+    from the first one's arrival to the last one's, plus one answer's latency."""
+    starts = sorted(r.started for r in records if r.method == "GET" and DETAIL_PATH.match(r.path))
+    if not starts:
+        return 0, 0.0
+    return len(starts), len(starts) / (starts[-1] - starts[0] + latency)
+
+
+# ------------------------------------------------------------------------------ the bench
 
 
 class Bench:
@@ -269,6 +424,7 @@ class Bench:
         self.folder = folder
         self.rows: list[dict[str, Any]] = []
         self.measured: dict[str, dict[str, Any]] = {}  # scenario -> the largest N run
+        self.staff: dict[str, Any] | None = None
 
     def step(
         self,
@@ -280,78 +436,266 @@ class Bench:
         minimum: int,
         *,
         apply: bool = False,
-    ) -> None:
+    ) -> dict[str, Any]:
+        print(f"... {scenario}, N={n}", file=sys.stderr, flush=True)
         fresh_window(fake)
         fake.clear_requests()
-        env = {
-            "PEERTUBE_URL": fake.url,
-            "PEERTUBE_USERNAME": USER,
-            "PEERTUBE_PASSWORD": PASSWORD,
-            "PTSYNC_CACHE_DIR": str(cache),
-        }
-        got = in_child(ptsync_step, {"env": env, "manifest": str(manifest), "apply": apply})
+        task = {"env": env_for(fake, cache), "manifest": str(manifest), "apply": apply}
+        got = in_child(ptsync_step, task)
+        records = fake.requests
         note = check(got["outcome"], n, apply=apply)
-        counts = windows(fake)
-        full = counts[:-1]
-        per_window = sum(full) / len(full) if full else None
+        first = min(r.started for r in records)
+        windows = Windows.of(records)
         row = make_row(
-            scenario, n, fake.count(), minimum, got["wall"], got["rss_mb"], note, per_window
+            scenario,
+            n,
+            len(records),
+            minimum,
+            wall=got["end"] - first,
+            step=got["wall"],
+            refused=sum(1 for r in records if r.status == 429),
+            windows=windows,
+            rss=got["rss_mb"],
+            note=note,
         )
         self.rows.append(row)
-        self.measured[scenario] = {"row": row, "windows": counts}
+        self.measured[scenario] = {"row": row, "windows": windows}
+        return {"row": row, "records": records}
 
-    def size(self, n: int, *, details: bool, apply: bool, baseline: dict[str, Any]) -> None:
+    def fake(self, n: int, *, marked: bool = True, role: str = "user") -> FakePeerTube:
+        fake = FakePeerTube(rate_limit=(LIMIT, WINDOW)).start()
+        fake.add_user(USER, PASSWORD, role=role)
+        seed(fake, n, marked=marked)
+        fake.faults.latency = self.latency
+        return fake
+
+    def size(self, n: int, *, details: bool, rules: bool, baseline: dict[str, Any]) -> None:
         pages = math.ceil(n / PAGE)
-        with FakePeerTube(rate_limit=(LIMIT, WINDOW)) as fake:
-            fake.add_user(USER, PASSWORD)
-            seed(fake, n)
-            fake.faults.latency = self.latency
-            cache = Path(tempfile.mkdtemp(prefix="cache-", dir=self.folder))
+        fake = self.fake(n)
+        try:
+            cache = new_cache(self.folder)
             plain = write_manifest(self.folder, n)
-            self.step(fake, "cold plan (list fields)", n, plain, cache, pages + LOGIN)
-            self.step(fake, "warm no-op plan", n, plain, cache, pages)
-
-            cold, warm = "cold plan +tags (details)", "warm plan +tags (cached)"
+            self.step(fake, COLD_LIST, n, plain, cache, pages + LOGIN)
+            warm = self.step(fake, WARM_LIST, n, plain, cache, pages)["row"]
+            if warm["requests"] != pages:
+                warm["note"] = f"MORE than {pages} list pages"
             if details:
                 tagged = write_manifest(self.folder, n, tags=True)
-                fresh = Path(tempfile.mkdtemp(prefix="cache-", dir=self.folder))
-                self.step(fake, cold, n, tagged, fresh, pages + n + LOGIN)
-                self.step(fake, warm, n, tagged, fresh, pages)
+                fresh = new_cache(self.folder)
+                self.step(fake, COLD_TAGS, n, tagged, fresh, pages + n + LOGIN)
+                self.step(fake, WARM_TAGS, n, tagged, fresh, pages)
             else:
-                self.rows.append(extrapolate(cold, n, pages + n + LOGIN, self.measured.get(cold)))
+                minimum = pages + n + LOGIN
+                self.rows.append(extrapolate(COLD_TAGS, n, minimum, self.measured.get(COLD_TAGS)))
+        finally:
+            fake.stop()
 
-            scenario = "apply N updates (rename)"
-            if apply:
-                renamed = write_manifest(self.folder, n, rename=True)
-                self.step(fake, scenario, n, renamed, cache, pages + n, apply=True)
-            else:
-                self.rows.append(extrapolate(scenario, n, pages + n, self.measured.get(scenario)))
+        if rules:
+            fake = self.fake(n, marked=False)
+            try:
+                rule = write_rule_manifest(self.folder)
+                cache = new_cache(self.folder)
+                self.step(fake, RULE, n, rule, cache, pages + n + LOGIN, apply=True)
+                moved = sum(1 for v in fake.videos() if category_id(v) == RULE_CATEGORY_ID)
+                if moved != n:
+                    self.rows[-1]["note"] += f" UNEXPECTED: {moved} of {n} videos changed"
+            finally:
+                fake.stop()
+        else:
+            self.rows.append(extrapolate(RULE, n, pages + n + LOGIN, self.measured.get(RULE)))
         self.rows.append(self.baseline_row(n, baseline))
 
     def baseline(self) -> dict[str, Any]:
         """Run the seed script once for BASELINE_SAMPLE videos; per-video time for the rest."""
         n = BASELINE_SAMPLE
-        with FakePeerTube(rate_limit=(LIMIT, WINDOW)) as fake:
-            fake.add_user(USER, PASSWORD)
-            seed(fake, n)
-            fake.faults.latency = self.latency
+        print(f"... {BASELINE}, N={n}", file=sys.stderr, flush=True)
+        fake = self.fake(n, marked=False)
+        try:
             got = in_child(baseline_step, {"url": fake.url})
-            requests = fake.count()
+            records = fake.requests
+        finally:
+            fake.stop()
         if got["videos"] != n:
             raise RuntimeError(f"baseline saw {got['videos']} videos, expected {n}")
         minimum = math.ceil(n / PAGE) + n + LOGIN
-        per_video = (got["wall"] - got["setup"]) / n
-        row = make_row("baseline: PUT + sleep(1)", n, requests, minimum, got["wall"], None, "")
-        row["rss_mb"] = round(got["rss_mb"], 1)
+        row = make_row(
+            BASELINE,
+            n,
+            len(records),
+            minimum,
+            wall=got["wall"],
+            step=got["wall"],
+            refused=sum(1 for r in records if r.status == 429),
+            rss=got["rss_mb"],
+        )
         self.rows.append(row)
+        per_video = (got["wall"] - got["setup"]) / n
         return {"setup": got["setup"], "per_video": per_video, "row": row}
 
     def baseline_row(self, n: int, baseline: dict[str, Any]) -> dict[str, Any]:
+        """The seed script is paced by its sleep, not by the rate limit: setup + N x per video."""
         pages = math.ceil(n / PAGE)
         minimum = pages + n + LOGIN
         wall = baseline["setup"] + (pages - 1) * self.latency + n * baseline["per_video"]
         note = f"(extrapolated: N x {baseline['per_video']:.3f} s)"
-        return make_row("baseline: PUT + sleep(1)", n, minimum, minimum, wall, None, note)
+        return make_row(BASELINE, n, minimum, minimum, wall=wall, note=note)
+
+    def moderator(self, n: int) -> dict[str, Any]:
+        """The cold plan +tags as a moderator, then the same detail GETs sent raw."""
+        pages = math.ceil(n / PAGE)
+        fake = self.fake(n, role="moderator")
+        try:
+            tagged = write_manifest(self.folder, n, tags=True)
+            got = self.step(fake, STAFF, n, tagged, new_cache(self.folder), pages + n + LOGIN)
+            row = got["row"]
+            row["note"] = (
+                row["note"] + " no client-side limit: floor is an ordinary user's"
+            ).strip()
+            ours, ours_rate = detail_phase_rate(got["records"], self.latency)
+            paths = [
+                r.path for r in got["records"] if r.method == "GET" and DETAIL_PATH.match(r.path)
+            ]
+
+            print(
+                f"... raw GETs, {len(paths)} videos, {PARALLELISM} threads",
+                file=sys.stderr,
+                flush=True,
+            )
+            fresh_window(fake)
+            fake.clear_requests()
+            task = {"url": fake.url, "paths": paths, "parallelism": PARALLELISM}
+            raw = in_child(raw_step, task)
+            raw_records = fake.requests
+        finally:
+            fake.stop()
+        theirs, raw_rate = detail_phase_rate(raw_records, self.latency)
+        self.staff = {
+            "videos": n,
+            "parallelism": PARALLELISM,
+            "ptsync_requests": row["requests"],
+            "ptsync_wall_s": row["wall_s"],
+            "ptsync_detail_gets": ours,
+            "ptsync_detail_rate": round(ours_rate, 1),
+            "ptsync_overall_rate": round(row["requests"] / row["wall_s"], 1),
+            "ptsync_429s": row["429s"],
+            "raw_gets": theirs,
+            "raw_rate": round(raw_rate, 1),
+            "raw_client_wall_s": round(raw["wall"], 3),
+            "raw_client_rate": round(len(paths) / raw["wall"], 1) if raw["wall"] else None,
+            "raw_failures": len(raw["failures"]),
+            "ratio": round(ours_rate / raw_rate, 3) if raw_rate else None,
+        }
+        return self.staff
+
+
+# ------------------------------------------------------------------------------ offline figures
+
+
+def ptsync_command() -> list[str]:
+    """The installed console script next to this interpreter, else ``python -m ptsync``."""
+    script = Path(sys.executable).parent / "ptsync"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "ptsync"]
+
+
+def median_run(argv: list[str], runs: int, env: dict[str, str], cwd: Path) -> float:
+    """Median wall time of ``runs`` fresh processes of ``argv`` (each must exit 0)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
+        times.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise RuntimeError(f"{argv} exited {done.returncode}: {done.stderr[-500:]}")
+    return statistics.median(times)
+
+
+IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
+WATCHED = (
+    "ptsync.testing",
+    "rich",
+    "jsonschema",
+    "ruamel.yaml",
+    "pydantic",
+    "requests",
+    "yaml",
+    "werkzeug",
+    "typer",
+    "click",
+    "tenacity",
+)
+
+
+def import_times(runs: int, cwd: Path) -> dict[str, Any]:
+    """``python -X importtime -c "import ptsync.cli.app"``: the run with the median total;
+    its heaviest imports by cumulative time, and which known-heavy packages it loads."""
+    samples = []
+    for _ in range(max(1, runs)):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import ptsync.cli.app"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        entries = []  # (cumulative us, depth, name)
+        for line in done.stderr.splitlines():
+            found = IMPORT_LINE.match(line)
+            if found:
+                depth = (len(found.group(3)) - 1) // 2
+                entries.append((int(found.group(2)), depth, found.group(4)))
+        total = next((c for c, _, name in entries if name == "ptsync.cli.app"), 0)
+        samples.append((total, entries))
+    samples.sort(key=lambda s: s[0])
+    total, entries = samples[len(samples) // 2]
+    heaviest = sorted(entries, reverse=True)[:10]
+    loaded = {}
+    for name in WATCHED:
+        cumulative = [c for c, _, entry in entries if entry == name]
+        loaded[name] = round(max(cumulative) / 1000, 1) if cumulative else None
+    return {
+        "ptsync.cli.app_ms": round(total / 1000, 1),
+        "top": [
+            {"module": name, "depth": d, "cumulative_ms": round(c / 1000, 1)}
+            for c, d, name in heaviest
+        ],
+        "heavy_packages_ms": loaded,  # None: not imported by ``import ptsync.cli.app``
+    }
+
+
+def git_state() -> dict[str, Any]:
+    """When the startup figures were taken: the commit and the uncommitted CLI files."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "ptsync").splitlines()]
+    return {
+        "measured_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "uncommitted_ptsync_files": dirty,
+    }
+
+
+def startup(folder: Path, runs: int) -> dict[str, Any]:
+    print(f"... startup ({runs} runs each), importtime", file=sys.stderr, flush=True)
+    manifest = write_manifest(folder, 10)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PEERTUBE_", "PTSYNC_"))}
+    env["PTSYNC_CACHE_DIR"] = str(new_cache(folder))
+    command = ptsync_command()
+    return {
+        "command": " ".join(command),
+        "python_startup_s": round(median_run([sys.executable, "-c", "pass"], runs, env, folder), 3),
+        "help_s": round(median_run([*command, "--help"], runs, env, folder), 3),
+        "validate_s": round(
+            median_run([*command, "validate", str(manifest)], runs, env, folder), 3
+        ),
+        "importtime": import_times(3, folder),
+        **git_state(),
+    }
+
+
+# ------------------------------------------------------------------------------ output
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -363,56 +707,176 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def targets(bench: Bench, start: dict[str, Any] | None, loaded: dict[str, Any]) -> list[str]:
+    """One line per target of issue 14, measured rows only."""
+    lines = []
+    for row in bench.rows:
+        measured = not row["note"].startswith("(extrapolated")
+        if not measured:
+            continue
+        if row["scenario"] in (RULE, COLD_TAGS) and row["N"] >= 120 and row["wall/floor"]:
+            ratio = row["wall/floor"]
+            lines.append(
+                f"- {row['scenario']}, N={row['N']}: {row['wall_s']} s for {row['requests']} "
+                f"requests, floor {row['floor_s']} s: {ratio}x (target <= {TARGET_FLOOR_RATIO}x) "
+                f"{verdict(ratio <= TARGET_FLOOR_RATIO)}"
+            )
+        if row["scenario"] in (WARM_LIST, WARM_TAGS):
+            pages = row["minimum"]
+            lines.append(
+                f"- {row['scenario']}, N={row['N']}: {row['requests']} requests, "
+                f"ceil(N/100) = {pages} {verdict(row['requests'] == pages)}"
+            )
+        if row["429s"]:
+            lines.append(f"- {row['scenario']}, N={row['N']}: {row['429s']} answers 429 MISSED")
+    if bench.staff:
+        s = bench.staff
+        lines.append(
+            f"- moderator, {s['ptsync_detail_gets']} detail GETs: "
+            f"ptsync {s['ptsync_detail_rate']}/s "
+            f"vs raw {s['raw_rate']}/s ({s['parallelism']} threads): {s['ratio']}x "
+            f"(target >= {TARGET_STAFF_RATIO}x) {verdict((s['ratio'] or 0) >= TARGET_STAFF_RATIO)}"
+        )
+    if start:
+        for key, what in (
+            ("help_s", "ptsync --help"),
+            ("validate_s", "ptsync validate (10 videos)"),
+        ):
+            lines.append(
+                f"- {what}: {start[key]} s median (target < {TARGET_STARTUP_S} s) "
+                f"{verdict(start[key] < TARGET_STARTUP_S)}"
+            )
+    lines.append(
+        f"- load + validate {loaded['videos']:,} entries: {loaded['wall']:.2f} s "
+        f"(target < {TARGET_LOAD_S} s) {verdict(loaded['wall'] < TARGET_LOAD_S)}"
+    )
+    big = [r for r in bench.rows if r["scenario"] == COLD_LIST and r["N"] >= 10_000 and r["rss_mb"]]
+    for row in big:
+        lines.append(
+            f"- peak RSS of the {row['N']:,}-video cold plan: {row['rss_mb']} MB "
+            f"(target < {TARGET_RSS_MB:.0f} MB) {verdict(row['rss_mb'] < TARGET_RSS_MB)}"
+        )
+    return lines
+
+
+def staff_table(staff: dict[str, Any]) -> str:
+    rows = [
+        {
+            "who": "ptsync plan (moderator)",
+            "detail GETs": staff["ptsync_detail_gets"],
+            "GET/s (server log)": staff["ptsync_detail_rate"],
+            "whole step": f"{staff['ptsync_requests']} requests in {staff['ptsync_wall_s']} s "
+            f"({staff['ptsync_overall_rate']}/s)",
+        },
+        {
+            "who": f"raw requests ({staff['parallelism']} threads)",
+            "detail GETs": staff["raw_gets"],
+            "GET/s (server log)": staff["raw_rate"],
+            "whole step": f"{staff['raw_client_wall_s']} s in the client "
+            f"({staff['raw_client_rate']}/s)",
+        },
+    ]
+    return table(rows) + f"\n\nratio ptsync / raw: {staff['ratio']}x"
+
+
+def startup_lines(start: dict[str, Any]) -> list[str]:
+    imports = start["importtime"]
+    heavy = ", ".join(
+        f"{name} {ms} ms" for name, ms in imports["heavy_packages_ms"].items() if ms is not None
+    )
+    absent = ", ".join(name for name, ms in imports["heavy_packages_ms"].items() if ms is None)
+    top = ", ".join(f"{t['module']} {t['cumulative_ms']}" for t in imports["top"][:8])
+    dirty = ", ".join(start["uncommitted_ptsync_files"]) or "none"
+    return [
+        f"Startup ({start['command']}, median of fresh processes; measured {start['measured_at']}"
+        f" at {start['commit']}, uncommitted ptsync files: {dirty}):",
+        f"- python -c pass: {start['python_startup_s']} s; ptsync --help: {start['help_s']} s; "
+        f"ptsync validate (10 videos): {start['validate_s']} s",
+        f"- python -X importtime -c 'import ptsync.cli.app': {imports['ptsync.cli.app_ms']} ms "
+        "cumulative",
+        f"- heaviest (cumulative ms): {top}",
+        f"- loaded by it: {heavy or 'none of the watched packages'}; not loaded: {absent or '-'}",
+    ]
+
+
 def sizes(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=sizes, default=sizes("100,1000,10000"))
-    parser.add_argument("--apply-sizes", type=sizes, default=sizes("100"), help="N to really apply")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--sizes", type=sizes, default=sizes("120,1000,10000"))
     parser.add_argument(
-        "--detail-sizes", type=sizes, default=sizes("100"), help="N to really plan with tags"
+        "--apply-sizes", type=sizes, default=sizes("120,1000"), help="N to really rule-update"
+    )
+    parser.add_argument(
+        "--detail-sizes", type=sizes, default=sizes("120,1000"), help="N to really plan with tags"
+    )
+    parser.add_argument(
+        "--moderator-size", type=int, default=150, help="videos for the moderator row (0: skip)"
     )
     parser.add_argument("--latency", type=float, default=0.03, help="seconds per request")
+    parser.add_argument("--startup-runs", type=int, default=5, help="0: skip the startup figures")
     parser.add_argument("--load-size", type=int, default=10_000)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ptsync-bench-") as tmp:
-        bench = Bench(args.latency, Path(tmp))
-        print("... baseline (10 PUTs with sleep(1))", file=sys.stderr, flush=True)
+        folder = Path(tmp)
+        start = startup(folder, args.startup_runs) if args.startup_runs > 0 else None
+        bench = Bench(args.latency, folder)
         baseline = bench.baseline()
         for n in sorted(args.sizes):
-            print(f"... N={n}", file=sys.stderr, flush=True)
             bench.size(
-                n,
-                details=n in args.detail_sizes,
-                apply=n in args.apply_sizes,
-                baseline=baseline,
+                n, details=n in args.detail_sizes, rules=n in args.apply_sizes, baseline=baseline
             )
-        big = write_manifest(Path(tmp), args.load_size, tags=True)
+        if args.moderator_size > 0:
+            bench.moderator(args.moderator_size)
+        print(f"... load + validate {args.load_size:,} entries", file=sys.stderr, flush=True)
+        big = write_manifest(folder, args.load_size, tags=True)
         loaded = in_child(load_step, {"manifest": str(big)})
+    total = time.perf_counter() - started
 
     print(table(bench.rows))
+    if bench.staff:
+        print()
+        print(staff_table(bench.staff))
     print()
+    if start:
+        print("\n".join(startup_lines(start)))
     print(
         f"Manifest load + validation of {loaded['videos']:,} entries: {loaded['wall']:.2f} s "
         f"(peak RSS {loaded['rss_mb']:.0f} MB)"
     )
     print(
         f"Latency {args.latency * 1000:.0f} ms per request; rate limit {LIMIT}/{WINDOW:.0f} s; "
-        f"baseline {baseline['per_video']:.3f} s per video (1 s + latency = "
-        f"{1 + args.latency:.3f} s); total bench time {time.perf_counter() - started:.0f} s"
+        f"parallelism {PARALLELISM}; baseline {baseline['per_video']:.3f} s per video "
+        f"(1 s + latency = {1 + args.latency:.3f} s); total bench time {total:.0f} s"
     )
+    print()
+    print("Targets (issue 14):")
+    print("\n".join(targets(bench, start, loaded)))
     if args.json:
         payload = {
             "latency_s": args.latency,
             "rate_limit": [LIMIT, WINDOW],
+            "parallelism": PARALLELISM,
             "rows": bench.rows,
+            "moderator": bench.staff,
+            "startup": start,
             "baseline_per_video_s": baseline["per_video"],
-            "load": {"entries": loaded["videos"], "wall_s": loaded["wall"]},
+            "load": {
+                "entries": loaded["videos"],
+                "wall_s": loaded["wall"],
+                "rss_mb": loaded["rss_mb"],
+            },
+            "targets": targets(bench, start, loaded),
+            "bench_s": round(total, 1),
         }
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
     return 0

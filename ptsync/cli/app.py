@@ -570,7 +570,7 @@ def forget(
     ] = None,
     media_root: MediaRoots = None,
 ) -> int:
-    """Stop managing videos: set `lifecycle: unmanaged` on their entries (issue 15); the next
+    """Stop managing videos: set `lifecycle: unmanaged` on their manifest entries; the next
     apply removes their markers and changes nothing else."""
     from ptsync.manifest.writeback import forget as mark_forgotten
 

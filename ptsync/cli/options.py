@@ -70,6 +70,8 @@ def hoist_globals(argv: Sequence[str], takes_value: Callable[[str], frozenset[st
     if index >= len(args) or args[index] == "--":
         return args
     head, command, rest = args[:index], args[index], args[index + 1 :]
+    if not any(_FLAG.match(t) or t.split("=", 1)[0] in _VALUED for t in rest):
+        return args  # the usual case: nothing to move (and no need to inspect the command)
     valued = takes_value(command)
     moved: list[str] = []
     kept: list[str] = []

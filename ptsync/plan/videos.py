@@ -35,7 +35,13 @@ from ptsync.plan.extras import chapter_problems, create_chapters, plan_chapters,
 from ptsync.plan.match import Match, Matching
 from ptsync.plan.release import carries_marker, plan_release
 from ptsync.plan.schedule import ANNOTATION as SCHEDULE_ANNOTATION
-from ptsync.plan.schedule import annotation_for, create_problem, marker_may_change, plan_schedule
+from ptsync.plan.schedule import (
+    SchedulePlan,
+    annotation_for,
+    create_problem,
+    marker_may_change,
+    plan_schedule,
+)
 from ptsync.state import (
     CaptionFile,
     DesiredState,
@@ -331,16 +337,12 @@ def _plan_update(
     assert live is not None
     own_marker = live.marker if live.marker and live.marker.system == desired.system else None
     files = _file_changes(entry, own_marker, options, notices)
-    applied = dict(own_marker.annotations) if own_marker else {}
-    timing = plan_schedule(entry, live, applied, options.now or 0.0)
+    timing = plan_schedule(entry, live, dict(own_marker.annotations) if own_marker else {},
+                           options.now or 0.0)  # fmt: skip
+    fields, annotations = _scheduled(fields, files.annotations, timing)
     notices.extend(timing.notices)
-    problems.extend([*timing.problems, *chapter_problems(entry, live)])
-    if timing.privacy is not None:  # published as scheduled: the manifest's privacy was "until"
-        fields = {**fields, "privacy": timing.privacy}
-    annotations = {k: v for k, v in files.annotations.items() if k != SCHEDULE_ANNOTATION}
-    if timing.annotation is not None:
-        annotations[SCHEDULE_ANNOTATION] = timing.annotation
     passwords = plan_passwords(entry, fields, live)
+    problems.extend([*timing.problems, *chapter_problems(entry, live)])
     problems.extend([passwords.problem] if passwords.problem else [])
     changes = [*_marker_change(desired.system, entry.external_id, live), *diff_fields(fields, live)]
     changes.extend([*files.changes, *timing.changes])
@@ -355,6 +357,28 @@ def _plan_update(
         return None
     marker = Marker(desired.system, entry.external_id, annotations)
     rewrite = _rewrites_description(changes, own_marker, annotations)
+    return dataclasses.replace(
+        _update_of(found, changes, files, fields, marker if rewrite else None, text),
+        chapters=chapters.put,
+        schedule=timing.schedule,
+        unschedule=timing.unschedule,
+        passwords_env=passwords.env,
+    )
+
+
+def _update_of(
+    found: Match,
+    changes: list[FieldChange],
+    files: _Files,
+    fields: Mapping[str, Any],
+    marker: Marker | None,
+    text: Any,
+) -> UpdateVideo:
+    """The update of a matched video; ``marker``: the marker to write with the description,
+    None when the description is not rewritten."""
+    entry, live = found.desired, found.live
+    assert live is not None
+    rewrite = marker is not None
     return UpdateVideo(
         uuid=live.uuid,
         name=live.name,
@@ -363,18 +387,28 @@ def _plan_update(
         external_id=entry.external_id,
         ref=entry.ref,
         matched_by=found.by or MatchedBy.MARKER,
-        marker=marker if rewrite else None,
+        marker=marker,
         description=normalise("description", text) if rewrite else None,
         thumbnail=entry.thumbnail if files.thumbnail_changed else None,
         captions_put=files.captions_put,
         captions_delete=files.captions_delete,
         source_file=_source_location(entry.source) if files.replace_source else None,
         password_protected=_protected(fields, live),
-        chapters=chapters.put,
-        schedule=timing.schedule,
-        unschedule=timing.unschedule,
-        passwords_env=passwords.env,
     )
+
+
+def _scheduled(
+    fields: Mapping[str, Any], annotations: Mapping[str, str], timing: SchedulePlan
+) -> tuple[Mapping[str, Any], dict[str, str]]:
+    """The fields and marker annotations once the schedule is accounted for: a video published
+    as scheduled takes the publish privacy (the manifest's privacy was "until then"), and the
+    marker records the schedule ptsync set, so that only that one is ever cleared."""
+    if timing.privacy is not None:
+        fields = {**fields, "privacy": timing.privacy}
+    kept = {k: v for k, v in annotations.items() if k != SCHEDULE_ANNOTATION}
+    if timing.annotation is not None:
+        kept[SCHEDULE_ANNOTATION] = timing.annotation
+    return fields, kept
 
 
 def _writes(changes: list[FieldChange], name: str) -> bool:
