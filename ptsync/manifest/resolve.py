@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -135,44 +136,15 @@ def resolve_group(
     declared = [c.name for m in group.members for c in m.model.channels]
     resolver = Resolver(vocab, declared, env)
     digests = digests or DigestCache(enabled=False)
-    videos: dict[str, DesiredVideo] = {}
-    rules: list[Rule] = []
-    file_digests: list[str] = []
-    playlists: list[DesiredPlaylist] = []
+    parts = _Parts()
     for member in group.members:
-        defaults = member.model.defaults.managed() if member.model.defaults else {}
-        resolved_defaults = resolver.fields(member, ("defaults",), defaults)
-        default_channel = {
-            k: v for k, v in resolved_defaults.items() if k == "channel" and v is not None
-        }
-        default_refs = {k: ref_at(member.path, member.doc, ("defaults", k)) for k in defaults}
-        for i in range(len(member.model.rules)):
-            rules.append(_rule(member, i, resolver))
-        for i, entry in enumerate(member.model.videos):
-            at: PathT = ("videos", i)
-            own = resolver.fields(member, at, entry.managed())
-            refs = dict(default_refs)
-            refs.update({k: ref_at(member.path, member.doc, (*at, k)) for k in entry.managed()})
-            fields = {**resolved_defaults, **own}
-            video = _video(member, at, entry, fields, refs, resolver, digests)
-            videos[entry.id] = video
-            file_digests.extend(_digests_of(video))
-        for i in range(len(member.model.playlists)):
-            playlists.append(_playlist(member, i, resolver, digests, default_channel))
+        _resolve_member(member, resolver, digests, parts)
     channels = tuple(
-        DesiredChannel(
-            name=channel.name,
-            ref=ref_at(member.path, member.doc, ("channels", i)),
-            fields={
-                k: getattr(channel, k)
-                for k in ("displayName", "description", "support")
-                if k in channel.model_fields_set
-            },
-        )
+        _channel(member, i, channel)
         for member in group.members
         for i, channel in enumerate(member.model.channels)
     )
-    file_digests.extend(p.thumbnail.digest for p in playlists if p.thumbnail)
+    parts.file_digests.extend(p.thumbnail.digest for p in parts.playlists if p.thumbnail)
     digests.save()
     if resolver.problems:
         raise VocabularyMiss(resolver.problems)
@@ -180,18 +152,63 @@ def resolve_group(
     context: dict[str, Any] = {}
     for member in group.members:
         context.update(member.model.context)
-    whole = hashlib.sha256((group.digest + "".join(file_digests)).encode()).hexdigest()[:16]
+    whole = hashlib.sha256((group.digest + "".join(parts.file_digests)).encode()).hexdigest()
     return DesiredState(
         instance_url=instance_url,
         system=group.system,
-        videos=videos,
-        rules=tuple(rules),
+        videos=parts.videos,
+        rules=tuple(parts.rules),
         files=tuple(group.files),
-        digest=whole,
+        digest=whole[:16],
         notify_url=next((m.model.notify for m in group.members if m.model.notify), first.notify),
         context=context,
-        playlists=tuple(playlists),
+        playlists=tuple(parts.playlists),
         channels=channels,
+    )
+
+
+@dataclass
+class _Parts:
+    """What the files of one group resolve to, gathered file by file."""
+
+    videos: dict[str, DesiredVideo] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)
+    playlists: list[DesiredPlaylist] = field(default_factory=list)
+    file_digests: list[str] = field(default_factory=list)
+
+
+def _resolve_member(
+    member: ManifestFile, resolver: Resolver, digests: DigestCache, parts: _Parts
+) -> None:
+    """One file: its defaults apply to its own videos and playlists only."""
+    defaults = member.model.defaults.managed() if member.model.defaults else {}
+    resolved_defaults = resolver.fields(member, ("defaults",), defaults)
+    default_channel = {
+        k: v for k, v in resolved_defaults.items() if k == "channel" and v is not None
+    }
+    default_refs = {k: ref_at(member.path, member.doc, ("defaults", k)) for k in defaults}
+    parts.rules.extend(_rule(member, i, resolver) for i in range(len(member.model.rules)))
+    for i, entry in enumerate(member.model.videos):
+        at: PathT = ("videos", i)
+        own = resolver.fields(member, at, entry.managed())
+        refs = dict(default_refs)
+        refs.update({k: ref_at(member.path, member.doc, (*at, k)) for k in entry.managed()})
+        video = _video(member, at, entry, {**resolved_defaults, **own}, refs, resolver, digests)
+        parts.videos[entry.id] = video
+        parts.file_digests.extend(_digests_of(video))
+    for i in range(len(member.model.playlists)):
+        parts.playlists.append(_playlist(member, i, resolver, digests, default_channel))
+
+
+def _channel(member: ManifestFile, i: int, channel: Any) -> DesiredChannel:
+    return DesiredChannel(
+        name=channel.name,
+        ref=ref_at(member.path, member.doc, ("channels", i)),
+        fields={
+            k: getattr(channel, k)
+            for k in ("displayName", "description", "support")
+            if k in channel.model_fields_set
+        },
     )
 
 
