@@ -29,6 +29,15 @@ videos:
 """
 
 
+def _media_files(folder: Path, **captions: str) -> Path:
+    """A thumbnail and one caption file per language next to the manifest."""
+    folder.mkdir(exist_ok=True)
+    (folder / "thumb.png").write_bytes(PNG)
+    for language, text in captions.items():
+        (folder / f"{language}.vtt").write_text(VTT.format(text=text))
+    return folder
+
+
 def _need_fake(backend) -> FakePeerTube:
     if backend.fake is None:
         pytest.skip("inspects the fake server's state")
@@ -39,11 +48,7 @@ def test_captions_and_thumbnail_are_sent_once_then_compared_by_hash(
     backend, cli, write_manifest, tmp_path
 ):
     fake = _need_fake(backend)
-    folder = tmp_path / "manifests"
-    folder.mkdir(exist_ok=True)
-    (folder / "thumb.png").write_bytes(PNG)
-    (folder / "en.vtt").write_text(VTT.format(text="Hello"))
-    (folder / "nl.vtt").write_text(VTT.format(text="Hallo"))
+    folder = _media_files(tmp_path / "manifests", en="Hello", nl="Hallo")
     both = "\n      - {language: en, file: en.vtt}\n      - {language: nl, file: nl.vtt}"
     path = write_manifest(FILES_MANIFEST, captions=both)
     assert cli("apply", str(path), "--auto-approve", "--wait").code == 0
@@ -193,10 +198,7 @@ def test_a_create_whose_caption_fails_is_a_partial_success_replanned_for_the_cap
     backend, cli, write_manifest, tmp_path
 ):
     fake = _need_fake(backend)
-    folder = tmp_path / "manifests"
-    folder.mkdir(exist_ok=True)
-    (folder / "thumb.png").write_bytes(PNG)
-    (folder / "en.vtt").write_text(VTT.format(text="Hello"))
+    _media_files(tmp_path / "manifests", en="Hello")
     path = write_manifest(FILES_MANIFEST, captions="\n      - {language: en, file: en.vtt}")
     fake.faults.inject(400, method="PUT", path="/api/v1/videos/*/captions/en")
     report = tmp_path / "report.json"
