@@ -78,10 +78,10 @@ def entry_for(video: LiveVideo, vocab: Vocabularies, system: str, with_channel: 
         entry["description"] = (
             LiteralScalarString(description + "\n") if "\n" in description else description
         )
-    return _with_extras(entry, video, vocab, ext_id)
+    return _with_metadata(entry, video, vocab, ext_id)
 
 
-def _with_extras(entry: dict, video: LiveVideo, vocab: Vocabularies, ext_id: str) -> dict:
+def _with_metadata(entry: dict, video: LiveVideo, vocab: Vocabularies, ext_id: str) -> dict:
     """Schedule and chapters as found; passwords only as a commented placeholder."""
     schedule = video.schedule
     if schedule is not None and schedule.privacy:

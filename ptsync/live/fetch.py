@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from ptsync.fields import DETAIL_FIELDS
 from ptsync.live.cache import DetailCache
-from ptsync.live.extras import extras_needed, with_extras
+from ptsync.live.chapters_passwords import extras_needed, with_extras
 from ptsync.peertube.versions import server_version
 from ptsync.plan.changes import Change, Notice, NoticeKind, Plan
 from ptsync.plan.diff import diff_files

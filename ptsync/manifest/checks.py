@@ -23,7 +23,7 @@ from ptsync.fields import (
     TAGS_MAX,
     norm_instant,
 )
-from ptsync.manifest.entrychecks import check_entry_extras
+from ptsync.manifest.entrychecks import check_entry_metadata
 from ptsync.manifest.files import (
     CAPTION_EXTENSIONS,
     IMAGE_EXTENSIONS,
@@ -172,7 +172,7 @@ class FileChecker:
 
     def video(self, at: Path_, entry: VideoEntry) -> None:
         self.fields(at, entry.managed())
-        check_entry_extras(at, entry, self.problem)
+        check_entry_metadata(at, entry, self.problem)
         unknown = self._dropped((*at, "source"), (*at, "uuid"))
         released = entry.lifecycle == "unmanaged"  # never created: needs no source
         if entry.source is None and entry.uuid is None and not unknown and not released:

@@ -24,7 +24,7 @@ _HAS_ZONE = re.compile(r"(?:[zZ]|[+-]\d\d:?\d\d)$")
 SCHEDULE_PRIVACY_HELP = "PeerTube publishes a scheduled video as Public, Unlisted or Internal"
 
 
-def check_entry_extras(at: Path_, entry: VideoEntry, problem: Report) -> None:
+def check_entry_metadata(at: Path_, entry: VideoEntry, problem: Report) -> None:
     for where, message in _chapters(entry):
         problem((*at, *where), message)
     for where, message in _schedule(entry):

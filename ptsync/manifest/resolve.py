@@ -26,7 +26,7 @@ from ptsync.manifest.labels import Channels, Labels
 from ptsync.manifest.load import ManifestFile, ManifestGroup
 from ptsync.manifest.models import VIDEO_DESCRIPTION_MAX, VideoEntry
 from ptsync.manifest.problems import not_a_date, ref_at
-from ptsync.manifest.resolve_extras import (
+from ptsync.manifest.resolve_metadata import (
     chapters_of,
     passwords_of,
     schedule_of,

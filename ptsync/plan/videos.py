@@ -30,8 +30,13 @@ from ptsync.plan.changes import (
     Plan,
     UpdateVideo,
 )
+from ptsync.plan.chapters_passwords import (
+    chapter_problems,
+    create_chapters,
+    plan_chapters,
+    plan_passwords,
+)
 from ptsync.plan.diff import diff_fields, diff_files
-from ptsync.plan.extras import chapter_problems, create_chapters, plan_chapters, plan_passwords
 from ptsync.plan.match import Match, Matching
 from ptsync.plan.release import carries_marker, plan_release
 from ptsync.plan.schedule import ANNOTATION as SCHEDULE_ANNOTATION

@@ -29,7 +29,7 @@ from ptsync.plan.changes import (
     UpdateVideo,
     VideoChange,
 )
-from ptsync.render.extras import field_lines
+from ptsync.render.metadata_lines import field_lines
 from ptsync.render.values import (
     attention_line,
     is_long_text,
@@ -86,7 +86,7 @@ def _row(change: VideoChange, plan: Plan) -> str:
 
 
 def _special(field: str, old: Any, new: Any) -> str | None:
-    """Chapters and passwords (``render.extras``) in one cell: lines joined by ``<br>``."""
+    """Chapters and passwords (``render.metadata_lines``) in one cell: lines joined by ``<br>``."""
     lines = field_lines(field, old, new)
     if lines is None:
         return None

@@ -27,7 +27,7 @@ from ptsync.plan.changes import (
     UpdateVideo,
     VideoChange,
 )
-from ptsync.render.extras import create_lines, field_lines, update_verb
+from ptsync.render.metadata_lines import create_lines, field_lines, update_verb
 from ptsync.render.values import (
     attention_line,
     is_long_text,
@@ -83,7 +83,7 @@ def _field_change(
     name: str, old: Any, new: Any, labels: Mapping[str, Mapping[str, str]], key: str | None = None
 ) -> list[Text]:
     """``name: old → new``, or for a long text the lines that differ (a unified diff)."""
-    special = field_lines(name, old, new)  # chapters, passwords (render.extras)
+    special = field_lines(name, old, new)  # chapters, passwords (render.metadata_lines)
     if special is not None:
         return [Text(f"      {special[0]}"), *(_diff_line(line) for line in special[1:])]
     diff = line_diff(old, new) if is_long_text(name, old, new) else []
