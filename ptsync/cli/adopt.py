@@ -36,12 +36,7 @@ def run_adopt(
     paths: Sequence[str] | None, options: Options, *, auto_approve: bool, write_uuids: bool
 ) -> int:
     with Interrupts() as interrupts, Run(paths, options) as run:
-        planned = run.plan()
-        twins = {id(t): _twins(t, g) for t, g in zip(run.targets, planned, strict=True)}
-        if any(twins.values()):  # plan again with those entries pinned: their markers show
-            for target in run.targets:
-                _pin_in_memory(target, twins[id(target)])
-            planned = run.plan()
+        planned, twins = _plan_with_twins(run)
         pins = {
             id(t): _matched_pins(g) + twins[id(t)]
             for t, g in zip(run.targets, planned, strict=True)
@@ -49,13 +44,8 @@ def run_adopt(
         adoption = [_adoption(g, twins[id(t)]) for t, g in zip(run.targets, planned, strict=True)]
         out(render(adoption))
         if write_uuids:
-            for target in run.targets:
-                for pin in pins[id(target)]:
-                    info(f"  pin {pin.external_id}: uuid {pin.uuid} ({pin.how})")
-        left = sum(
-            len(g.plan.changes) - len(a.plan.changes)
-            for g, a in zip(planned, adoption, strict=True)
-        )
+            _show_pins(run, pins)
+        left = _changes_left(planned, adoption)
         markers = any(a.plan.has_changes for a in adoption)
         if not markers and not (write_uuids and any(pins.values())):
             info("Nothing to adopt.")
@@ -65,12 +55,46 @@ def run_adopt(
         if write_uuids:
             for target in run.targets:
                 _write_pins(target, pins[id(target)])
-        code = EXIT_OK
-        if markers:
-            reports = applying(run, interrupts, lambda hooks: run.apply(adoption, hooks))
-            code = finish(reports, None, run.stop, interrupts)
+        code = _write_markers(run, interrupts, adoption) if markers else EXIT_OK
         _left_for_apply(left)
         return code
+
+
+def _plan_with_twins(run: Run) -> tuple[list[PlannedGroup], dict[int, list[Pin]]]:
+    """A possible duplicate shows no marker change until its entry is pinned to the video,
+    so when there are any, plan a second time with them pinned (in memory only).
+    """
+    planned = run.plan()
+    twins = {id(t): _twins(t, g) for t, g in zip(run.targets, planned, strict=True)}
+    if any(twins.values()):
+        for target in run.targets:
+            _pin_in_memory(target, twins[id(target)])
+        planned = run.plan()
+    return planned, twins
+
+
+def _show_pins(run: Run, pins: dict[int, list[Pin]]) -> None:
+    """The uuid pins change manifest files, not the instance, so the plan does not show
+    them: list them before asking, with how each video was found.
+    """
+    for target in run.targets:
+        for pin in pins[id(target)]:
+            info(f"  pin {pin.external_id}: uuid {pin.uuid} ({pin.how})")
+
+
+def _changes_left(planned: list[PlannedGroup], adoption: list[PlannedGroup]) -> int:
+    """What the full plan holds beyond adopt's part, so the person knows apply has work."""
+    return sum(
+        len(g.plan.changes) - len(a.plan.changes) for g, a in zip(planned, adoption, strict=True)
+    )
+
+
+def _write_markers(run: Run, interrupts: Interrupts, adoption: list[PlannedGroup]) -> int:
+    """Markers are written through the ordinary apply path, so progress, interruption and
+    the exit code behave exactly as in ``ptsync apply``.
+    """
+    reports = applying(run, interrupts, lambda hooks: run.apply(adoption, hooks))
+    return finish(reports, None, run.stop, interrupts)
 
 
 def _twins(target: Target, group: PlannedGroup) -> list[Pin]:

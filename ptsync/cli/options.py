@@ -64,15 +64,38 @@ def hoist_globals(argv: Sequence[str], takes_value: Callable[[str], frozenset[st
     is never mistaken for an option (``--out -q`` stays). Nothing after ``--`` moves.
     """
     args = list(argv)
-    index = 0
-    while index < len(args) and args[index].startswith("-") and args[index] != "--":
-        index += 2 if args[index] in _VALUED else 1
-    if index >= len(args) or args[index] == "--":
+    index = _command_index(args)
+    if index is None:
         return args
     head, command, rest = args[:index], args[index], args[index + 1 :]
     if not any(_FLAG.match(t) or t.split("=", 1)[0] in _VALUED for t in rest):
         return args  # the usual case: nothing to move (and no need to inspect the command)
-    valued = takes_value(command)
+    moved, kept = _split_globals(rest, takes_value(command))
+    return [*head, *moved, command, *kept]
+
+
+def _command_index(args: list[str]) -> int | None:
+    """Skip the options already in front (and ``--log-format``'s value, which may look like
+    a command) to find the command; None when there is none or ``--`` comes first, because
+    then nothing follows a command and nothing may move.
+    """
+    index = 0
+    while index < len(args) and args[index].startswith("-") and args[index] != "--":
+        index += 2 if args[index] in _VALUED else 1
+    if index >= len(args) or args[index] == "--":
+        return None
+    return index
+
+
+def _is_joined_global(token: str) -> bool:
+    """``--log-format=json`` carries its value with it, so it moves as one token."""
+    return "=" in token and token.split("=", 1)[0] in _VALUED
+
+
+def _split_globals(rest: list[str], valued: frozenset[str]) -> tuple[list[str], list[str]]:
+    """Walk the words after the command in pairs where needed, so that a global's value goes
+    with it and a command option's value (``--out -q``) stays put even when it looks global.
+    """
     moved: list[str] = []
     kept: list[str] = []
     i = 0
@@ -81,17 +104,16 @@ def hoist_globals(argv: Sequence[str], takes_value: Callable[[str], frozenset[st
         if token == "--":
             kept += rest[i:]
             break
-        if _FLAG.match(token):
+        has_next = i + 1 < len(rest)
+        if _FLAG.match(token) or _is_joined_global(token):
             moved.append(token)
-        elif token in _VALUED and i + 1 < len(rest):
+        elif token in _VALUED and has_next:
             moved += rest[i : i + 2]
             i += 1
-        elif token.split("=", 1)[0] in _VALUED and "=" in token:
-            moved.append(token)
         else:
             kept.append(token)
-            if token in valued and i + 1 < len(rest):
+            if token in valued and has_next:
                 kept.append(rest[i + 1])
                 i += 1
         i += 1
-    return [*head, *moved, command, *kept]
+    return moved, kept

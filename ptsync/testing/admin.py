@@ -34,6 +34,7 @@ from ptsync.testing.records import (
     PASSWORD_PROTECTED,
     TO_IMPORT,
     USER,
+    Channel,
     Schedule,
     User,
     Video,
@@ -116,11 +117,7 @@ def _moment(value: str | float | datetime | None) -> float | None:
 def add_video(state: State, username: str, fields: dict[str, Any]) -> dict[str, Any]:
     fields = dict(fields)
     user = owner(state, username)
-    channel_name = fields.pop("channel", None)
-    channel = state.channel_by_name(channel_name) if channel_name else None
-    if channel_name and (channel is None or channel.user_id != user.id):
-        raise ValueError(f"{username!r} has no channel {channel_name!r}")
-    channel = channel or state.channels[user.channel_ids[0]]
+    channel = _seed_channel(state, user, username, fields.pop("channel", None))
     password = fields.pop("password", None)
     extras = {k: fields.pop(k, None) for k in ("chapters", "publish_at", "publish_privacy")}
     size = int(fields.pop("size", 1000))
@@ -128,7 +125,6 @@ def add_video(state: State, username: str, fields: dict[str, Any]) -> dict[str, 
     video_state = int(fields.pop("state", 1))
     tags = normalise_tags(fields.pop("tags", ()))
     published = _moment(fields.pop("originally_published_at", None))
-    has_file = video_state != TO_IMPORT
     video = state.new_video(
         channel,
         fields.pop("name"),
@@ -136,10 +132,7 @@ def add_video(state: State, username: str, fields: dict[str, Any]) -> dict[str, 
         tags=tags,
         originally_published_at=published,
         state=video_state,
-        size=size if has_file else 0,
-        duration=duration_for(size) if has_file else 0,
-        thumbnail_path=image_path("thumbnails") if has_file else None,
-        preview_path=image_path("previews") if has_file else None,
+        **_media(size, has_file=video_state != TO_IMPORT),
     )
     if filename is not None:
         digest = hashlib.sha256(f"{video.uuid}:{filename}".encode()).hexdigest()
@@ -149,10 +142,37 @@ def add_video(state: State, username: str, fields: dict[str, Any]) -> dict[str, 
         set_passwords(state, video, [password])
     video.chapters = sorted(extras["chapters"] or description_chapters.parse(video.description))
     if extras["publish_at"] is not None:
-        moment = _moment(extras["publish_at"])
-        assert moment is not None
-        scheduling.track(state, video, Schedule(moment, extras["publish_privacy"]))
+        _schedule(state, video, extras["publish_at"], extras["publish_privacy"])
     return {"id": video.id, "uuid": video.uuid, "shortUUID": video.short_uuid}
+
+
+def _seed_channel(state: State, user: User, username: str, name: str | None) -> Channel:
+    """Seeding into someone else's channel would make an instance no API call can produce,
+    so a named channel must be the user's own; unnamed means their first (default) channel.
+    """
+    channel = state.channel_by_name(name) if name else None
+    if name and (channel is None or channel.user_id != user.id):
+        raise ValueError(f"{username!r} has no channel {name!r}")
+    return channel or state.channels[user.channel_ids[0]]
+
+
+def _media(size: int, *, has_file: bool) -> dict[str, Any]:
+    """A video still waiting for its import has no file yet, so none of what a file brings
+    (size, duration, thumbnail, preview), just as over the API.
+    """
+    return {
+        "size": size if has_file else 0,
+        "duration": duration_for(size) if has_file else 0,
+        "thumbnail_path": image_path("thumbnails") if has_file else None,
+        "preview_path": image_path("previews") if has_file else None,
+    }
+
+
+def _schedule(state: State, video: Video, publish_at: Any, privacy: Any) -> None:
+    """Seeded schedules go through the same tracker as API ones, so they publish on time."""
+    moment = _moment(publish_at)
+    assert moment is not None
+    scheduling.track(state, video, Schedule(moment, privacy))
 
 
 def set_chapters(state: State, ident: int | str, chapters: list[tuple[int, str]]) -> None:
