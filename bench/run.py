@@ -337,6 +337,15 @@ class Windows:
             return None
         return (self.starts[-1] - self.starts[0]) / (len(self.starts) - 1)
 
+    @property
+    def round_up(self) -> float | None:
+        """What rounding the first window's ``X-RateLimit-Reset`` up to whole seconds adds to
+        it (from the first request's arrival: the fake's window opens a latency later)."""
+        if not self.starts:
+            return None
+        end = self.starts[0] + WINDOW
+        return math.ceil(end) - end
+
 
 def make_row(
     scenario: str,
@@ -354,8 +363,10 @@ def make_row(
     note: str = "",
 ) -> dict[str, Any]:
     floor = floor_s(requests)
+    round_up = None
     if windows is not None:
         per_window, gap = windows.per_window, windows.gap
+        round_up = windows.round_up if gap else None
     return {
         "scenario": scenario,
         "N": n,
@@ -368,6 +379,7 @@ def make_row(
         "wall/floor": round(wall / floor, 3) if floor else None,
         "req/window": round(per_window, 1) if per_window else None,
         "gap_s": round(gap, 2) if gap else None,
+        "round_up_s": round(round_up, 2) if round_up is not None else None,
         "rss_mb": round(rss, 1) if rss else None,
         "note": note,
     }

@@ -166,15 +166,7 @@ class Authenticator:
         return self._store(self._grant(token, get, post, refresh=None))
 
     def _grant(self, old: Token | None, get: Get, post: Post, *, refresh: str | None) -> Token:
-        # a refresh reuses the OAuth client it was issued to; a login asks for it again, so a
-        # reinstalled instance (new client secret) cannot lock a stale cache out for good
-        client_id = old.client_id if old and refresh else None
-        client_secret = old.client_secret if old and refresh else None
-        if not client_id or not client_secret:
-            client = get("/api/v1/oauth-clients/local")
-            if not isinstance(client, dict) or not client.get("client_id"):
-                raise BadResponse("GET", "/api/v1/oauth-clients/local", "no client_id")
-            client_id, client_secret = str(client["client_id"]), str(client.get("client_secret"))
+        client_id, client_secret = _oauth_client(old if refresh else None, get)
         form = {"client_id": client_id, "client_secret": client_secret}
         if refresh:
             form.update(grant_type="refresh_token", refresh_token=refresh)
@@ -190,25 +182,8 @@ class Authenticator:
             if refresh is None and exc.status in (400, 401):
                 raise AuthenticationError(exc.method, exc.endpoint, exc.body) from None
             raise
-        now = time.time()
         log.debug("obtained an access token by %s grant", "refresh" if refresh else "password")
-        try:
-            access = answer["access_token"]
-            lifetime = float(answer.get("expires_in") or 3600)
-            refresh_lifetime = float(answer.get("refresh_token_expires_in") or 0)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            access = None
-        if not isinstance(access, str) or not access:
-            raise BadResponse("POST", "/api/v1/users/token", "no access_token in the answer")
-        new_refresh = answer.get("refresh_token")
-        return Token(
-            access=access,
-            refresh=new_refresh if isinstance(new_refresh, str) else None,
-            access_expires=now + lifetime - min(EARLY, lifetime / 10),
-            refresh_expires=now + refresh_lifetime,
-            client_id=client_id,
-            client_secret=client_secret,
-        )
+        return _token_from(answer, client_id, client_secret, time.time())
 
     def _store(self, token: Token) -> Token:
         token.role = self._token.role if self._token is not None else self._role
@@ -216,3 +191,35 @@ class Authenticator:
         if self._path is not None:
             write_json(self._path, token.to_json())
         return token
+
+
+def _oauth_client(old: Token | None, get: Get) -> tuple[str, str]:
+    """A refresh reuses the OAuth client it was issued to (``old``); a login asks for it again,
+    so a reinstalled instance (new client secret) cannot lock a stale cache out for good."""
+    if old is not None and old.client_id and old.client_secret:
+        return old.client_id, old.client_secret
+    client = get("/api/v1/oauth-clients/local")
+    if not isinstance(client, dict) or not client.get("client_id"):
+        raise BadResponse("GET", "/api/v1/oauth-clients/local", "no client_id")
+    return str(client["client_id"]), str(client.get("client_secret"))
+
+
+def _token_from(answer: Any, client_id: str, client_secret: str, now: float) -> Token:
+    """The token of ``/users/token``'s answer; BadResponse when it holds none."""
+    try:
+        access = answer["access_token"]
+        lifetime = float(answer.get("expires_in") or 3600)
+        refresh_lifetime = float(answer.get("refresh_token_expires_in") or 0)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        access = None
+    if not isinstance(access, str) or not access:
+        raise BadResponse("POST", "/api/v1/users/token", "no access_token in the answer")
+    new_refresh = answer.get("refresh_token")
+    return Token(
+        access=access,
+        refresh=new_refresh if isinstance(new_refresh, str) else None,
+        access_expires=now + lifetime - min(EARLY, lifetime / 10),
+        refresh_expires=now + refresh_lifetime,
+        client_id=client_id,
+        client_secret=client_secret,
+    )

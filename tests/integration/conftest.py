@@ -88,10 +88,7 @@ def _live_backend() -> Backend:
 
 @pytest.fixture(params=["fake", pytest.param("live", marks=pytest.mark.live)] if LIVE else ["fake"])
 def backend(request, tmp_path, monkeypatch, fake) -> Iterator[Backend]:
-    if request.param == "fake":
-        chosen = _fake_backend(fake)
-    else:
-        chosen = _live_backend()
+    chosen = _fake_backend(fake) if request.param == "fake" else _live_backend()
     monkeypatch.setenv("PEERTUBE_URL", chosen.url)
     monkeypatch.setenv("PEERTUBE_USERNAME", chosen.username)
     monkeypatch.setenv("PEERTUBE_PASSWORD", chosen.password)

@@ -167,7 +167,7 @@ def test_a_failed_import_is_retried_on_8_and_imported_again_on_6(tmp_path, cli_e
         assert code == 2
         code, status = cli_env(env, "status", str(path), "--format", "json")
         assert '"failed": 1' in status
-        plans, reports = _run(path, env, wait=True, poll_interval=0.05, wait_timeout=20)
+        _, reports = _run(path, env, wait=True, poll_interval=0.05, wait_timeout=20)
         assert reports[0].failed == 0, reports[0].results
         videos = list(marked_videos(fake).values())
         assert len(videos) == 1 and videos[0]["state"]["id"] == 1
