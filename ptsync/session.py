@@ -166,17 +166,28 @@ class Run:
         """Every group's plan; call ``check_safety`` before applying (after showing them)."""
         return [self._plan_target(t) for t in self.targets]
 
-    def thresholds(self) -> Thresholds:
+    def thresholds(self, manifest: Mapping[str, float] | None = None) -> Thresholds:
+        """An option the user changed from its default wins, then the manifest's ``safety:``."""
+        given, o = manifest or {}, self.options
+
+        def pick(option: float, key: str, default: float) -> float:
+            return option if option != default else given.get(key, default)
+
         return Thresholds(
-            max_update_fraction=self.options.max_update_fraction,
-            max_delete_fraction=self.options.max_delete_fraction,
-            min_existing=self.options.safety_min_existing,
+            max_update_fraction=pick(
+                o.max_update_fraction, "maxUpdateFraction", DEFAULT_MAX_FRACTION
+            ),
+            max_delete_fraction=pick(
+                o.max_delete_fraction, "maxDeleteFraction", DEFAULT_MAX_FRACTION
+            ),
+            min_existing=int(pick(o.safety_min_existing, "minExisting", DEFAULT_MIN_EXISTING)),
         )
 
     def check_safety(self, planned: Sequence[PlannedGroup]) -> None:
-        """TooMuchChange (exit 4) when a plan changes more than the thresholds allow."""
+        """TooMuchChange (exit 4) when a plan changes more than the thresholds allow: the
+        manifest's ``safety:`` where it sets a value, else the options'."""
         for group in planned:
-            check_safety(group.plan, self.thresholds(), self.options.force)
+            check_safety(group.plan, self.thresholds(group.desired.safety), self.options.force)
 
     def _plan_target(self, target: Target) -> PlannedGroup:
         desired = self.resolve(target)

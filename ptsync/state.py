@@ -235,6 +235,8 @@ class DesiredState:
     context: Mapping[str, Any] = field(default_factory=dict)
     playlists: tuple[DesiredPlaylist, ...] = ()
     channels: tuple[DesiredChannel, ...] = ()
+    # the manifests' ``safety:`` (maxUpdateFraction, maxDeleteFraction, minExisting) as set
+    safety: Mapping[str, float] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------- live state

@@ -295,6 +295,20 @@ class FilesModel(_Strict):
     )
 
 
+class SafetyModel(_Strict):
+    """This manifest's change thresholds (octoDNS-style); unset values keep the defaults."""
+
+    maxUpdateFraction: float | None = Field(
+        None, ge=0, le=1, description="Refuse updating more of the videos a plan can touch."
+    )
+    maxDeleteFraction: float | None = Field(
+        None, ge=0, le=1, description="Refuse deleting more of the managed videos."
+    )
+    minExisting: int | None = Field(
+        None, ge=0, description="Check the fractions only from this many existing videos."
+    )
+
+
 class ManifestModel(_Strict):
     apiVersion: Literal["ptsync/v1"] = Field(description="Always ptsync/v1.")
     instance: Instance | None = None
@@ -305,6 +319,9 @@ class ManifestModel(_Strict):
     )
     files: FilesModel | None = Field(
         None, description="Folders local files may be in besides the manifest's own."
+    )
+    safety: SafetyModel | None = Field(
+        None, description="Change thresholds for plans of this manifest (--force overrides)."
     )
     defaults: VideoFields | None = Field(
         None,

@@ -161,10 +161,20 @@ def resolve_group(
         files=tuple(group.files),
         digest=whole[:16],
         notify_url=next((m.model.notify for m in group.members if m.model.notify), first.notify),
+        safety=_safety(group),
         context=context,
         playlists=tuple(parts.playlists),
         channels=channels,
     )
+
+
+def _safety(group: ManifestGroup) -> dict[str, float]:
+    """The group's ``safety:`` settings; a later file's value wins, as for ``context``."""
+    found: dict[str, float] = {}
+    for member in group.members:
+        if member.model.safety is not None:
+            found.update(member.model.safety.model_dump(exclude_none=True))
+    return found
 
 
 @dataclass

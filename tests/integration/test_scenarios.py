@@ -225,3 +225,21 @@ def test_unreachable_url_fails_at_once_with_peertube_message(backend, cli, write
     result = cli("apply", str(path), "--auto-approve", "--no-wait")
     assert result.code == 1 and "Cannot fetch information from import for URL" in result.err
     assert fake.videos() == []
+
+
+def test_manifest_safety_settings_set_the_thresholds(backend, cli, write_manifest):
+    fake = need_fake(backend)
+    for i in range(4):
+        fake.add_video("alice", name=f"Video v{i}", description=f"<!-- ptsync:nisv/v{i} -->\n\nx")
+    entries = "".join(
+        f"  - id: v{i}\n    source: {{{{url: 'https://x.org/{i}.mp4'}}}}\n    name: Video v{i}\n"
+        for i in range(2)
+    )
+    strict = write_manifest(
+        "safety: {{minExisting: 4, maxDeleteFraction: 0.25}}\nvideos:\n" + entries,
+        name="strict.yaml",
+    )
+    refused = cli("plan", str(strict), "--prune")
+    assert refused.code == 4 and "refusing to delete 2 of 4 managed videos (50% > 25%)" in refused.err
+    assert cli("plan", str(strict), "--prune", "--max-delete-fraction", "0.5").code == 0
+    assert cli("plan", str(strict), "--prune", "--force").code == 0
