@@ -380,8 +380,8 @@ def _change_label(change: Any) -> str:
 
 
 def report_document(reports: list[ApplyReport], stop: Stop | None = None) -> dict[str, Any]:
-    docs = [r.to_dict() for r in reports]
-    keys = ("created", "updated", "deleted", "failed", "total")
+    from ptsync.report.notify import report_document as document
+
     interrupted = None
     if stop is not None and stop.requested:
         interrupted = {
@@ -389,17 +389,7 @@ def report_document(reports: list[ApplyReport], stop: Stop | None = None) -> dic
             "not_started": [_change_ref(c) for c in stop.not_started],
             "in_flight": [_change_ref(c) for c in stop.in_flight],
         }
-    return {
-        "format_version": 1,
-        "summary": {k: sum(d["summary"][k] for d in docs) for k in keys},
-        "interrupted": interrupted,
-        "results": [
-            {"instance": d["instance"], "system": d["system"], **item}
-            for d in docs
-            for item in d["results"]
-        ],
-        "groups": [{k: d[k] for k in ("instance", "system", "summary")} for d in docs],
-    }
+    return document(reports, interrupted)
 
 
 def _change_ref(change: Any) -> dict[str, str]:

@@ -1,8 +1,9 @@
-"""The ``--notify`` webhook's JSON body: what an apply did, like a bulk-import job's summary.
+"""What an apply did, as JSON: the ``--notify`` webhook's body and the ``--report FILE``.
 
-Counts, per-video results and the manifest's ``context`` object passed through unchanged, so a
-receiver can tell which pipeline run it belongs to. Sending it is HTTP and lives in
-``ptsync.peertube.webhook``; the same document is what ``--report FILE`` writes.
+Both are a bulk-import job's summary: counts and per-video results over every group of the run
+(built once, here). The webhook adds the manifest's ``context`` passed through unchanged, so a
+receiver can tell which pipeline run it belongs to; the report adds the groups and, after a
+signal, what was not started or may be in flight. Sending is HTTP: ``ptsync.peertube.webhook``.
 """
 
 from __future__ import annotations
@@ -16,16 +17,37 @@ from ptsync.report.results import ApplyReport
 
 def payload(reports: Sequence[ApplyReport], context: Mapping[str, Any]) -> dict[str, Any]:
     docs = [r.to_dict() for r in reports]
-    keys = ("created", "updated", "deleted", "failed", "total")
     return {
         "event": "ptsync.apply.finished",
         "ptsync_version": __version__,
         "success": all(d["summary"]["failed"] == 0 for d in docs),
+        **_totals(docs),
+        "context": dict(context),
+    }
+
+
+def report_document(
+    reports: Sequence[ApplyReport], interrupted: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """``--report FILE``; ``interrupted``: the signal and the changes not started or in flight."""
+    docs = [r.to_dict() for r in reports]
+    totals = _totals(docs)
+    return {
+        "format_version": 1,
+        "summary": totals["summary"],
+        "interrupted": dict(interrupted) if interrupted is not None else None,
+        "results": totals["results"],
+        "groups": [{k: d[k] for k in ("instance", "system", "summary")} for d in docs],
+    }
+
+
+def _totals(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    keys = ("created", "updated", "deleted", "failed", "partial", "total")
+    return {
         "summary": {k: sum(d["summary"][k] for d in docs) for k in keys},
         "results": [
             {"instance": d["instance"], "system": d["system"], **item}
             for d in docs
             for item in d["results"]
         ],
-        "context": dict(context),
     }
