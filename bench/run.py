@@ -41,15 +41,13 @@ end of the step (login and vocabularies included); "step" also counts loading th
 from __future__ import annotations
 
 import argparse
-import datetime
+import itertools
 import json
 import math
 import multiprocessing
 import os
 import re
 import resource
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -61,6 +59,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from startup import measure_startup, startup_lines  # noqa: E402  (bench/startup.py)
 
 from ptsync.marker import Marker, compose_description  # noqa: E402
 from ptsync.testing import FakePeerTube  # noqa: E402
@@ -330,6 +331,11 @@ class Windows:
         return sum(full) / len(full) if full else None
 
     @property
+    def gaps(self) -> list[float]:
+        """Seconds between the first requests of consecutive windows."""
+        return [b - a for a, b in itertools.pairwise(self.starts)]
+
+    @property
     def gap(self) -> float | None:
         """Mean time between one window's first request and the next one's (at least WINDOW;
         the client waits for the announced Reset, which PeerTube rounds up to a second)."""
@@ -401,6 +407,8 @@ def extrapolate(scenario: str, n: int, minimum: int, measured: dict[str, Any] | 
         gap = windows.gap or WINDOW
         tail = max(0.0, row["wall_s"] - (len(windows.starts) - 1) * gap)
         note = f"(extrapolated from N={row['N']})"
+        if windows.gap is None:
+            note = f"(extrapolated from N={row['N']}, one window: gap taken as {WINDOW:.0f} s)"
     wall = (math.ceil(requests / per_window) - 1) * gap + tail
     return make_row(
         scenario, n, requests, minimum, wall=wall, per_window=per_window, gap=gap, note=note
@@ -437,6 +445,7 @@ class Bench:
         self.rows: list[dict[str, Any]] = []
         self.measured: dict[str, dict[str, Any]] = {}  # scenario -> the largest N run
         self.staff: dict[str, Any] | None = None
+        self.gaps: dict[str, list[float]] = {}  # "scenario, N=n" -> seconds between windows
 
     def step(
         self,
@@ -472,6 +481,8 @@ class Bench:
         )
         self.rows.append(row)
         self.measured[scenario] = {"row": row, "windows": windows}
+        if windows.gaps:
+            self.gaps[f"{scenario}, N={n}"] = [round(gap, 2) for gap in windows.gaps]
         return {"row": row, "records": records}
 
     def fake(self, n: int, *, marked: bool = True, role: str = "user") -> FakePeerTube:
@@ -600,113 +611,6 @@ class Bench:
         return self.staff
 
 
-# ------------------------------------------------------------------------------ offline figures
-
-
-def ptsync_command() -> list[str]:
-    """The installed console script next to this interpreter, else ``python -m ptsync``."""
-    script = Path(sys.executable).parent / "ptsync"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "ptsync"]
-
-
-def median_run(argv: list[str], runs: int, env: dict[str, str], cwd: Path) -> float:
-    """Median wall time of ``runs`` fresh processes of ``argv`` (each must exit 0)."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
-        times.append(time.perf_counter() - started)
-        if done.returncode != 0:
-            raise RuntimeError(f"{argv} exited {done.returncode}: {done.stderr[-500:]}")
-    return statistics.median(times)
-
-
-IMPORT_LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)\s*$")
-WATCHED = (
-    "ptsync.testing",
-    "rich",
-    "jsonschema",
-    "ruamel.yaml",
-    "pydantic",
-    "requests",
-    "yaml",
-    "werkzeug",
-    "typer",
-    "click",
-    "tenacity",
-)
-
-
-def import_times(runs: int, cwd: Path) -> dict[str, Any]:
-    """``python -X importtime -c "import ptsync.cli.app"``: the run with the median total;
-    its heaviest imports by cumulative time, and which known-heavy packages it loads."""
-    samples = []
-    for _ in range(max(1, runs)):
-        done = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import ptsync.cli.app"],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        entries = []  # (cumulative us, depth, name)
-        for line in done.stderr.splitlines():
-            found = IMPORT_LINE.match(line)
-            if found:
-                depth = (len(found.group(3)) - 1) // 2
-                entries.append((int(found.group(2)), depth, found.group(4)))
-        total = next((c for c, _, name in entries if name == "ptsync.cli.app"), 0)
-        samples.append((total, entries))
-    samples.sort(key=lambda s: s[0])
-    total, entries = samples[len(samples) // 2]
-    heaviest = sorted(entries, reverse=True)[:10]
-    loaded = {}
-    for name in WATCHED:
-        cumulative = [c for c, _, entry in entries if entry == name]
-        loaded[name] = round(max(cumulative) / 1000, 1) if cumulative else None
-    return {
-        "ptsync.cli.app_ms": round(total / 1000, 1),
-        "top": [
-            {"module": name, "depth": d, "cumulative_ms": round(c / 1000, 1)}
-            for c, d, name in heaviest
-        ],
-        "heavy_packages_ms": loaded,  # None: not imported by ``import ptsync.cli.app``
-    }
-
-
-def git_state() -> dict[str, Any]:
-    """When the startup figures were taken: the commit and the uncommitted CLI files."""
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-        return done.stdout.strip()
-
-    dirty = [line[3:] for line in git("status", "--porcelain", "--", "ptsync").splitlines()]
-    return {
-        "measured_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "uncommitted_ptsync_files": dirty,
-    }
-
-
-def startup(folder: Path, runs: int) -> dict[str, Any]:
-    print(f"... startup ({runs} runs each), importtime", file=sys.stderr, flush=True)
-    manifest = write_manifest(folder, 10)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PEERTUBE_", "PTSYNC_"))}
-    env["PTSYNC_CACHE_DIR"] = str(new_cache(folder))
-    command = ptsync_command()
-    return {
-        "command": " ".join(command),
-        "python_startup_s": round(median_run([sys.executable, "-c", "pass"], runs, env, folder), 3),
-        "help_s": round(median_run([*command, "--help"], runs, env, folder), 3),
-        "validate_s": round(
-            median_run([*command, "validate", str(manifest)], runs, env, folder), 3
-        ),
-        "importtime": import_times(3, folder),
-        **git_state(),
-    }
-
-
 # ------------------------------------------------------------------------------ output
 
 
@@ -795,26 +699,6 @@ def staff_table(staff: dict[str, Any]) -> str:
     return table(rows) + f"\n\nratio ptsync / raw: {staff['ratio']}x"
 
 
-def startup_lines(start: dict[str, Any]) -> list[str]:
-    imports = start["importtime"]
-    heavy = ", ".join(
-        f"{name} {ms} ms" for name, ms in imports["heavy_packages_ms"].items() if ms is not None
-    )
-    absent = ", ".join(name for name, ms in imports["heavy_packages_ms"].items() if ms is None)
-    top = ", ".join(f"{t['module']} {t['cumulative_ms']}" for t in imports["top"][:8])
-    dirty = ", ".join(start["uncommitted_ptsync_files"]) or "none"
-    return [
-        f"Startup ({start['command']}, median of fresh processes; measured {start['measured_at']}"
-        f" at {start['commit']}, uncommitted ptsync files: {dirty}):",
-        f"- python -c pass: {start['python_startup_s']} s; ptsync --help: {start['help_s']} s; "
-        f"ptsync validate (10 videos): {start['validate_s']} s",
-        f"- python -X importtime -c 'import ptsync.cli.app': {imports['ptsync.cli.app_ms']} ms "
-        "cumulative",
-        f"- heaviest (cumulative ms): {top}",
-        f"- loaded by it: {heavy or 'none of the watched packages'}; not loaded: {absent or '-'}",
-    ]
-
-
 def sizes(text: str) -> list[int]:
     return [int(part) for part in text.split(",") if part.strip()]
 
@@ -840,7 +724,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ptsync-bench-") as tmp:
         folder = Path(tmp)
-        start = startup(folder, args.startup_runs) if args.startup_runs > 0 else None
+        small = write_manifest(folder, 10)
+        start = measure_startup(folder, args.startup_runs, small) if args.startup_runs > 0 else None
         bench = Bench(args.latency, folder)
         baseline = bench.baseline()
         for n in sorted(args.sizes):
@@ -880,6 +765,7 @@ def main(argv: list[str] | None = None) -> int:
             "parallelism": PARALLELISM,
             "rows": bench.rows,
             "moderator": bench.staff,
+            "window_gaps_s": bench.gaps,
             "startup": start,
             "baseline_per_video_s": baseline["per_video"],
             "load": {
