@@ -7,27 +7,16 @@ import os
 import sys
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from ptsync.cli.app import main
 from ptsync.testing import FakePeerTube
-from tests.fakeenv import PASSWORD, USER, point_at
+from tests.fakeenv import PASSWORD, USER, cli_runner, point_at
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
 
 
 @pytest.fixture
@@ -41,13 +30,7 @@ def fake(tmp_path, monkeypatch) -> Iterator[FakePeerTube]:
 
 @pytest.fixture
 def cli(capsys):
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
+    return cli_runner(capsys)
 
 
 @pytest.fixture

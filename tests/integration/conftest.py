@@ -19,6 +19,7 @@ import pytest
 
 from ptsync.cli.app import main
 from ptsync.testing import FakePeerTube
+from tests.fakeenv import cli_runner
 
 LIVE = all(
     os.environ.get(k) for k in ("PTSYNC_LIVE_URL", "PTSYNC_LIVE_USERNAME", "PTSYNC_LIVE_PASSWORD")
@@ -40,11 +41,6 @@ class Backend:
         return self.fake is not None
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
 
 
 # Every integration test runs on the oldest and the newest profile; 7.3 (between the two)
@@ -108,13 +104,7 @@ def _cleanup_live(backend: Backend, tmp_path: Path) -> None:
 
 @pytest.fixture
 def cli(capsys):
-    def run(*args: str) -> Result:
-        capsys.readouterr()
-        code = main(list(args))
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
+    return cli_runner(capsys)
 
 
 @pytest.fixture
