@@ -62,8 +62,15 @@ class Document:
         return self.locations.get((), (1, 1))
 
 
+# Every non-string of the core schema starts with one of these (null: "~", "null"; booleans;
+# numbers, signs, ".inf", ".nan"): any other scalar is a string without a regex tried.
+_MAYBE_NOT_STRING = frozenset("~nNtTfF-+.0123456789")
+
+
 def resolve_plain(text: str) -> Any:
     """YAML 1.2 core schema resolution of an untagged plain scalar."""
+    if text and text[0] not in _MAYBE_NOT_STRING:
+        return text
     if _NULL.match(text):
         return None
     if _TRUE.match(text):
