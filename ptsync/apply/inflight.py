@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from ptsync.cachefiles import cache_dir, cache_key, read_json, write_json
 
@@ -27,6 +28,7 @@ from ptsync.cachefiles import cache_dir, cache_key, read_json, write_json
 # 3.2-3.9 s on real 6.3 to 8.0 servers (fetching the URL's metadata); ~3x that, for busy ones.
 SETTLE = 10.0
 POLL = 1.0
+T = TypeVar("T")
 
 
 class InflightCreates:
@@ -65,14 +67,13 @@ class InflightCreates:
                 self.path.unlink(missing_ok=True)
 
     def await_settled(
-        self, external_id: str, look: Callable[[], object | None], now: Callable[[], float]
-    ) -> object | None:
-        """Look (``look()``) until a dead run's create of this entry has had time to appear."""
-        started = self.started(external_id)
-        if started is None:
-            return None
+        self, external_id: str, look: Callable[[], T | None], now: Callable[[], float]
+    ) -> T | None:
+        """``look()`` once, and again until a dead run's create of this entry (if one is
+        recorded) has had time to appear."""
         found = look()
-        while found is None and now() < started + SETTLE:
+        started = self.started(external_id)
+        while found is None and started is not None and now() < started + SETTLE:
             time.sleep(min(POLL, max(0.0, started + SETTLE - now())))
             found = look()
         return found

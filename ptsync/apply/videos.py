@@ -43,8 +43,9 @@ from ptsync.state import Chapter, ImportState, LiveVideo
 
 log = logging.getLogger("ptsync.apply")
 CREATE_ATTEMPTS = 3
-# Looks for a create whose answer was lost before sending it again: ~SETTLE seconds in all.
-LATE_CREATE_PAUSES = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 6.0, 6.0)
+# Looks for a create whose answer was lost before sending it again: the pauses add up to just
+# over SETTLE (the deadline in _look_again stops earlier when the searches themselves are slow).
+LATE_CREATE_PAUSES = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 Progress = Callable[[int, int], None]
 
 
@@ -170,12 +171,12 @@ class Actions:
     def _existing(self, change: CreateVideo) -> LiveVideo | None:
         """A video already carrying this entry's marker, waiting for one that a killed run's
         create may still bring (recorded as in flight) before answering "none"."""
-        look = lambda: self.find_marked(change.external_id, change.fields.get("name"))  # noqa: E731
-        found = look()
-        if found is None and self.inflight is not None:
-            waited = self.inflight.await_settled(change.external_id, look, time.time)
-            found = waited if isinstance(waited, LiveVideo) else None
-        return found
+        def look() -> LiveVideo | None:
+            return self.find_marked(change.external_id, change.fields.get("name"))
+
+        if self.inflight is None:
+            return look()
+        return self.inflight.await_settled(change.external_id, look, time.time)
 
     def _settled(self, change: CreateVideo) -> None:
         if self.inflight is not None:

@@ -23,7 +23,6 @@ import mimetypes
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -44,11 +43,6 @@ PROCESSING_WAIT = 60.0
 PROCESSING_POLL = 2.0
 # A stored session is resumed by this many runs at most, then cancelled and started anew.
 MAX_SESSION_RUNS = 3
-
-
-@dataclass(frozen=True)
-class _Wait:
-    seconds: float
 
 
 class UploadInterrupted(TransportError):
@@ -124,7 +118,7 @@ def resumable_upload(
     """Upload ``path``; returns the final response's JSON (``{"video": ...}`` for a create)."""
     size = path.stat().st_size
     sessions = Sessions()
-    wait = _Wait(processing_wait)
+    wait = processing_wait  # seconds a session 'being processed' is waited out
     location, offset = _stored_session(transport, sessions, session_key, path, size, wait)
     try:
         if location is None:
@@ -142,7 +136,7 @@ def resumable_upload(
 
 
 def _stored_session(
-    transport: Transport, sessions: Sessions, key: str | None, path: Path, size: int, wait: _Wait
+    transport: Transport, sessions: Sessions, key: str | None, path: Path, size: int, wait: float
 ) -> tuple[str | None, int]:
     """A persisted session to go on with and its offset, or (None, 0) to start a new one."""
     stored = sessions.get(key, size)
@@ -165,9 +159,7 @@ def _stored_session(
     return location, resumed
 
 
-def _resume_offset(
-    transport: Transport, location: str, size: int, name: str, wait: _Wait
-) -> int:
+def _resume_offset(transport: Transport, location: str, size: int, name: str, wait: float) -> int:
     """Where a stored session goes on.
 
     A session that is "already being processed" had its last chunk sent by a run that died: its
@@ -249,7 +241,7 @@ def _send_all(
     offset: int,
     chunk_size: int,
     on_progress: Progress | None,
-    wait: _Wait,
+    wait: float,
 ) -> Any:
     resumes = 0
     while True:
@@ -289,7 +281,7 @@ def _after_failed_chunk(
     *,
     final: bool,
     resumes: int,
-    wait: _Wait,
+    wait: float,
 ) -> int:
     """Where to go on after a chunk got no good answer; raises when the upload cannot."""
     gone = UploadSessionGone(location, "upload session gone after its last chunk")
@@ -311,12 +303,12 @@ def _after_failed_chunk(
     return known
 
 
-def _await_processing(transport: Transport, location: str, size: int, wait: _Wait) -> NoReturn:
+def _await_processing(transport: Transport, location: str, size: int, wait: float) -> NoReturn:
     """Wait while the server assembles the file; always raises: the answer to the final chunk
     is lost, so only a search by marker can tell whether the video exists now."""
-    deadline = time.monotonic() + wait.seconds
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        time.sleep(min(PROCESSING_POLL, wait.seconds / 4, max(0.0, deadline - time.monotonic())))
+        time.sleep(min(PROCESSING_POLL, wait / 4, max(0.0, deadline - time.monotonic())))
         try:  # not retried by the transport: "being processed" is the answer we poll for
             known = _server_offset(transport, location, size, retry=False)
         except PeerTubeError as exc:
@@ -328,7 +320,7 @@ def _await_processing(transport: Transport, location: str, size: int, wait: _Wai
         if known < size:  # the server dropped the assembled file: resume from there
             raise UploadSessionGone(location, "the server restarted the upload")
         raise UploadSessionGone(location, "the server holds the whole file")
-    raise UploadWedged(location, f"upload still 'being processed' after {wait.seconds:g} s")
+    raise UploadWedged(location, f"upload still 'being processed' after {wait:g} s")
 
 
 class _Slice:

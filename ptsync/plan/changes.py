@@ -150,7 +150,7 @@ class CreateVideo(Change):
     thumbnail: LocalFile | None = None
     captions: tuple[CaptionFile, ...] = ()
     reason: str | None = None  # e.g. why this is a retry of a failed import
-    # issue 15: sent after the create (chapters: None = no PUT), in it (schedule, passwords)
+    # sent after the create (chapters: None = no PUT), in it (schedule, passwords)
     chapters: tuple[Chapter, ...] | None = None
     schedule: Schedule | None = None
     passwords_env: str | None = None  # the variable apply reads the passwords from
@@ -182,7 +182,7 @@ class UpdateVideo(Change):
     source_file: str | None = None  # replace the video's file (path or URL)
     password_protected: bool = False  # PeerTube wants videoPasswords on every PUT
     retry_import: int | None = None  # id of the failed import to retry in place (8.x)
-    # issue 15: chapters to PUT (None: leave them), the schedule to set or clear, the variable
+    # chapters to PUT (None: leave them), the schedule to set or clear, the variable
     # holding the passwords to send (its values are read at apply), and a release (the marker
     # removed, nothing else: ``lifecycle: unmanaged``)
     chapters: tuple[Chapter, ...] | None = None

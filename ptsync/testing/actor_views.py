@@ -29,17 +29,12 @@ def account_summary(state: State, user: User) -> dict[str, Any]:
 
 
 def account_full(state: State, user: User) -> dict[str, Any]:
+    """The account with its counters and dates (``/accounts/{name}``, video details)."""
     return {
-        "url": f"{base_url(state)}/accounts/{user.username}",
-        "name": user.username,
-        "host": state.host,
-        "avatars": [],
-        "id": user.account_id,
-        "hostRedundancyAllowed": False,
+        **account_brief(state, user),
         "followingCount": 0,
         "followersCount": 0,
         "createdAt": iso(user.created_at),
-        "displayName": user.username,
         "description": None,
         "updatedAt": iso(user.created_at),
         "userId": user.id,

@@ -31,7 +31,7 @@ none of them compares version numbers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from ptsync.testing import vocab
@@ -103,45 +103,31 @@ V6_3 = Profile(
     languages=MappingProxyType(dict(vocab.LANGUAGES)),
 )
 
-V7_3 = Profile(
+# Each release is the one before it plus what its recordings show changed.
+V7_3 = replace(
+    V6_3,
     name="7.3",
     server_version="7.3.0",
     server_commit="",
     config_release=7,
     error_key=False,
     description_endpoint=False,
-    comments_enabled_key=True,
     video_counters=True,
     caption_file_urls=True,
     short_embed_path=True,
     user_nsfw_flags=True,
     playlist_channel_position=True,
     playlist_any_body=True,
-    source_filename=True,
-    failed_import_kept=False,
-    import_retry=False,
-    import_attempts=False,
-    owner_blocked_flags=False,
-    channel_collaborations=False,
-    channel_owner_summary=False,
     licences=MappingProxyType({**vocab.LICENCES, **_LICENCES_7}),
     languages=MappingProxyType({**vocab.LANGUAGES, **_LANGUAGES_7}),
 )
 
-V8_0 = Profile(
+V8_0 = replace(
+    V7_3,
     name="8.0",
     server_version="8.0.1",
-    server_commit="",
     config_release=8,
-    error_key=False,
-    description_endpoint=False,
     comments_enabled_key=False,
-    video_counters=True,
-    caption_file_urls=True,
-    short_embed_path=True,
-    user_nsfw_flags=True,
-    playlist_channel_position=True,
-    playlist_any_body=True,
     source_filename=False,
     failed_import_kept=True,
     import_retry=True,
@@ -149,7 +135,6 @@ V8_0 = Profile(
     owner_blocked_flags=True,
     channel_collaborations=True,
     channel_owner_summary=True,
-    licences=MappingProxyType({**vocab.LICENCES, **_LICENCES_7}),
     languages=MappingProxyType(_languages_8()),
 )
 
