@@ -18,10 +18,17 @@ past the limit, but their requests still count.
   clocks from below, so waiting until ``Reset - offset`` is never early, whatever the skew.
   Because a window opens with its first request, a window we opened ourselves (its answer
   says ``Remaining == Limit - 1``) bounds the window's length from above; each later window
-  then ends at most that long after its first answer, which wins back most of the second
-  that rounding ``Reset`` up costs on every window we open.
-* A 429 (another process behind the same IP, a limiter unlike PeerTube's) pauses every thread
-  once, until ``Retry-After``, and the length bound is not trusted again in this run.
+  then ends at most that long after its first answer.
+* That bound still carries the rounding of ``Reset`` (up to a second on every window, the same
+  on each when every window opens at the same fraction of a second, as back-to-back windows
+  do): a tenth of a 10 s window. So when the server announces the configured limit, the
+  configured window is taken as the server's length unless the answers prove the window
+  longer: ``Date`` also bounds the clock offset from above (the answer was written after we
+  sent), which bounds the length from below. PeerTube's default (50 / 10 s) is the default
+  ``--rate-limit``; a server set otherwise announces another limit or a longer window.
+* A 429 (another process behind the same IP, a limiter unlike PeerTube's, a window a little
+  longer than configured) pauses every thread once, until ``Retry-After``, and only ``Reset``
+  is trusted for the rest of the run.
 """
 
 from __future__ import annotations
@@ -52,15 +59,21 @@ DEFAULT_RATE_LIMIT = RateLimit(50, 10.0)  # PeerTube's default for ordinary user
 
 
 class ServerClock:
-    """The best lower bound of (server epoch time − local monotonic time) seen so far."""
+    """Bounds of (server epoch time − local monotonic time): ``Date`` is the server's time,
+    rounded down to the second, at a moment between sending and receiving."""
 
     def __init__(self) -> None:
-        self.offset: float | None = None
+        self.offset: float | None = None  # the best lower bound: waiting by it is never early
+        self.upper: float | None = None  # the best upper bound
 
-    def observe(self, date: str | None, received: float) -> None:
+    def observe(self, date: str | None, received: float, sent: float | None = None) -> None:
         server = _server_time(date)
-        if server is not None and (self.offset is None or server - received > self.offset):
+        if server is None:
+            return
+        if self.offset is None or server - received > self.offset:
             self.offset = server - received
+        if sent is not None and (self.upper is None or server + 1 - sent < self.upper):
+            self.upper = server + 1 - sent
 
     def local(self, epoch: float) -> float:
         """The monotonic time by which the server's clock surely shows ``epoch``."""
@@ -101,6 +114,7 @@ class RateLimiter:
         self._opened = -math.inf  # when we started the current window ourselves
         self._first_answer = 0.0  # when the first answer from the current window came
         self._span: float | None = None  # min(Reset − send time) over windows we opened
+        self._short: float | None = None  # max(Reset − 1 − answer time) over the same
         self._trust_span = True
         self.waited = 0.0  # total seconds threads spent waiting (for benchmarks and logs)
         self._key: tuple[object, ...] = ()  # in ``_shared``, with ``_users`` open clients
@@ -191,17 +205,37 @@ class RateLimiter:
 
     def _window_end(self) -> float:
         if self._epoch is None:  # opened by us, no answer yet: it cannot last much longer
-            length = self._span_length() or (self.configured or DEFAULT_RATE_LIMIT).per_seconds
+            length = self._window_length() or (self.configured or DEFAULT_RATE_LIMIT).per_seconds
             return self._opened + length + NO_ANSWER_GRACE
         end = self._clock.local(self._epoch)
+        at_most = self._window_length()
+        return end if at_most is None else min(end, self._first_answer + at_most)
+
+    def _window_length(self) -> float | None:
+        """How long the server's windows last at most: the configured window when the server
+        announces the configured limit and no answer proves its window longer, else the
+        measured upper bound."""
         bound = self._span_length()
-        return end if bound is None else min(end, self._first_answer + bound)
+        configured = self.configured
+        if bound is None or configured is None or self._limit != configured.requests:
+            return bound
+        shortest = self._shortest_length()
+        if shortest is None or shortest > configured.per_seconds:
+            return bound
+        return min(bound, configured.per_seconds)
 
     def _span_length(self) -> float | None:
         """An upper bound of the server's window length (only from ``Date``-measured clocks)."""
         if self._span is None or not self._trust_span or self._clock.offset is None:
             return None
         return self._span - self._clock.offset
+
+    def _shortest_length(self) -> float | None:
+        """A lower bound of the server's window length: the window we opened ended after
+        ``Reset - 1`` and began before our answer came."""
+        if self._short is None or self._clock.upper is None:
+            return None
+        return self._short - self._clock.upper
 
     def _open_window(self, now: float) -> None:
         """The server's window is surely over: the next request opens a fresh one."""
@@ -253,7 +287,7 @@ class RateLimiter:
             if self.configured is None:
                 return False
             received = time.monotonic()
-            self._clock.observe(headers.get("Date"), received)
+            self._clock.observe(headers.get("Date"), received, sent)
             remaining = _number(headers.get("X-RateLimit-Remaining"))
             if remaining is None:
                 return False
@@ -288,6 +322,8 @@ class RateLimiter:
         if sent is not None and self._limit and remaining == self._limit - 1:
             span = epoch - sent  # we opened this window, no earlier than ``sent``
             self._span = span if self._span is None else min(self._span, span)
+            short = epoch - 1 - received  # ... and no later than ``received``
+            self._short = short if self._short is None else max(self._short, short)
 
 
 def reset_delay(reset: float | None, *, server_now: float | None = None) -> float | None:

@@ -104,6 +104,45 @@ def test_the_reset_is_read_on_the_server_clock_measured_by_date():
         assert 0.4 <= waited < 3.0, (skew, waited)  # never 40 s, never at once
 
 
+def at_fraction(fraction: float) -> None:
+    """Sleep until the epoch clock's fractional second is ``fraction``: where rounding
+    ``Reset`` up costs the most (just past a second) or the least."""
+    time.sleep((fraction - time.time() % 1) % 1)
+
+
+def exhaust_a_window_we_open(limiter: RateLimiter, limit: int, length: float) -> float:
+    """Open a server window of ``length`` with our first request and use it up; returns
+    the window's true end in local monotonic time."""
+    opened_at, sent = time.time(), limiter.acquire()
+    end = sent + length
+    limiter.observe(counters(limit - 1, opened_at + length, limit=limit), sent)
+    for left in range(limit - 2, -1, -1):
+        limiter.observe(counters(left, opened_at + length, limit=limit), limiter.acquire())
+    return end
+
+
+def test_the_configured_window_ends_a_window_the_server_rounded_up():
+    limiter = RateLimiter(3, 1.0)  # what the server announces: 3 per window
+    at_fraction(0.05)  # the window ends at .05, Reset says .95 later
+    end = exhaust_a_window_we_open(limiter, 3, 1.0)
+    limiter.acquire()
+    assert end - 0.01 <= time.monotonic() < end + 0.5  # not the rounded Reset
+
+
+def test_answers_proving_a_longer_window_are_believed_over_the_configured_one():
+    limiter = RateLimiter(3, 0.5)  # the server's window is four times longer
+    end = exhaust_a_window_we_open(limiter, 3, 2.0)
+    limiter.acquire()
+    assert time.monotonic() >= end - 0.01
+
+
+def test_a_server_announcing_another_limit_is_scheduled_by_its_reset_only():
+    limiter = RateLimiter(50, 1.0)  # the server has its own settings: 3 per 2 s
+    end = exhaust_a_window_we_open(limiter, 3, 2.0)
+    limiter.acquire()
+    assert time.monotonic() >= end - 0.01
+
+
 def test_late_answer_from_an_old_window_is_ignored():
     limiter = RateLimiter(50, 10.0)
     now = time.time()
@@ -250,6 +289,34 @@ def test_a_fresh_window_run_fills_each_server_window_and_never_sees_429(cache):
         assert len(statuses) == 2 + 1 + 32  # login (2), /users/me, 32 GETs: nothing resent
         # the server's window, not the default 50/10: every window but the last is full
         assert len(server_windows(fake, WINDOW)) == math.ceil(len(statuses) / LIMIT)
+
+
+def test_configured_like_the_server_every_window_is_used_at_any_phase(cache):
+    for fraction in (0.05, 0.6):  # rounding Reset up costs .95 s, then .4 s
+        with FakePeerTube(rate_limit=(LIMIT, WINDOW), login_rate_limit=None) as fake:
+            fake.add_user("alice", "alice-secret-pw")
+            settings = ClientSettings(rate_limit=(LIMIT, WINDOW))
+            with PeerTubeClient(fake.url, CREDS, settings) as client:
+                at_fraction(fraction)
+                client.me()
+                run(client, 3 * LIMIT - 3)
+            assert 429 not in [r.status for r in fake.requests]
+            assert server_windows(fake, WINDOW) == [LIMIT] * 3
+
+
+def test_a_window_longer_than_configured_costs_one_pause_then_none(cache):
+    # 1.2 s: too close to the configured 1 s for the answers to prove it longer
+    with FakePeerTube(rate_limit=(LIMIT, 1.2), login_rate_limit=None) as fake:
+        fake.add_user("alice", "alice-secret-pw")
+        settings = ClientSettings(rate_limit=(LIMIT, WINDOW), retry_base=0.01)
+        with PeerTubeClient(fake.url, CREDS, settings) as client:
+            client.me()
+            run(client, 3 * LIMIT)
+        records = sorted(fake.requests, key=lambda r: r.started)
+        refused = [r.started for r in records if r.status == 429]
+        assert sum(r.status == 200 for r in records) == 2 + 1 + 3 * LIMIT
+        assert len(refused) <= 4  # the threads in flight when the window was misjudged
+        assert max(refused, default=0) - min(refused, default=0) < 0.3  # one episode
 
 
 def test_a_429_is_waited_out_by_every_thread_once(cache):
