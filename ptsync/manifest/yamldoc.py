@@ -14,19 +14,18 @@ before it is expanded), nesting depth is limited, duplicate keys are errors.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 Path = tuple[str | int, ...]
+_PATH_PARTS = (str, int)  # a tuple, not ``str | int``: that builds a union at every key
 MAX_NODES = 2_000_000  # after alias expansion; a 10 000-video manifest has ~150 000
 MAX_DEPTH = 64
 
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_TRUE = re.compile(r"^(?:true|True|TRUE)$")
-_FALSE = re.compile(r"^(?:false|False|FALSE)$")
 _INT10 = re.compile(r"^[-+]?[0-9]+$")
 _INT8 = re.compile(r"^0o[0-7]+$")
 _INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
@@ -65,18 +64,29 @@ class Document:
 # Every non-string of the core schema starts with one of these (null: "~", "null"; booleans;
 # numbers, signs, ".inf", ".nan"): any other scalar is a string without a regex tried.
 _MAYBE_NOT_STRING = frozenset("~nNtTfF-+.0123456789")
+_WORD_START = frozenset("~nNtTfF")  # of these, only the null and boolean words are not strings
+# The core schema's null and booleans, by dict lookup (a word with one trailing line break
+# counts: the regexes ``^(?:null|...)$`` it replaces matched that too).
+_WORDS: dict[str, Any] = {
+    **dict.fromkeys(("~", "null", "Null", "NULL", ""), None),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
 
 
 def resolve_plain(text: str) -> Any:
     """YAML 1.2 core schema resolution of an untagged plain scalar."""
     if text and text[0] not in _MAYBE_NOT_STRING:
         return text
-    if _NULL.match(text):
-        return None
-    if _TRUE.match(text):
-        return True
-    if _FALSE.match(text):
-        return False
+    word = text[:-1] if text[-1:] == "\n" else text
+    if word in _WORDS:
+        return _WORDS[word]
+    if text[0] in _WORD_START:
+        return text
+    return _number(text)
+
+
+def _number(text: str) -> Any:
     if _INT10.match(text):
         return int(text)
     if _INT8.match(text):
@@ -126,21 +136,26 @@ def _pos(event: Any) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def _events(text: str) -> Iterator[Any]:
+def _build(text: str) -> _Builder:
+    """Build ``text`` from libyaml's events when PyYAML has it, else from ruamel.yaml's."""
     try:
         import yaml
 
         if getattr(yaml, "__with_libyaml__", False):
-            yield from _pyyaml_events(yaml, text)
-            return
+            return _pyyaml_build(yaml, text)
     except ImportError:  # pragma: no cover - PyYAML is a dependency, libyaml may be missing
         pass
-    yield from _ruamel_events(text)  # pragma: no cover
+    return _ruamel_build(text)  # pragma: no cover
 
 
-def _pyyaml_events(yaml: Any, text: str) -> Iterator[Any]:
+def _pyyaml_build(yaml: Any, text: str) -> _Builder:
     try:
-        yield from yaml.parse(text, Loader=yaml.CSafeLoader)
+        loader = yaml.CSafeLoader(text)
+        try:
+            # get_event straight from libyaml (None after the stream): no generator per event
+            return _Builder(loader.get_event, yaml.events).build()
+        finally:
+            loader.dispose()
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
         raise YamlProblem(
@@ -159,12 +174,13 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
-def _ruamel_events(text: str) -> Iterator[Any]:  # pragma: no cover - fallback parser
-    from ruamel.yaml import YAML
+def _ruamel_build(text: str) -> _Builder:  # pragma: no cover - fallback parser
+    from ruamel.yaml import YAML, events
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        yield from YAML(typ="safe", pure=True).parse(text)
+        stream = iter(YAML(typ="safe", pure=True).parse(text))
+        return _Builder(functools.partial(next, stream, None), events).build()
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -174,26 +190,38 @@ def _ruamel_events(text: str) -> Iterator[Any]:  # pragma: no cover - fallback p
 
 
 class _Builder:
-    """A stack machine over parser events that records where each node started."""
+    """A recursive descent over parser events that records where each node started.
 
-    def __init__(self) -> None:
+    The loops over a mapping's or a sequence's children handle a scalar without an anchor in
+    place (``_leaf``: most keys and values) and leave every other node to ``_node``; both
+    count nodes and place problems alike. Events are told apart by class identity (``kinds``:
+    the parser's ``events`` module): 200 000 events for 10 000 videos, every step counts.
+    """
+
+    def __init__(self, get_event: Callable[[], Any], kinds: Any) -> None:
+        self.next = get_event  # the next event, None after the last
+        self.scalar, self.alias = kinds.ScalarEvent, kinds.AliasEvent
+        self.mapping_start, self.mapping_end = kinds.MappingStartEvent, kinds.MappingEndEvent
+        self.sequence_start, self.sequence_end = kinds.SequenceStartEvent, kinds.SequenceEndEvent
+        self.document_start, self.stream_end = kinds.DocumentStartEvent, kinds.StreamEndEvent
         self.locations: dict[Path, tuple[int, int]] = {}
         self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (value, node count)
         self.nodes = 0
+        self.data: Any = None
 
-    def build(self, events: Iterator[Any]) -> Any:
-        documents: list[Any] = []
-        for event in events:
-            if type(event).__name__ != "DocumentStartEvent":
-                continue  # stream start and end, document end
-            if documents:  # stop here: the second document's own errors are not the point
+    def build(self) -> _Builder:
+        found = False
+        while (event := self.next()) is not None and type(event) is not self.stream_end:
+            if type(event) is not self.document_start:
+                continue  # stream start, document end
+            if found:  # stop here: the second document's own errors are not the point
                 raise YamlProblem(
                     "a manifest file holds one YAML document (found a second '---'; "
                     "put each manifest in its own file)",
                     *_pos(event),
                 )
-            documents.append(self._node(next(events), events, (), 0)[0])
-        return documents[0] if documents else None
+            self.data, found = self._node(self.next(), (), 0)[0], True
+        return self
 
     def _count(self, n: int, event: Any) -> None:
         self.nodes += n
@@ -202,72 +230,111 @@ class _Builder:
                 "YAML aliases expand to too many nodes (possible alias bomb)", *_pos(event)
             )
 
-    def _node(self, event: Any, events: Iterator[Any], path: Path, depth: int) -> tuple[Any, int]:
+    def _node(self, event: Any, path: Path, depth: int) -> tuple[Any, int]:
         """Build one node; returns the value and its node count (aliases count in full)."""
         if depth > MAX_DEPTH:
             raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", *_pos(event))
-        kind = type(event).__name__
-        if kind == "AliasEvent":
+        kind = type(event)
+        if kind is self.alias:
             if event.anchor not in self.anchors:
                 raise YamlProblem(f"unknown alias *{event.anchor}", *_pos(event))
             value, size = self.anchors[event.anchor]
             self._count(size, event)
             return value, size
-        if kind == "ScalarEvent":
+        if kind is self.scalar:
             self._count(1, event)
             value, size = _scalar(event), 1
-        elif kind == "SequenceStartEvent":
-            value, size = self._sequence(event, events, path, depth)
-        elif kind == "MappingStartEvent":
-            value, size = self._mapping(event, events, path, depth)
+        elif kind is self.sequence_start:
+            value, size = self._sequence(event, path, depth)
+        elif kind is self.mapping_start:
+            value, size = self._mapping(event, path, depth)
         else:
-            raise YamlProblem(f"unexpected YAML event {kind}", *_pos(event))
+            raise YamlProblem(f"unexpected YAML event {kind.__name__}", *_pos(event))
         if event.anchor:
             self.anchors[event.anchor] = (value, size)
         return value, size
 
-    def _sequence(self, start: Any, events: Iterator[Any], path: Path, depth: int) -> Any:
+    def _leaf(self, event: Any) -> Any:
+        """``_node`` for a scalar without an anchor, not too deep (checked by the caller)."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._count(0, event)  # raises, at this scalar
+        value = event.value
+        if event.tag is None and not event.style and value and value[0] not in _MAYBE_NOT_STRING:
+            return value  # a plain string: what _scalar would return, sooner
+        return _scalar(event)
+
+    def _sequence(self, start: Any, path: Path, depth: int) -> tuple[list[Any], int]:
+        next_event, end, locations = self.next, self.sequence_end, self.locations
+        leaf = self.scalar if depth < MAX_DEPTH else None  # items are one level deeper
         items: list[Any] = []
         size = 1
         self._count(1, start)
-        for event in events:
-            if type(event).__name__ == "SequenceEndEvent":
-                return items, size
+        while (event := next_event()) is not None and type(event) is not end:
+            mark = event.start_mark
             item_path = (*path, len(items))
-            self.locations[item_path] = _pos(event)
-            value, n = self._node(event, events, item_path, depth + 1)
-            items.append(value)
-            size += n
-        raise YamlProblem("unterminated sequence", *_pos(start))  # pragma: no cover
+            locations[item_path] = (mark.line + 1, mark.column + 1)
+            if type(event) is leaf and not event.anchor:
+                items.append(self._leaf(event))
+                size += 1
+            else:
+                value, n = self._node(event, item_path, depth + 1)
+                items.append(value)
+                size += n
+        if event is None:  # pragma: no cover - the parser reports it first
+            raise YamlProblem("unterminated sequence", *_pos(start))
+        return items, size
 
-    def _mapping(self, start: Any, events: Iterator[Any], path: Path, depth: int) -> Any:
+    def _mapping(self, start: Any, path: Path, depth: int) -> tuple[dict[Any, Any], int]:
+        next_event, end, locations = self.next, self.mapping_end, self.locations
+        leaf = self.scalar if depth < MAX_DEPTH else None  # keys and values one level deeper
         mapping: dict[Any, Any] = {}
         merged: list[dict[Any, Any]] = []
         size = 1
         self._count(1, start)
-        for event in events:
-            if type(event).__name__ == "MappingEndEvent":
-                for source in merged:
-                    for key, value in source.items():
-                        mapping.setdefault(key, value)
-                return mapping, size
-            key_pos = _pos(event)
-            key, n = self._node(event, events, (*path, "<key>"), depth + 1)
-            if isinstance(key, list | dict):
-                raise YamlProblem("a mapping key must be a plain value", *key_pos)
-            if key == "<<" and type(event).__name__ == "ScalarEvent" and not event.style:
-                value, n = self._node(next(events), events, path, depth + 1)
-                merged.extend(_merge_sources(value, key_pos))
-                size += n
+        while (event := next_event()) is not None and type(event) is not end:
+            mark = event.start_mark
+            key_pos = (mark.line + 1, mark.column + 1)
+            plain = type(event) is leaf and not event.anchor
+            key = self._leaf(event) if plain else self._key(event, path, depth, key_pos)
+            if key == "<<" and type(event) is self.scalar and not event.style:
+                size += self._merge(path, depth, key_pos, merged)
                 continue
             if key in mapping:
                 raise YamlProblem(f"duplicate key {key!r}", *key_pos)
-            child = (*path, key if isinstance(key, str | int) else str(key))
-            self.locations[child] = key_pos
-            value, n = self._node(next(events), events, child, depth + 1)
-            mapping[key] = value
-            size += n
-        raise YamlProblem("unterminated mapping", *_pos(start))  # pragma: no cover
+            child = (*path, key if isinstance(key, _PATH_PARTS) else str(key))
+            locations[child] = key_pos
+            event = next_event()
+            if type(event) is leaf and not event.anchor:
+                mapping[key] = self._leaf(event)
+                size += 1
+            else:
+                mapping[key], n = self._node(event, child, depth + 1)
+                size += n
+        if event is None:  # pragma: no cover - the parser reports it first
+            raise YamlProblem("unterminated mapping", *_pos(start))
+        return _with_merged(mapping, merged), size
+
+    def _key(self, event: Any, path: Path, depth: int, key_pos: tuple[int, int]) -> Any:
+        key = self._node(event, (*path, "<key>"), depth + 1)[0]
+        if isinstance(key, list | dict):
+            raise YamlProblem("a mapping key must be a plain value", *key_pos)
+        return key
+
+    def _merge(
+        self, path: Path, depth: int, key_pos: tuple[int, int], merged: list[dict[Any, Any]]
+    ) -> int:
+        """``<<: *base``: the mappings to merge (at the end, keys written here win); size."""
+        value, n = self._node(self.next(), path, depth + 1)
+        merged.extend(_merge_sources(value, key_pos))
+        return n
+
+
+def _with_merged(mapping: dict[Any, Any], merged: list[dict[Any, Any]]) -> dict[Any, Any]:
+    for source in merged:
+        for key, value in source.items():
+            mapping.setdefault(key, value)
+    return mapping
 
 
 def _merge_sources(value: Any, pos: tuple[int, int]) -> list[dict[Any, Any]]:
@@ -278,19 +345,21 @@ def _merge_sources(value: Any, pos: tuple[int, int]) -> list[dict[Any, Any]]:
     raise YamlProblem("'<<' merges a mapping or a list of mappings", *pos)
 
 
-_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+# Searched for only when one is there: three `in` tests take microseconds on a big manifest,
+# a regex scan milliseconds.
+_YAML11_BREAK_CHARS = "\x85\u2028\u2029"
+_YAML11_BREAKS = re.compile(f"[{_YAML11_BREAK_CHARS}]")
 
 
 def parse(text: str) -> Document:
     """Parse one YAML document; raises YamlProblem with a 1-based position."""
-    odd = _YAML11_BREAKS.search(text)
+    odd = _YAML11_BREAKS.search(text) if any(c in text for c in _YAML11_BREAK_CHARS) else None
     if odd:  # libyaml (YAML 1.1) breaks lines there: every later position would be off
         raise YamlProblem(
             f"invisible line separator U+{ord(odd.group()):04X}: delete it, or write it as "
             f"an escape inside double quotes",
             *_line_col(text, odd.start()),
         )
-    builder = _Builder()
-    data = builder.build(iter(_events(text)))
+    builder = _build(text)
     builder.locations.setdefault((), (1, 1))
-    return Document(data, builder.locations)
+    return Document(builder.data, builder.locations)
