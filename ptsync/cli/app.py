@@ -7,13 +7,13 @@ that need a person (--detailed-exitcode), 3 internal bug, 4 refused for safety o
 
 Start-up is kept short (pre-commit hooks and CI loops run ptsync often): this module imports
 typer and small modules only; the library (session, client, requests), the manifest models,
-rich, ruamel and the fake PeerTube are imported by the commands that use them.
+rich, ruamel and the fake PeerTube are imported by the commands that use them. No ``from
+__future__ import annotations`` here: typer reads every command's annotations at each start,
+and as strings they would be compiled one by one (about 300 of them); names imported only for
+type checking are quoted instead.
 """
 
-from __future__ import annotations
-
 import dataclasses
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -127,7 +127,7 @@ def _options(
     insecure_http: bool = False,
     rate_limit: str | None = None,
     media_roots: Sequence[Path] | None = None,
-) -> Options:
+) -> "Options":
     from ptsync.session import Options
 
     return Options(
@@ -145,7 +145,7 @@ def _options(
     )
 
 
-def render(planned: Sequence[PlannedGroup], fmt: Format = Format.text) -> str:
+def render(planned: "Sequence[PlannedGroup]", fmt: Format = Format.text) -> str:
     from ptsync.render import render_plans
 
     return render_plans([g.plan for g in planned], fmt, color=color_enabled(sys.stdout))
@@ -205,7 +205,7 @@ def plan(
     return _plan_exit(planned, detailed_exitcode)
 
 
-def _plan_exit(planned: Sequence[PlannedGroup], detailed: bool) -> int:
+def _plan_exit(planned: "Sequence[PlannedGroup]", detailed: bool) -> int:
     if not detailed:
         return EXIT_OK
     changed = any(g.plan.has_changes for g in planned)
@@ -302,8 +302,8 @@ def apply(
 
 
 def applying(
-    run: Run, interrupts: Interrupts, work: Callable[[Hooks], list[ApplyReport]]
-) -> list[ApplyReport]:
+    run: "Run", interrupts: Interrupts, work: "Callable[[Hooks], list[ApplyReport]]"
+) -> "list[ApplyReport]":
     """Run ``work`` with progress on stderr, a signal winding it down instead of ending it.
     The progress display starts here, after any prompt: it takes the terminal over."""
     from ptsync.cli.progress import ProgressUI
@@ -314,7 +314,7 @@ def applying(
         return work(Hooks(print_result, ui.upload, ui.imports, err))
 
 
-def _already_applied(run: Run, saved: SavedPlan) -> bool:
+def _already_applied(run: "Run", saved: "SavedPlan") -> bool:
     """A stale saved plan whose manifests are unchanged and already converged was applied."""
     fresh = {(g.plan.instance_url, g.plan.system): g for g in run.plan()}
     for group in saved.groups:
@@ -340,9 +340,9 @@ def confirm(auto_approve: bool, question: str = "Apply these changes?") -> None:
 
 
 def finish(
-    reports: list[ApplyReport],
+    reports: "list[ApplyReport]",
     report_path: Path | None,
-    stop: Stop | None = None,
+    stop: "Stop | None" = None,
     interrupts: Interrupts | None = None,
 ) -> int:
     interrupted = stop is not None and stop.requested
@@ -352,6 +352,8 @@ def finish(
     if interrupted and stop is not None:
         _interrupted_lines(stop)
     if report_path is not None:
+        import json
+
         report_path.write_text(json.dumps(report_document(reports, stop), indent=2) + "\n")
     if interrupted and interrupts is not None and interrupts.exit_code is not None:
         return interrupts.exit_code
@@ -361,7 +363,7 @@ def finish(
     return EXIT_OK
 
 
-def _interrupted_lines(stop: Stop) -> None:
+def _interrupted_lines(stop: "Stop") -> None:
     if stop.not_started:
         err(f"Interrupted ({stop.reason}): {plural(len(stop.not_started), 'change')} not started.")
     if stop.in_flight:
@@ -379,7 +381,7 @@ def _change_label(change: Any) -> str:
     return f"{change.action.value} {what}{change.key}"
 
 
-def report_document(reports: list[ApplyReport], stop: Stop | None = None) -> dict[str, Any]:
+def report_document(reports: "list[ApplyReport]", stop: "Stop | None" = None) -> dict[str, Any]:
     from ptsync.report.notify import report_document as document
 
     interrupted = None
@@ -483,6 +485,8 @@ def status(
     media_root: MediaRoots = None,
 ) -> int:
     """Import and processing state of the manifest's videos; exit 1 when any failed."""
+    import json
+
     from ptsync.render.status_table import render_status
     from ptsync.report.status import status_document
     from ptsync.session import Run
@@ -519,6 +523,8 @@ def schema(
     ] = None,
 ) -> int:
     """Print (or write) the manifest's JSON Schema, for editors and CI."""
+    import json
+
     from ptsync.manifest import json_schema
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False)

@@ -1,14 +1,31 @@
-"""Manifests: YAML files → validated groups (offline) → desired state (with vocabularies)."""
+"""Manifests: YAML files → validated groups (offline) → desired state (with vocabularies).
+
+``resolve_group`` and ``VocabularyMiss`` are imported on first use: ``ptsync validate`` (a
+pre-commit hook, run often) loads and checks files only, and resolving brings in the desired
+state's types (``ptsync.state``) and the vocabulary lookups.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ptsync.manifest.load import ManifestFile, ManifestGroup, ManifestSet, load
 from ptsync.manifest.models import EXTENSION_PREFIX, ManifestModel
-from ptsync.manifest.resolve import VocabularyMiss, resolve_group
+
+if TYPE_CHECKING:
+    from ptsync.manifest.resolve import VocabularyMiss, resolve_group
 
 SCHEMA_ID = "https://ptsync.example.org/schema/ptsync.schema.json"
+_LAZY = {"VocabularyMiss", "resolve_group"}  # from ptsync.manifest.resolve
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from ptsync.manifest import resolve
+
+        globals()[name] = value = getattr(resolve, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def json_schema() -> dict[str, Any]:

@@ -13,9 +13,8 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from ptsync.chapters import TITLE_MAX, TITLE_MIN, format_timecode, parse_timecode
 from ptsync.fields import SCHEDULE_PRIVACIES, norm_instant
-from ptsync.manifest.models import VideoEntry
+from ptsync.manifest.models import TITLE_MAX, TITLE_MIN, VideoEntry
 from ptsync.manifest.problems import not_a_date
 
 Path_ = tuple[str | int, ...]
@@ -32,8 +31,14 @@ def check_entry_metadata(at: Path_, entry: VideoEntry, problem: Report) -> None:
 
 
 def _chapters(entry: VideoEntry) -> Iterator[tuple[Path_, str]]:
+    if not entry.chapters:
+        return
+    # here, not at the top: ptsync.chapters brings the desired state's types (ptsync.state),
+    # which a manifest without chapters does not need to be validated
+    from ptsync.chapters import format_timecode, parse_timecode
+
     previous: int | None = None
-    for j, chapter in enumerate(entry.chapters or []):
+    for j, chapter in enumerate(entry.chapters):
         here: Path_ = ("chapters", j)
         try:
             start = parse_timecode(chapter.at)

@@ -21,9 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ptsync.cachefiles import cache_dir, read_json, write_json
-from ptsync.marker import HASH_LEN
-
 VIDEO_EXTENSIONS = frozenset(
     [
         ".mp4",
@@ -131,9 +128,16 @@ def local_path(
 
 
 class DigestCache:
-    """Content hashes by (path, size, mtime_ns); thread-safe; saved once per run."""
+    """Content hashes by (path, size, mtime_ns); thread-safe; saved once per run.
+
+    ``ptsync.cachefiles`` (and platformdirs) and ``ptsync.marker`` (the hash length) are
+    imported where used, not at the top: validating a manifest checks that its files exist
+    but hashes none of them.
+    """
 
     def __init__(self, enabled: bool = True):
+        from ptsync.cachefiles import cache_dir, read_json
+
         self.enabled = enabled
         self._path = cache_dir() / "digests.json" if enabled else None
         self._lock = threading.Lock()
@@ -142,6 +146,8 @@ class DigestCache:
         self._data: dict[str, str] = loaded if isinstance(loaded, dict) else {}
 
     def digest(self, path: Path) -> str:
+        from ptsync.marker import HASH_LEN
+
         stat = path.stat()
         key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
         with self._lock:
@@ -156,11 +162,15 @@ class DigestCache:
 
     def save(self) -> None:
         if self._path and self._dirty:
+            from ptsync.cachefiles import write_json
+
             write_json(self._path, self._data)
             self._dirty = False
 
 
 def content_hash(path: Path) -> str:
+    from ptsync.marker import HASH_LEN
+
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):

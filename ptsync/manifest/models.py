@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
-from ptsync.chapters import TITLE_MAX, TITLE_MIN
 from ptsync.fields import VIDEO_FIELDS
 from ptsync.passwords import ENV_PATTERN
 from ptsync.passwords import MAX_LENGTH as PASSWORD_MAX
@@ -31,6 +30,9 @@ Timecode = (
     | Annotated[str, Strict(), Field(pattern=TIMECODE_PATTERN)]
 )
 _TIMECODE_EXAMPLES = '"00:00", "12:30", "1:02:03", 750'
+# ptsync.chapters' title limits, written here so that `ptsync validate` does not import the
+# desired state's types through it (tests/manifest/test_load.py checks that they agree).
+TITLE_MIN, TITLE_MAX = 1, 100
 CHAPTERS_MAX = 1000  # far beyond any real video; bounds a hostile manifest
 EXTENSION_PREFIX = "x-"  # top-level keys ignored (YAML anchors), as in docker compose
 # Description limits: one fixed number each, the rest of PeerTube's limit kept for the marker
@@ -65,6 +67,17 @@ PATTERN_HELP = {
     TIMECODE_PATTERN: "a time as MM:SS or H:MM:SS (e.g. 12:30, 1:02:03), or seconds",
     ENV_PATTERN: "an environment variable name (letters, digits and _, not starting with a digit)",
 }
+
+
+# Empty defaults from Python functions, not the builtins list and dict: pydantic reads a
+# factory's signature, and a builtin's is parsed from text by the tokenizer (compiling its
+# patterns costs milliseconds at every start of `ptsync validate`).
+def _no_items() -> list[Any]:
+    return []
+
+
+def _no_keys() -> dict[str, Any]:
+    return {}
 
 
 def _help(name: str) -> str:
@@ -279,7 +292,7 @@ class PlaylistEntry(_Strict):
         None, description="Image file, relative to the manifest's folder (see files.roots)."
     )
     videos: list[str] = Field(
-        default_factory=list, description="External ids of this manifest's videos, in order."
+        default_factory=_no_items, description="External ids of this manifest's videos, in order."
     )
 
 
@@ -287,7 +300,7 @@ class FilesModel(_Strict):
     """Where local files (sources, thumbnails, captions) may be, besides the manifest's folder."""
 
     roots: list[str] = Field(
-        default_factory=list,
+        default_factory=_no_items,
         description=(
             "More folders local files may be in (absolute, or relative to the manifest's "
             "folder). A path is resolved, symlinks included, before it is checked."
@@ -331,12 +344,12 @@ class ManifestModel(_Strict):
         ),
     )
     rules: list[RuleModel] = Field(
-        default_factory=list, description="Bulk settings over live videos, listed or not."
+        default_factory=_no_items, description="Bulk settings over live videos, listed or not."
     )
-    videos: list[VideoEntry] = Field(default_factory=list)
-    playlists: list[PlaylistEntry] = Field(default_factory=list)
-    channels: list[ChannelEntry] = Field(default_factory=list)
+    videos: list[VideoEntry] = Field(default_factory=_no_items)
+    playlists: list[PlaylistEntry] = Field(default_factory=_no_items)
+    channels: list[ChannelEntry] = Field(default_factory=_no_items)
     notify: str | None = Field(None, description="Webhook URL POSTed a JSON summary after apply.")
     context: dict[str, Any] = Field(
-        default_factory=dict, description="Passed through unchanged to the webhook."
+        default_factory=_no_keys, description="Passed through unchanged to the webhook."
     )

@@ -14,6 +14,15 @@ from ptsync.plan import safety
 from tests.cli.conftest import PYTHON, ROOT
 
 HEAVY = ("requests", "urllib3", "ptsync.session", "ruamel", "ptsync.testing", "werkzeug", "rich")
+RESOLVING = (
+    "ptsync.state",
+    "ptsync.chapters",
+    "ptsync.manifest.resolve",
+    "ptsync.cachefiles",
+    "ptsync.marker",
+    "platformdirs",
+    "json",
+)
 LIBRARY = ("pydantic", "ptsync.manifest", "ptsync.plan", "ptsync.peertube", "yaml", "jsonschema")
 
 
@@ -33,12 +42,12 @@ def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
 
 def test_importing_the_cli_loads_nothing_heavy():
     modules = _imported("-c", "import ptsync.cli.app")
-    assert _loaded(modules, HEAVY + LIBRARY) == []
+    assert _loaded(modules, HEAVY + LIBRARY + RESOLVING) == []
 
 
 def test_help_loads_nothing_heavy():
     modules = _imported("-m", "ptsync", "--help")
-    assert _loaded(modules, HEAVY + LIBRARY) == []
+    assert _loaded(modules, HEAVY + LIBRARY + RESOLVING) == []
 
 
 def test_validate_loads_the_manifest_models_only(tmp_path):
@@ -50,6 +59,9 @@ def test_validate_loads_the_manifest_models_only(tmp_path):
     modules = _imported("-m", "ptsync", "validate", cwd=tmp_path)
     assert "ptsync.manifest" in modules
     assert _loaded(modules, HEAVY) == []
+    # nor what only plans need: the desired state's types (through ptsync.chapters when no
+    # entry has chapters), the resolver, the cache folder (platformdirs), markers, json
+    assert _loaded(modules, RESOLVING) == []
 
 
 @pytest.mark.parametrize(

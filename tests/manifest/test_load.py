@@ -224,3 +224,35 @@ def test_example_manifest_is_valid() -> None:
     root = Path(__file__).resolve().parents[2]
     (group,) = load([str(root / "manifests")]).groups
     assert len(group.videos) >= 3
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://archive.example.org/v1.mp4", True),
+        ("http://archive.example.org:8080/a?b=c#d", True),
+        ("HTTPS://Archive.example.org/v1.mp4", True),  # not the common spelling: split, valid
+        ("https://[2001:db8::1]/v1.mp4", True),
+        ("https://bücher.example/v1.mp4", True),
+        ("https:///v1.mp4", False),
+        ("https:v1.mp4", False),
+        ("ftp://archive.example.org/v1.mp4", False),
+        ("archive.example.org/v1.mp4", False),
+    ],
+)
+def test_source_urls_need_an_http_scheme_and_a_host(tmp_path: Path, url: str, ok: bool) -> None:
+    path = write(tmp_path, f"videos:\n  - {{id: a, name: A video, source: {{url: '{url}'}}}}\n")
+    if ok:
+        (group,) = load([str(path)]).groups
+        assert group.videos[0].source is not None and group.videos[0].source.url == url
+    else:
+        assert problems(path) == [
+            f"{path}:4:37: videos[0].source.url: {url!r} is not an http(s) URL"
+        ]
+
+
+def test_chapter_title_limits_are_the_chapters_module_s() -> None:
+    from ptsync import chapters
+    from ptsync.manifest import models
+
+    assert (models.TITLE_MIN, models.TITLE_MAX) == (chapters.TITLE_MIN, chapters.TITLE_MAX)
