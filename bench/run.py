@@ -394,8 +394,8 @@ def make_row(
 def extrapolate(scenario: str, n: int, minimum: int, measured: dict[str, Any] | None) -> dict:
     """A row for a step too slow to run. Requests: the minimum plus the overhead measured at
     the largest N run. Time: the windows those requests need at the requests per full window
-    measured there, spaced by the gap measured between window starts there (WINDOW plus the
-    0..1 s that waiting for the rounded-up Reset costs), plus what that run took beyond its
+    measured there, spaced by the gap measured between window starts there (WINDOW plus what
+    waiting past each window's end costs), plus what that run took beyond its
     windows (the last window's requests, the end of the step)."""
     if measured is None:
         requests, per_window, gap, tail = minimum, float(LIMIT), WINDOW, 0.0
