@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ptsync.fields import CHAPTER_TITLE_MAX
 from ptsync.state import Chapter
 
-TITLE_MIN, TITLE_MAX = 1, 100
 _CLOCK = re.compile(r"^(?:(?P<h>\d+):(?P<m2>[0-5]\d)|(?P<m>\d+)):(?P<s>[0-5]\d)$")
 _SECONDS = re.compile(r"^\d+$")
 # PeerTube's timecodeRegexString at the start of a line, then whitespace (core-utils)
@@ -75,7 +75,7 @@ def from_description(text: str | None) -> tuple[Chapter, ...]:
             if found:
                 break
             continue
-        title = line[matched.end() :][:TITLE_MAX]
+        title = line[matched.end() :][:CHAPTER_TITLE_MAX]
         found.append(Chapter(_description_seconds(matched.group(1)), title))
     return tuple(sorted(found, key=lambda c: c.timecode)) if len(found) > 1 else ()
 

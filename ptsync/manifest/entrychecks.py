@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from ptsync.fields import SCHEDULE_PRIVACIES, norm_instant
-from ptsync.manifest.models import TITLE_MAX, TITLE_MIN, VideoEntry
+from ptsync.fields import CHAPTER_TITLE_MAX, CHAPTER_TITLE_MIN, SCHEDULE_PRIVACIES, norm_instant
+from ptsync.manifest.models import VideoEntry
 from ptsync.manifest.problems import not_a_date
 
 Path_ = tuple[str | int, ...]
@@ -55,8 +55,11 @@ def _chapters(entry: VideoEntry) -> Iterator[tuple[Path_, str]]:
             )
         previous = start if previous is None else max(previous, start)
         title = chapter.title.strip()
-        if not TITLE_MIN <= len(title) <= TITLE_MAX:
-            yield (*here, "title"), f"title must be {TITLE_MIN}-{TITLE_MAX} characters"
+        if not CHAPTER_TITLE_MIN <= len(title) <= CHAPTER_TITLE_MAX:
+            yield (
+                (*here, "title"),
+                f"title must be {CHAPTER_TITLE_MIN}-{CHAPTER_TITLE_MAX} characters",
+            )
 
 
 def _schedule(entry: VideoEntry) -> Iterator[tuple[Path_, str]]:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
-from ptsync.fields import VIDEO_FIELDS
+from ptsync.fields import CHAPTER_TITLE_MAX, CHAPTER_TITLE_MIN, VIDEO_FIELDS
 from ptsync.passwords import ENV_PATTERN
 from ptsync.passwords import MAX_LENGTH as PASSWORD_MAX
 from ptsync.passwords import MIN_LENGTH as PASSWORD_MIN
@@ -30,9 +30,6 @@ Timecode = (
     | Annotated[str, Strict(), Field(pattern=TIMECODE_PATTERN)]
 )
 _TIMECODE_EXAMPLES = '"00:00", "12:30", "1:02:03", 750'
-# ptsync.chapters' title limits, written here so that `ptsync validate` does not import the
-# desired state's types through it (tests/manifest/test_load.py checks that they agree).
-TITLE_MIN, TITLE_MAX = 1, 100
 CHAPTERS_MAX = 1000  # far beyond any real video; bounds a hostile manifest
 EXTENSION_PREFIX = "x-"  # top-level keys ignored (YAML anchors), as in docker compose
 # Description limits: one fixed number each, the rest of PeerTube's limit kept for the marker
@@ -142,9 +139,9 @@ class ChapterEntry(_Strict):
         description=f"Start: MM:SS, H:MM:SS or seconds (e.g. {_TIMECODE_EXAMPLES}).",
     )
     title: str = Field(
-        description=f"Chapter title, {TITLE_MIN}-{TITLE_MAX} characters.",
-        min_length=TITLE_MIN,
-        max_length=TITLE_MAX,
+        description=f"Chapter title, {CHAPTER_TITLE_MIN}-{CHAPTER_TITLE_MAX} characters.",
+        min_length=CHAPTER_TITLE_MIN,
+        max_length=CHAPTER_TITLE_MAX,
     )
 
 

@@ -250,9 +250,3 @@ def test_source_urls_need_an_http_scheme_and_a_host(tmp_path: Path, url: str, ok
             f"{path}:4:37: videos[0].source.url: {url!r} is not an http(s) URL"
         ]
 
-
-def test_chapter_title_limits_are_the_chapters_module_s() -> None:
-    from ptsync import chapters
-    from ptsync.manifest import models
-
-    assert (models.TITLE_MIN, models.TITLE_MAX) == (chapters.TITLE_MIN, chapters.TITLE_MAX)
