@@ -76,13 +76,14 @@ def import_profile(args: list[str], runs: int, cwd: Path, root: str | None) -> d
     time (None: every top-level import of the process, interpreter start-up included), the
     heaviest imports by cumulative time, and which known-heavy packages were loaded."""
     samples = []
+    env = as_installed({**os.environ, "PYTHONPATH": str(ROOT)})
     for _ in range(max(1, runs)):
         done = subprocess.run(
             [sys.executable, "-X", "importtime", *args],
             cwd=cwd,
             capture_output=True,
             text=True,
-            env=as_installed({**os.environ, "PYTHONPATH": str(ROOT)}),
+            env=env,
         )
         entries = []  # (cumulative us, depth, name)
         for line in done.stderr.splitlines():
