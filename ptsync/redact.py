@@ -1,0 +1,69 @@
+"""Secrets out of everything ptsync shows: URLs lose their userinfo and secret query values.
+
+A source URL, a webhook URL or an instance URL may carry a credential: ``user:password@``, a
+signed query string (``X-Amz-Signature``, ``token=``, ``sig=``). The request itself needs it;
+a plan, a log line, a report, a saved plan or an error message never does. Everything shown
+goes through ``url`` (one URL) or ``text`` (free text that may quote URLs); the values are
+replaced by ``REDACTED`` so the reader still sees that something was there.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+REDACTED = "REDACTED"
+
+# Query keys whose value is a credential or a signature (case-insensitive, whole key or a
+# recognisable part of it): AWS/GCS/Azure signed URLs, OAuth, API keys, passwords, sessions.
+_SECRET_KEY = re.compile(
+    r"(^|[-_.])(token|access[-_]?token|refresh[-_]?token|api[-_]?key|apikey|key|secret|"
+    r"password|passwd|pwd|pass|auth|authorization|credential|credentials|session|sessionid|"
+    r"sig|signature|hmac|jwt|code)($|[-_.])"
+    r"|^x-(amz|goog)-(signature|credential|security-token)$|^(se|sv|sp|sr|skoid|sktid)$"
+    r"|^(x-amz-signature|x-goog-signature)$",
+    re.IGNORECASE,
+)
+_URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"'`]+")
+
+
+def secret_key(name: str) -> bool:
+    """A query parameter name whose value must never be shown."""
+    return bool(_SECRET_KEY.search(name))
+
+
+def url(value: str) -> str:
+    """``value`` with its userinfo and secret query values replaced by ``REDACTED``;
+    anything that does not parse as a URL comes back unchanged."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return value
+    if not parts.scheme or host is None:
+        return value
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{REDACTED}@{netloc.rsplit('@', 1)[1]}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(secret_key(k) for k, _ in pairs):
+            query = urlencode(
+                [(k, REDACTED if secret_key(k) else v) for k, v in pairs], safe="/:@,"
+            )
+    if netloc == parts.netloc and query == parts.query:
+        return value
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def text(value: str) -> str:
+    """Every URL inside ``value`` redacted (error messages, log lines)."""
+    if "://" not in value:
+        return value
+    return _URL_IN_TEXT.sub(lambda m: url(m.group(0)), value)
+
+
+def has_secret(value: str) -> bool:
+    """The URL carries something ``url`` would hide."""
+    return url(value) != value
