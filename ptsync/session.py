@@ -40,7 +40,7 @@ from ptsync.plan.safety import DEFAULT_MAX_FRACTION, DEFAULT_MIN_EXISTING, Thres
 from ptsync.report import notify
 from ptsync.report.results import ApplyReport, ItemResult
 from ptsync.report.status import VideoStatus, video_statuses
-from ptsync.state import DesiredState, Vocabularies
+from ptsync.state import DesiredState, FileSource, UrlSource, Vocabularies
 from ptsync.store import planfile
 
 DEFAULT_PATHS = ("manifests/",)
@@ -233,6 +233,7 @@ class Run:
                         inflight=InflightCreates(target.url, target.identity, plan.system),
                         stop=stop,
                         env=self.options.env,
+                        sources=_sources(group.desired),
                     )
                     report.results += videos.results
                     continue
@@ -327,6 +328,11 @@ class Run:
                     self.resolve(target)
                 return target
         raise PlanFileError(f"no manifest for system {system!r} on {url} in {self.paths}")
+
+
+def _sources(desired: DesiredState) -> dict[str, UrlSource | FileSource]:
+    """The manifest's sources by external id: apply requests a URL whole, from here."""
+    return {k: v.source for k, v in desired.videos.items() if v.source is not None}
 
 
 class _StopFollowing(Exception):
