@@ -35,7 +35,14 @@ from ptsync.peertube import (
     credentials_from_env,
     webhook,
 )
-from ptsync.plan.changes import APPLY_ORDER, DeletePlaylist, Plan, Resource, UpdatePlaylist
+from ptsync.plan.changes import (
+    APPLY_ORDER,
+    DeletePlaylist,
+    Plan,
+    Resource,
+    UpdatePlaylist,
+    UpdateVideo,
+)
 from ptsync.plan.match import Matching, filename_candidates, match, needs_imports
 from ptsync.plan.resources import LivePlaylist, live_playlist
 from ptsync.plan.safety import DEFAULT_MAX_FRACTION, DEFAULT_MIN_EXISTING, Thresholds, check_safety
@@ -322,7 +329,7 @@ class Run:
             desired = self.resolve(target)
             live = fetch_live(target.client)
             planfile.check_fresh(group, desired.digest, live)
-            live, matching = _matched(desired, target.client, live)
+            live, matching = _matched(desired, target.client, live, group.plan)
             trust.check_trusted(
                 group.plan, desired, live.videos, matching, _playlists(group.plan, target)
             )
@@ -339,11 +346,14 @@ class Run:
 
 
 def _matched(
-    desired: DesiredState, client: PeerTubeClient, live: LiveState
+    desired: DesiredState, client: PeerTubeClient, live: LiveState, plan: Plan
 ) -> tuple[LiveState, Matching]:
-    """Who is who now, by the identities planning uses: the listing, then the import rows and
-    upload filenames where an entry (or a released one, with rules) is still unmatched."""
+    """Who is who now, by the identities planning uses: the listing, then (only when the
+    plan has a change the listing alone cannot justify) the import rows and upload filenames
+    where an entry (or a released one, with rules) is still unmatched."""
     matching = match(desired, live)
+    if not _needs_more_than_the_listing(plan, matching):
+        return live, matching
     if needs_imports(matching, rules=bool(desired.rules)):
         live = dataclasses.replace(live, imports=tuple(client.iter_my_imports()))
         matching = match(desired, live)
@@ -356,6 +366,17 @@ def _matched(
         live = dataclasses.replace(live, upload_filenames=names)
         matching = match(desired, live)
     return live, matching
+
+
+def _needs_more_than_the_listing(plan: Plan, matching: Matching) -> bool:
+    """An update of a video no entry matches by the listing alone (found by import URL or
+    upload filename when planned), an import retry (its failed import row), or a rule update
+    (released videos are recognised by those identities)."""
+    claimed = {m.live.uuid for m in matching.matches if m.live is not None}
+    return any(
+        change.external_id is None or change.retry_import is not None or change.uuid not in claimed
+        for change in plan.of(UpdateVideo)
+    )
 
 
 def _playlists(plan: Plan, target: Target) -> list[LivePlaylist] | None:

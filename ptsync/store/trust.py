@@ -75,6 +75,7 @@ def _video_reasons(
 ) -> Iterator[str]:
     by_uuid = {v.uuid: v for v in live_videos}
     fresh = {m.desired.external_id: m for m in matching.matches}
+    claimed = {m.live.uuid: m for m in matching.matches if m.live is not None}
     for change in plan.videos:
         if isinstance(change, CreateVideo):
             reason = _create(change, desired)
@@ -85,7 +86,7 @@ def _video_reasons(
             if isinstance(change, DeleteVideo):
                 reason = _delete(change, desired.system, video, fresh)
             elif change.external_id is None:
-                reason = _rule_update(change, desired, video, matching)
+                reason = _rule_update(change, desired, video, claimed.get(video.uuid))
             else:
                 reason = _listed_update(change, desired.system, video, fresh)
         if reason is not None:
@@ -125,13 +126,13 @@ def _listed_update(
 
 
 def _rule_update(
-    change: UpdateVideo, desired: DesiredState, video: LiveVideo, matching: Matching
+    change: UpdateVideo, desired: DesiredState, video: LiveVideo, claimed: Match | None
 ) -> str | None:
+    """``claimed``: the entry that matches ``video`` now, if any."""
     what = f"rule update of {video.uuid} ({video.name!r})"
     marker = video.marker
     if marker is not None and marker.system == desired.system:
         return f"{what}: it carries {marker.system}/{marker.external_id}"
-    claimed = next((m for m in matching.matches if m.live and m.live.uuid == video.uuid), None)
     if claimed is not None and claimed.desired.lifecycle is Lifecycle.MANAGED:
         return f"{what}: it is the video of entry {claimed.desired.external_id}"
     any_owner = [r for r in desired.rules if r.match.any_owner]

@@ -186,7 +186,43 @@ def test_an_honest_saved_plan_still_applies(fake, world, capsys):
     beta, plan_file = world["beta"], world["tmp"] / "plan.json"
     beta.write_text(BETA.format(name="Beta renamed"))
     saved_plan(capsys, beta, plan_file)
+    fake.clear_requests()
     code, _, err = run(capsys, "apply", str(plan_file), "--no-wait")
     assert code == 0, err
+    assert fake.count("GET", "/api/v1/users/me/videos/imports") == 0  # the listing sufficed
     assert marked_videos(fake, "beta")["b1"]["name"] == "Beta renamed"
     assert world["loose"]["uuid"] in {v["uuid"] for v in fake.videos() if v["nsfw"]}
+
+
+def test_saved_plans_that_need_the_import_rows_still_apply(fake, tmp_path, capsys):
+    """An update of a video found by its import URL (its marker deleted by hand), and on 8.0
+    the retry of a failed import: justified by the import rows, listed only for them."""
+    manifest, plan_file = tmp_path / "m.yaml", tmp_path / "plan.json"
+    url = "https://archive.example.org/flaky.mp4"
+    fake.set_import_target(url, "fail-once")
+    manifest.write_text(
+        "apiVersion: ptsync/v1\nsystem: beta\nvideos:\n"
+        f"  - {{id: f1, source: {{url: '{url}'}}, name: Flaky one}}\n"
+        "  - {id: s1, source: {url: 'https://archive.example.org/s1.mp4'}, name: Steady one}\n"
+    )
+    code, _, err = run(capsys, "apply", str(manifest), "--auto-approve", "--wait")
+    assert code == 1, err  # the flaky import failed once
+    steady = marked_videos(fake, "beta")["s1"]
+    fake.edit_video(steady["uuid"], description="Text without the marker.")
+    doc = saved_plan(capsys, manifest, plan_file)
+    how = {
+        c["external_id"]: (c["action"], c.get("retry_import"))
+        for c in doc["groups"][0]["plan"]["changes"]
+    }
+    assert how["s1"] == ("update", None)
+    if fake.profile.failed_import_kept:  # 8.0: retried in place
+        assert how["f1"][0] == "update" and how["f1"][1] is not None
+    else:
+        assert how["f1"] == ("create", None)
+    fake.clear_requests()
+    code, _, err = run(capsys, "apply", str(plan_file), "--no-wait")
+    assert code == 0, err
+    assert fake.count("GET", "/api/v1/users/me/videos/imports") == 1  # for the check
+    assert set(marked_videos(fake, "beta")) == {"f1", "s1"}
+    code, out, _ = run(capsys, "plan", str(manifest), "--detailed-exitcode")
+    assert code == 0 and "No changes." in out
