@@ -133,13 +133,16 @@ class CredentialsRef:
     ref: SourceRef | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class UrlSource:
     """Create by URL import (``POST /videos/imports``). ``url`` is the manifest's, credentials
-    and all: only the request uses it; everything shown uses ``shown``."""
+    and all: only the request uses it; everything shown uses ``shown`` (``repr`` too)."""
 
     url: str
     credentials: CredentialsRef | None = None
+
+    def __repr__(self) -> str:
+        return f"UrlSource({self.shown!r}, credentials={self.credentials!r})"
 
     @property
     def shown(self) -> str:
@@ -320,7 +323,7 @@ class LiveImport:
     """A row of ``/users/me/videos/imports``; ``video_uuid`` is None once PeerTube deleted it."""
 
     id: int
-    target_url: str | None
+    target_url: str | None = field(repr=False)  # as PeerTube got it: credentials included
     state: int  # an ImportState value (kept as int: a newer server may add states)
     state_label: str
     error: str | None

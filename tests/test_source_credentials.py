@@ -57,3 +57,13 @@ def test_the_marker_hash_ignores_credentials_and_rotating_signatures():
     assert UrlSource(URL, CredentialsRef("V")).digest == plain.digest
     assert short_hash(signed.url) in signed.digests  # a marker ptsync wrote before still fits
     assert signed.shown == f"{URL}?X-Amz-Date=1&X-Amz-Signature=REDACTED"
+
+
+def test_reprs_never_hold_the_secret():
+    """A traceback or a debug line that prints a source or an import row shows no secret."""
+    from ptsync.state import LiveImport
+
+    source = UrlSource("https://u:repr-secret@h.org/x.mp4?token=repr-token")
+    row = LiveImport(1, source.url, 2, "Success", None, None, None, "t", "t")
+    assert "repr-secret" not in repr(source) and "repr-token" not in repr(source)
+    assert "repr-secret" not in repr(row)
