@@ -23,7 +23,8 @@ One tree, so that the CLI has exactly one handler and library users one thing to
     ├── ApplyFailed                  apply finished but some items failed (report has them)
     └── Refused                      exit 4: ptsync refused to act for safety
         ├── TooMuchChange            updates or deletes above the safety thresholds
-        └── StalePlan                saved plan no longer matches the server or manifest
+        ├── StalePlan                saved plan no longer matches the server or manifest
+        └── UntrustedPlan            saved plan edited, or aimed at videos not this system's
 
 Anything else escaping to the CLI is a bug: exit 3 with the traceback in a log file.
 """
@@ -189,6 +190,12 @@ class TooMuchChange(Refused):
 
 class StalePlan(Refused):
     pass
+
+
+class UntrustedPlan(Refused):
+    """A saved plan that cannot be trusted as written: its digest does not fit its contents,
+    or a change touches a video this system does not own (or names a file or a source its
+    manifests do not). Unlike a stale plan, planning again is not just a formality."""
 
 
 def error_class_for_status(status: int, code: str | None = None) -> type[PeerTubeError]:

@@ -5,6 +5,11 @@ signed query string (``X-Amz-Signature``, ``token=``, ``sig=``). The request its
 a plan, a log line, a report, a saved plan or an error message never does. Everything shown
 goes through ``url`` (one URL) or ``text`` (free text that may quote URLs); the values are
 replaced by ``REDACTED`` so the reader still sees that something was there.
+
+``identity`` is the other side of the same knowledge: what names the resource once the
+credentials are set aside. Signed URLs rotate (a new ``X-Amz-Signature`` and ``X-Amz-Date``
+every run), so a source's marker hash and the matching of import rows use the identity, which
+drops userinfo, secret query values and the signing scheme's own parameters.
 """
 
 from __future__ import annotations
@@ -22,6 +27,12 @@ _SECRET_KEY = re.compile(
     r"sig|signature|hmac|jwt|code)($|[-_.])"
     r"|^x-(amz|goog)-(signature|credential|security-token)$|^(se|sv|sp|sr|skoid|sktid)$"
     r"|^(x-amz-signature|x-goog-signature)$",
+    re.IGNORECASE,
+)
+# Parameters of signing schemes that change with each signature without naming another
+# resource (AWS/GCS SigV4, CloudFront, Azure SAS): not part of a URL's identity.
+_SIGNING_KEY = re.compile(
+    r"^x-(amz|goog)-[a-z0-9-]+$|^(expires|key-pair-id|policy|signature|st|spr|srt|ss)$",
     re.IGNORECASE,
 )
 _URL_IN_TEXT = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"'`]+")
@@ -67,3 +78,26 @@ def text(value: str) -> str:
 def has_secret(value: str) -> bool:
     """The URL carries something ``url`` would hide."""
     return url(value) != value
+
+
+def identity(value: str) -> str:
+    """``value`` without userinfo, secret query parameters and signing parameters: equal for
+    two signatures of one resource. Unchanged (the very string) when there is nothing to drop,
+    so a plain URL's identity is itself."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return value
+    if not parts.scheme or host is None:
+        return value
+    netloc = parts.netloc.rsplit("@", 1)[1] if "@" in parts.netloc else parts.netloc
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = [(k, v) for k, v in pairs if not (secret_key(k) or _SIGNING_KEY.search(k))]
+        if len(kept) != len(pairs):
+            query = urlencode(kept, safe="/:@,")
+    if netloc == parts.netloc and query == parts.query:
+        return value
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

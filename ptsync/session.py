@@ -35,13 +35,22 @@ from ptsync.peertube import (
     credentials_from_env,
     webhook,
 )
-from ptsync.plan.changes import APPLY_ORDER, Resource
+from ptsync.plan.changes import (
+    APPLY_ORDER,
+    DeletePlaylist,
+    Plan,
+    Resource,
+    UpdatePlaylist,
+    UpdateVideo,
+)
+from ptsync.plan.match import Matching, filename_candidates, match, needs_imports
+from ptsync.plan.resources import LivePlaylist, live_playlist
 from ptsync.plan.safety import DEFAULT_MAX_FRACTION, DEFAULT_MIN_EXISTING, Thresholds, check_safety
 from ptsync.report import notify
 from ptsync.report.results import ApplyReport, ItemResult
 from ptsync.report.status import VideoStatus, video_statuses
-from ptsync.state import DesiredState, Vocabularies
-from ptsync.store import planfile
+from ptsync.state import DesiredState, FileSource, LiveState, UrlSource, Vocabularies
+from ptsync.store import planfile, trust
 
 DEFAULT_PATHS = ("manifests/",)
 
@@ -233,6 +242,7 @@ class Run:
                         inflight=InflightCreates(target.url, target.identity, plan.system),
                         stop=stop,
                         env=self.options.env,
+                        sources=_sources(group.desired),
                     )
                     report.results += videos.results
                     continue
@@ -310,14 +320,20 @@ class Run:
         return out
 
     def apply_saved(self, saved: planfile.SavedPlan, hooks: Hooks = Hooks()) -> list[ApplyReport]:
-        """Apply a saved plan after proving it is still fresh (else StalePlan, exit 4)."""
+        """Apply a saved plan after proving it is still fresh (else StalePlan, exit 4) and that
+        every change touches only what this system owns (else UntrustedPlan, exit 4): the
+        manifests are matched against the live listing again, as planning does."""
         fresh = []
         for group in saved.groups:
             target = self._target_for(group.plan.instance_url, group.plan.system)
             desired = self.resolve(target)
             live = fetch_live(target.client)
             planfile.check_fresh(group, desired.digest, live)
-            fresh.append(PlannedGroup(group.plan, desired, live, None))
+            live, matching = _matched(desired, target.client, live, group.plan)
+            trust.check_trusted(
+                group.plan, desired, live.videos, matching, _playlists(group.plan, target)
+            )
+            fresh.append(PlannedGroup(group.plan, desired, live, matching))
         return self.apply(fresh, hooks)
 
     def _target_for(self, url: str, system: str) -> Target:
@@ -327,6 +343,52 @@ class Run:
                     self.resolve(target)
                 return target
         raise PlanFileError(f"no manifest for system {system!r} on {url} in {self.paths}")
+
+
+def _matched(
+    desired: DesiredState, client: PeerTubeClient, live: LiveState, plan: Plan
+) -> tuple[LiveState, Matching]:
+    """Who is who now, by the identities planning uses: the listing, then (only when the
+    plan has a change the listing alone cannot justify) the import rows and upload filenames
+    where an entry (or a released one, with rules) is still unmatched."""
+    matching = match(desired, live)
+    if not _needs_more_than_the_listing(plan, matching):
+        return live, matching
+    if needs_imports(matching, rules=bool(desired.rules)):
+        live = dataclasses.replace(live, imports=tuple(client.iter_my_imports()))
+        matching = match(desired, live)
+    names = {}
+    for video in filename_candidates(desired, matching):
+        found = (client.video_source(video.uuid) or {}).get("inputFilename")
+        if found:
+            names[video.uuid] = str(found)
+    if names:
+        live = dataclasses.replace(live, upload_filenames=names)
+        matching = match(desired, live)
+    return live, matching
+
+
+def _needs_more_than_the_listing(plan: Plan, matching: Matching) -> bool:
+    """An update of a video no entry matches by the listing alone (found by import URL or
+    upload filename when planned), an import retry (its failed import row), or a rule update
+    (released videos are recognised by those identities)."""
+    claimed = {m.live.uuid for m in matching.matches if m.live is not None}
+    return any(
+        change.external_id is None or change.retry_import is not None or change.uuid not in claimed
+        for change in plan.of(UpdateVideo)
+    )
+
+
+def _playlists(plan: Plan, target: Target) -> list[LivePlaylist] | None:
+    """The user's playlists, listed only when the plan changes or deletes one."""
+    if not any(isinstance(c, UpdatePlaylist | DeletePlaylist) for c in plan.changes):
+        return None
+    return [live_playlist(item) for item in target.client.my_playlists()]
+
+
+def _sources(desired: DesiredState) -> dict[str, UrlSource | FileSource]:
+    """The manifest's sources by external id: apply requests a URL whole, from here."""
+    return {k: v.source for k, v in desired.videos.items() if v.source is not None}
 
 
 class _StopFollowing(Exception):

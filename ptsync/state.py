@@ -122,16 +122,56 @@ class PasswordsRef:
 
 
 @dataclass(frozen=True)
+class CredentialsRef:
+    """Credentials of a private URL source, named by the manifest: the environment variable
+    that holds them (``ptsync.source_credentials``). The value is never kept: apply reads it
+    when it sends the import. ``problem`` says why the variable is unusable, reported by the
+    plan where a request needs it (a create or a replaced source)."""
+
+    env: str
+    problem: str | None = None
+    ref: SourceRef | None = None
+
+
+@dataclass(frozen=True, repr=False)
 class UrlSource:
-    """Create by URL import (``POST /videos/imports``)."""
+    """Create by URL import (``POST /videos/imports``). ``url`` is the manifest's, credentials
+    and all: only the request uses it; everything shown uses ``shown`` (``repr`` too)."""
 
     url: str
+    credentials: CredentialsRef | None = None
+
+    def __repr__(self) -> str:
+        return f"UrlSource({self.shown!r}, credentials={self.credentials!r})"
+
+    @property
+    def shown(self) -> str:
+        """The URL as plans, reports and logs show it (``ptsync.redact``)."""
+        from ptsync import redact
+
+        return redact.url(self.url)
+
+    @property
+    def identity(self) -> str:
+        """What names the resource: equal for two signatures of one URL (``redact.identity``)."""
+        from ptsync import redact
+
+        return redact.identity(self.url)
 
     @property
     def digest(self) -> str:
+        """The marker's ``src``: of the identity, so a rotated signature is not a new source."""
         from ptsync.marker import short_hash
 
-        return short_hash(self.url)
+        return short_hash(self.identity)
+
+    @property
+    def digests(self) -> frozenset[str]:
+        """Hashes a marker may hold for this source: ``digest``, and that of the whole URL,
+        which ptsync wrote before signatures were set aside."""
+        from ptsync.marker import short_hash
+
+        return frozenset({self.digest, short_hash(self.url)})
 
 
 @dataclass(frozen=True)
@@ -191,6 +231,9 @@ class RuleMatch:
     channel: str | None = None
     tag: str | None = None
     name: str | None = None  # fnmatch-style glob, case-sensitive
+    # ``owner: any``: also videos owned by another system or released by this manifest
+    # (without it a rule leaves them alone and the plan counts them in a notice)
+    any_owner: bool = False
 
 
 @dataclass(frozen=True)
@@ -280,7 +323,7 @@ class LiveImport:
     """A row of ``/users/me/videos/imports``; ``video_uuid`` is None once PeerTube deleted it."""
 
     id: int
-    target_url: str | None
+    target_url: str | None = field(repr=False)  # as PeerTube got it: credentials included
     state: int  # an ImportState value (kept as int: a newer server may add states)
     state_label: str
     error: str | None

@@ -21,6 +21,7 @@ from ptsync.apply.videos import Actions, WriteClient
 from ptsync.errors import PtsyncError, ServerUnreachable
 from ptsync.plan.changes import Change, CreateVideo, DeleteVideo, Plan, UpdateVideo
 from ptsync.report.results import ApplyReport, ItemResult
+from ptsync.state import FileSource, UrlSource
 
 log = logging.getLogger("ptsync.apply")
 ResultHook = Callable[[ItemResult], None]
@@ -64,9 +65,10 @@ def apply_plan(
     on_progress: Callable[[str, int, int], None] | None = None,
     inflight: InflightCreates | None = None,
     stop: Stop | None = None,
-    env: Mapping[str, str] | None = None,  # where video passwords are read (os.environ)
+    env: Mapping[str, str] | None = None,  # video passwords, source credentials (os.environ)
+    sources: Mapping[str, UrlSource | FileSource] | None = None,  # the entries' own sources
 ) -> ApplyReport:
-    actions = Actions(client, plan.system, channels, on_progress, inflight, env)
+    actions = Actions(client, plan.system, channels, on_progress, inflight, env, sources)
     report = ApplyReport(plan.instance_url, plan.system)
     stop = stop if stop is not None else Stop()
     order = {id(c): i for i, c in enumerate(plan.videos)}

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ptsync import redact
 from ptsync.report.results import ApplyReport, ItemResult, first_line
 from ptsync.state import ImportState, LiveImport
 
@@ -106,7 +107,8 @@ def _record(result: ItemResult, row: LiveImport) -> None:
     result.import_state = ImportState.label_of(row.state, row.state_label)
     if row.failed:
         result.success = False
-        result.error = f"import {result.import_state}: {first_line(row.error)}"
+        error = first_line(redact.text(row.error or ""))  # before the cut: no half URL
+        result.error = f"import {result.import_state}: {error}"
 
 
 def imports_of(reports: Iterable[ApplyReport]) -> list[int]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ptsync import passwords as pw
+from ptsync import redact, source_credentials
 from ptsync.apply.inflight import SETTLE, InflightCreates
 from ptsync.errors import (
     NotFound,
@@ -39,7 +40,7 @@ from ptsync.plan.changes import CreateMethod, CreateVideo, DeleteVideo, UpdateVi
 from ptsync.plan.match import upload_filename
 from ptsync.plan.schedule import schedule_body
 from ptsync.report.results import ItemResult
-from ptsync.state import Chapter, ImportState, LiveVideo
+from ptsync.state import Chapter, FileSource, ImportState, LiveVideo, UrlSource
 
 log = logging.getLogger("ptsync.apply")
 CREATE_ATTEMPTS = 3
@@ -73,6 +74,10 @@ class WriteClient(Protocol):
         self, id_or_uuid: str, path: Path, *, on_progress: Progress | None = None
     ) -> None: ...
     def retry_import(self, import_id: int) -> None: ...
+
+
+class SourceMismatch(PtsyncError):
+    """A create or a replace names a source URL its manifest entry does not have."""
 
 
 def _may_finish_late(exc: Exception) -> bool:
@@ -123,13 +128,18 @@ class Actions:
         on_progress: Callable[[str, int, int], None] | None = None,
         inflight: InflightCreates | None = None,
         env: Mapping[str, str] | None = None,
+        sources: Mapping[str, UrlSource | FileSource] | None = None,
     ):
         self.client = client
         self.system = system
         self.channels = channels
         self.on_progress = on_progress
         self.inflight = inflight
-        self.env: Mapping[str, str] = os.environ if env is None else env  # video passwords
+        # video passwords and source credentials are read here, when a request needs them
+        self.env: Mapping[str, str] = os.environ if env is None else env
+        # the manifests' sources by external id: a plan shows (and saves) a URL redacted, the
+        # request needs it whole, with the credentials its entry names
+        self.sources: Mapping[str, UrlSource | FileSource] = sources or {}
 
     # ------------------------------------------------------------------------------ create
 
@@ -171,6 +181,7 @@ class Actions:
     def _existing(self, change: CreateVideo) -> LiveVideo | None:
         """A video already carrying this entry's marker, waiting for one that a killed run's
         create may still bring (recorded as in flight) before answering "none"."""
+
         def look() -> LiveVideo | None:
             return self.find_marked(change.external_id, change.fields.get("name"))
 
@@ -214,7 +225,8 @@ class Actions:
             try:
                 return self._send_create(change)
             except (TransportError, ServerError) as exc:
-                log.warning("create %s: %s (attempt %d)", change.external_id, exc, attempt)
+                shown = redact.text(str(exc))
+                log.warning("create %s: %s (attempt %d)", change.external_id, shown, attempt)
                 existing = self._look_again(change, _may_finish_late(exc))
                 if existing is not None:
                     return existing
@@ -247,7 +259,8 @@ class Actions:
         if change.passwords_env is not None:
             body["videoPasswords"] = list(pw.read(self.env, change.passwords_env))
         if change.method is CreateMethod.IMPORT:
-            answer = self.client.create_import({**body, "targetUrl": change.source})
+            target = self.source_url(change.external_id, change.source)
+            answer = self.client.create_import({**body, "targetUrl": target})
             video = answer.get("video") or {}
             return {
                 "id": video.get("id"),
@@ -264,6 +277,21 @@ class Actions:
             session_key=f"{self.system}/{change.external_id}/{change.source_digest}",
         )
         return {"id": video.get("id"), "uuid": video["uuid"], "url": video.get("url")}
+
+    def source_url(self, external_id: str | None, shown: str) -> str:
+        """The URL to request for a source a plan shows as ``shown``: the entry's own URL with
+        its credentials. A plan made from other manifests (an edited plan file) gets nothing."""
+        source = self.sources.get(external_id or "")
+        if isinstance(source, UrlSource) and source.shown == shown:
+            if source.credentials is None:
+                return source.url
+            value = source_credentials.read(self.env, source.credentials.env)
+            return source_credentials.request_url(source.url, value)
+        if source is None and not self.sources and not redact.has_secret(shown):
+            return shown  # a library caller without manifests: a plain URL is the URL
+        raise SourceMismatch(
+            f"{external_id}: the plan's source {shown} is not the manifest's; plan again"
+        )
 
     def _default_channel(self) -> int:
         if not self.channels:
@@ -399,7 +427,10 @@ class Actions:
         from ptsync.peertube.download import local_copy
 
         assert change.source_file is not None
-        with local_copy(change.source_file) as path:
+        where = change.source_file
+        if "://" in where:
+            where = self.source_url(change.external_id, where)
+        with local_copy(where) as path:
             self.client.replace_source(
                 change.uuid, path, on_progress=self._progress(change.external_id or change.uuid)
             )

@@ -83,7 +83,7 @@ def plan_group(
     version = server_version(vocab.server_version)  # ConfigError below 6.0
     live = live or fetch_live(client)
     matching = match(desired, live)
-    if needs_imports(matching):
+    if needs_imports(matching, rules=bool(desired.rules)):
         live = dataclasses.replace(live, imports=tuple(client.iter_my_imports()))
         matching = match(desired, live)
     candidates = filename_candidates(desired, matching)

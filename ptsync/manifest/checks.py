@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ptsync import redact
 from ptsync.errors import Problem
 from ptsync.fields import (
     DESCRIPTION_MAX,
@@ -214,7 +215,7 @@ class FileChecker:
             return
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            self.problem(at, f"{url!r} is not an http(s) URL")
+            self.problem(at, f"{redact.url(url)!r} is not an http(s) URL")
 
 
 def duplicate_ids(entries: Sequence[tuple[str, Document, Path_, str]]) -> Iterator[Problem]:

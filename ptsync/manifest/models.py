@@ -111,6 +111,17 @@ class VideoFields(_Strict):
         return {k: getattr(self, k) for k in self.model_fields_set if k in VIDEO_FIELDS}
 
 
+class SourceCredentials(_Strict):
+    env: str = Field(
+        description=(
+            "Environment variable holding the credentials PeerTube needs to fetch the URL: "
+            "user:password (sent as the URL's userinfo), or a query string starting with ? "
+            "(appended to the URL). Only the import request carries them; never shown."
+        ),
+        pattern=ENV_PATTERN,
+    )
+
+
 class Source(_Strict):
     """Where a new video comes from: exactly one of ``url`` (import) or ``file`` (upload)."""
 
@@ -119,11 +130,17 @@ class Source(_Strict):
         None,
         description="Video file to upload, relative to the manifest's folder (see files.roots).",
     )
+    credentials: SourceCredentials | None = Field(
+        None,
+        description="Credentials for a private source.url, from an environment variable.",
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> Source:
         if (self.url is None) == (self.file is None):
             raise ValueError("give exactly one of source.url or source.file")
+        if self.credentials is not None and self.url is None:
+            raise ValueError("credentials are for source.url (PeerTube fetches the URL)")
         return self
 
 
@@ -224,10 +241,19 @@ class RuleMatchModel(_Strict):
     channel: Label | None = Field(None, description="Videos of this channel (name or id).")
     tag: str | None = Field(None, description="Videos carrying this tag.")
     name: str | None = Field(None, description="Videos whose name matches this glob (*, ?).")
+    owner: Literal["any"] | None = Field(
+        None,
+        description=(
+            "any: also change videos that carry another system's marker or that this manifest "
+            "released (lifecycle: unmanaged). Without it a rule leaves them alone and the plan "
+            "counts them in a notice."
+        ),
+    )
 
     @model_validator(mode="after")
     def _something(self) -> RuleMatchModel:
-        if not self.model_fields_set or (self.model_fields_set == {"all"} and not self.all):
+        conditions = self.model_fields_set - {"owner"}
+        if not conditions or (conditions == {"all"} and not self.all):
             raise ValueError("a rule needs match conditions: all, channel, tag or name")
         return self
 

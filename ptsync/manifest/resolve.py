@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ptsync import source_credentials
 from ptsync.errors import ManifestError, Problem
 from ptsync.fields import COMMENTS_POLICIES, DESCRIPTION_MAX, PASSWORD_PROTECTED, norm_instant
 from ptsync.manifest.files import DigestCache, PathProblem, local_path
@@ -35,6 +36,7 @@ from ptsync.manifest.resolve_metadata import (
 from ptsync.marker import HASH_LEN, PUB_LEN, Marker
 from ptsync.state import (
     CaptionFile,
+    CredentialsRef,
     DesiredChannel,
     DesiredPlaylist,
     DesiredState,
@@ -269,7 +271,9 @@ def _rule(member: ManifestFile, index: int, resolver: Resolver) -> Rule:
             "passwords are set per video (passwords: {env: NAME})",
         )
     return Rule(
-        match=RuleMatch(bool(match.all), channel, match.tag, match.name),
+        match=RuleMatch(
+            bool(match.all), channel, match.tag, match.name, any_owner=match.owner == "any"
+        ),
         fields=fields,
         ref=ref_at(member.path, member.doc, at),
     )
@@ -286,7 +290,7 @@ def _video(
 ) -> DesiredVideo:
     source: UrlSource | FileSource | None = None
     if entry.source and entry.source.url:
-        source = UrlSource(entry.source.url)
+        source = UrlSource(entry.source.url, _credentials(member, at, entry, resolver.env))
     elif entry.source and entry.source.file:
         found = resolver.file(member, (*at, "source", "file"), entry.source.file, digests)
         source = FileSource(found[0], found[0].stat().st_size, found[1]) if found else None
@@ -323,6 +327,18 @@ def _video(
         passwords=passwords,
         lifecycle=Lifecycle(entry.lifecycle),
     )
+
+
+def _credentials(
+    member: ManifestFile, at: PathT, entry: VideoEntry, env: Mapping[str, str]
+) -> CredentialsRef | None:
+    """The variable of a private source; one that cannot be used is recorded, for the plan to
+    report where a request needs it (a create, a replaced source)."""
+    given = entry.source.credentials if entry.source else None
+    if given is None:
+        return None
+    ref = ref_at(member.path, member.doc, (*at, "source", "credentials", "env"))
+    return CredentialsRef(given.env, source_credentials.problem(env, given.env), ref)
 
 
 def _captions(

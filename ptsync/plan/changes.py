@@ -74,6 +74,7 @@ class NoticeKind(StrEnum):
     SERVER_VERSION = "server-version"  # a server version newer than ptsync knows, or unreadable
     SCHEDULE_PASSED = "schedule-passed"  # publishAt is past and the video is published
     NOT_IN_MANIFEST = "not-in-manifest"  # owned videos absent from the manifest, no --prune
+    RULES_SKIPPED = "rules-skipped"  # rules left another system's (or a released) video alone
 
 
 ATTENTION: frozenset[NoticeKind] = frozenset(
@@ -88,7 +89,8 @@ ATTENTION: frozenset[NoticeKind] = frozenset(
     }
 )
 """Notices that need a person: the plan cannot converge (or will fail) until someone decides.
-``UNADOPTED`` (optional markers) and ``SERVER_VERSION`` are informational."""
+``UNADOPTED`` (optional markers), ``SERVER_VERSION`` and ``RULES_SKIPPED`` (ownership held, as
+it should: two systems on one account each converge) are informational."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 from ptsync.fields import VIDEO_FIELDS, normalise
 from ptsync.marker import Marker
 from ptsync.plan.changes import FieldChange
-from ptsync.state import CaptionFile, DesiredVideo, LiveVideo
+from ptsync.state import CaptionFile, DesiredVideo, LiveVideo, UrlSource
 
 _FIELD_ORDER = {name: i for i, name in enumerate(VIDEO_FIELDS)}
 
@@ -68,7 +68,11 @@ def diff_files(entry: DesiredVideo, live_marker: Marker | None) -> FileChanges:
 
 
 def _source_changed(entry: DesiredVideo, applied: Mapping[str, str]) -> bool:
-    return entry.source is not None and "src" in applied and applied["src"] != entry.source.digest
+    source = entry.source
+    if source is None or "src" not in applied:
+        return False
+    accepted = source.digests if isinstance(source, UrlSource) else {source.digest}
+    return applied["src"] not in accepted
 
 
 def _caption_changes(

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ptsync import redact
 from ptsync.errors import Problem
 from ptsync.fields import normalise
 from ptsync.marker import ID_PATTERN, SYSTEM_PATTERN
@@ -95,10 +96,12 @@ def _precedence(video: LiveVideo) -> tuple[bool, bool, int]:
 
 def match(desired: DesiredState, live: LiveState) -> Matching:
     index = _index(desired.system, live.videos)
-    matches: list[Match] = []
+    found_for: dict[str, Match] = {}
     problems: list[Problem] = []
     extra: list[tuple[LiveVideo, LiveVideo]] = []
-    for entry in desired.videos.values():
+    # managed entries first: a released entry never takes a video a managed one identifies
+    entries = sorted(desired.videos.values(), key=lambda e: e.lifecycle is Lifecycle.UNMANAGED)
+    for entry in entries:
         found, by, problem = _find(desired.system, entry, index, live)
         if problem:
             problems.append(problem)
@@ -108,7 +111,8 @@ def match(desired: DesiredState, live: LiveState) -> Matching:
             extra.extend((found, c) for c in copies if c.uuid != found.uuid)
             for copy in copies:
                 index.claimed.add(copy.uuid)
-        matches.append(_with_imports(Match(entry, found, by), live.imports))
+        found_for[entry.external_id] = _with_imports(Match(entry, found, by), live.imports)
+    matches = [found_for[ext_id] for ext_id in desired.videos]
     orphans = [
         copies[0]
         for ext_id, copies in index.by_marker.items()
@@ -128,8 +132,10 @@ def _find(
     system: str, entry: DesiredVideo, index: _Index, live: LiveState
 ) -> tuple[LiveVideo | None, MatchedBy | None, Problem | None]:
     marked = index.by_marker.get(entry.external_id)
-    if entry.lifecycle is Lifecycle.UNMANAGED:  # only a video carrying its marker: to release
-        return (marked[0], MatchedBy.MARKER, None) if marked else (None, None, None)
+    if entry.lifecycle is Lifecycle.UNMANAGED:
+        if marked:  # carries its marker: to release
+            return marked[0], MatchedBy.MARKER, None
+        return _find_released(system, entry, index, live)
     if marked:
         video = marked[0]
         if entry.uuid and entry.uuid not in (video.uuid, video.short_uuid):
@@ -141,6 +147,26 @@ def _find(
         return video, MatchedBy.MARKER, None
     if entry.uuid:
         return _find_pinned(system, entry, index)
+    if isinstance(entry.source, UrlSource) and live.imports:
+        found = _find_by_import(system, entry, entry.source, index, live.imports)
+        if found:
+            return found, MatchedBy.IMPORT, None
+    if isinstance(entry.source, FileSource) and live.upload_filenames:
+        found = _find_by_filename(system, entry, index, live.upload_filenames)
+        if found:
+            return found, MatchedBy.FILENAME, None
+    return None, None, None
+
+
+def _find_released(
+    system: str, entry: DesiredVideo, index: _Index, live: LiveState
+) -> tuple[LiveVideo | None, MatchedBy | None, None]:
+    """The video of a released entry once its marker is gone, by the identities that outlive
+    the marker (pinned uuid, import URL, upload filename), so rules keep leaving it alone. A
+    video another entry claimed, or that carries this system's marker, is not it."""
+    if entry.uuid:
+        found = _unclaimed_unmarked(system, index, entry.uuid)
+        return (found, MatchedBy.UUID, None) if found else (None, None, None)
     if isinstance(entry.source, UrlSource) and live.imports:
         found = _find_by_import(system, entry, entry.source, index, live.imports)
         if found:
@@ -183,13 +209,20 @@ def _find_by_import(
     index: _Index,
     imports: Iterable[LiveImport],
 ) -> LiveVideo | None:
-    for row in sorted(imports, key=lambda r: r.id):
-        if row.target_url != source.url:
-            continue
+    rows = sorted(imports, key=lambda r: r.id)
+    exact = [r for r in rows if r.target_url == source.url]  # before rows of another signature
+    for row in exact + [r for r in rows if r not in exact and same_source(r, source)]:
         video = _unclaimed_unmarked(system, index, row.video_uuid)
         if video is not None:
             return video
     return None
+
+
+def same_source(row: LiveImport, source: UrlSource) -> bool:
+    """The import row fetched this source: the same URL once credentials, secret values and
+    signatures are set aside (PeerTube lists the ``targetUrl`` it got, credentials included;
+    a signed URL is signed anew for every run)."""
+    return row.target_url is not None and redact.identity(row.target_url) == source.identity
 
 
 def _find_by_filename(
@@ -216,8 +249,8 @@ def _with_imports(found: Match, imports: tuple[LiveImport, ...] | None) -> Match
         return Match(entry, live, found.by, _latest(own))
     if not isinstance(entry.source, UrlSource):
         return found
-    url = entry.source.url
-    failed = [r for r in imports if r.target_url == url and r.failed and r.video_uuid is None]
+    source = entry.source
+    failed = [r for r in imports if r.failed and r.video_uuid is None and same_source(r, source)]
     return Match(entry, None, None, _latest(failed))
 
 
@@ -226,11 +259,13 @@ def _latest(rows: list[LiveImport]) -> LiveImport | None:
 
 
 def filename_candidates(desired: DesiredState, matching: Matching) -> list[LiveVideo]:
-    """Unmarked videos whose name equals an unmatched upload entry's: worth a /source lookup."""
+    """Unmarked videos whose name equals an unmatched upload entry's: worth a /source lookup
+    (released entries' too when rules could change their videos)."""
     wanted = {
         normalise("name", m.desired.fields.get("name"))
         for m in matching.unmatched()
-        if isinstance(m.desired.source, FileSource) and m.desired.lifecycle is Lifecycle.MANAGED
+        if isinstance(m.desired.source, FileSource)
+        and (m.desired.lifecycle is Lifecycle.MANAGED or desired.rules)
     }
     return [
         v
@@ -239,11 +274,16 @@ def filename_candidates(desired: DesiredState, matching: Matching) -> list[LiveV
     ]
 
 
-def needs_imports(matching: Matching) -> bool:
-    """The import list is read only when an unmatched URL entry or a failed import needs it."""
+def needs_imports(matching: Matching, *, rules: bool = False) -> bool:
+    """The import list is read only when an unmatched URL entry or a failed import needs it;
+    with ``rules``, also to recognise the videos of released URL entries (rules skip them)."""
     return any(
-        isinstance(m.desired.source, UrlSource) and m.desired.lifecycle is Lifecycle.MANAGED
+        isinstance(m.desired.source, UrlSource)
+        and (m.desired.lifecycle is Lifecycle.MANAGED or rules)
         for m in matching.unmatched()
     ) or any(
-        m.live is not None and m.live.state == VideoState.IMPORT_FAILED for m in matching.matches
+        m.live is not None
+        and m.live.state == VideoState.IMPORT_FAILED
+        and m.desired.lifecycle is Lifecycle.MANAGED
+        for m in matching.matches
     )

@@ -2,16 +2,61 @@
 
 Precedence for a listed video: its own fields > rules (later rules win) > the file's defaults.
 An unlisted video gets only what rules set; rules never touch its description or marker.
+
+Ownership holds for rules as for entries: a video that carries another system's marker, or
+that this manifest let go (``lifecycle: unmanaged``, recognised after its marker is gone by its
+pinned uuid, import URL or upload filename), is changed only by a rule whose match says
+``owner: any``. Two systems sharing an account then never undo each other's settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
 from ptsync.fields import DETAIL_FIELDS
-from ptsync.state import DesiredVideo, LiveVideo, Rule, RuleMatch
+from ptsync.plan.match import Matching
+from ptsync.plan.release import carries_marker
+from ptsync.state import DesiredVideo, Lifecycle, LiveVideo, Rule, RuleMatch
+
+
+@dataclass(frozen=True)
+class RuleTarget:
+    """A video the manifest does not list (or lets go) that rules may select. ``owner``: the
+    other system whose marker it carries; ``released``: this manifest let it go. Either one
+    means only ``owner: any`` rules may change it."""
+
+    video: LiveVideo
+    owner: str | None = None
+    released: bool = False
+
+    @property
+    def free(self) -> bool:
+        return self.owner is None and not self.released
+
+
+def targets(system: str, matching: Matching) -> Iterator[RuleTarget]:
+    """Unlisted videos (this system's own markers aside: orphans are pruned, not ruled) and
+    videos of released entries whose marker is gone (one still carrying it is released by
+    this plan, and ruled from the next one on, with ``owner: any``)."""
+    for video in matching.unlisted:
+        marker = video.marker
+        if marker is not None and marker.system == system:
+            continue
+        yield RuleTarget(video, marker.system if marker is not None else None)
+    for found in matching.matches:
+        entry, let_go = found.desired, found.live
+        if entry.lifecycle is Lifecycle.MANAGED or let_go is None:
+            continue
+        if not carries_marker(system, entry.external_id, let_go):
+            yield RuleTarget(let_go, released=True)
+
+
+def allowed(rules: Iterable[Rule], target: RuleTarget) -> list[Rule]:
+    """The rules that may change ``target``."""
+    return [r for r in rules if target.free or r.match.any_owner]
 
 
 def matches(match: RuleMatch, view: Mapping[str, Any]) -> bool:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ptsync import redact
 from ptsync.errors import ManifestError, Problem
 from ptsync.fields import COMMENTS_POLICIES, DETAIL_FIELDS, first_line, normalise
 from ptsync.marker import Marker
@@ -39,6 +40,7 @@ from ptsync.plan.chapters_passwords import (
 from ptsync.plan.diff import diff_fields, diff_files
 from ptsync.plan.match import Match, Matching
 from ptsync.plan.release import carries_marker, plan_release
+from ptsync.plan.rules import RuleTarget
 from ptsync.plan.schedule import ANNOTATION as SCHEDULE_ANNOTATION
 from ptsync.plan.schedule import (
     SchedulePlan,
@@ -55,6 +57,7 @@ from ptsync.state import (
     Lifecycle,
     LiveVideo,
     Privacy,
+    Rule,
     UrlSource,
     VideoState,
     Vocabularies,
@@ -91,13 +94,16 @@ def build_plan(
             changes.append(change)
         elif found.live is not None and _managed(found.desired):
             unchanged += 1
-    for video in matching.unlisted:
-        if video.marker and video.marker.system == desired.system:
-            continue
-        ruled += bool(desired.rules and rules_mod.set_by_rules(desired.rules, video.fields))
-        update = _plan_rules(desired, video)
+    skipped: list[RuleTarget] = []
+    for target in rules_mod.targets(desired.system, matching) if desired.rules else ():
+        allowed = rules_mod.allowed(desired.rules, target)
+        ruled += bool(rules_mod.set_by_rules(allowed, target.video.fields))
+        update = _plan_rules(allowed, target.video)
         if update is not None:
             changes.append(update)
+        if not target.free and _held_back(desired, target, update):
+            skipped.append(target)
+    notices.extend(_rules_skipped_notice(desired.system, skipped))
     changes.extend(_plan_deletes(desired, matching, options, notices))
     changes.extend(_release_copies(desired, matching))
     if problems:
@@ -137,10 +143,10 @@ def _managed_total(system: str, matching: Matching) -> int:
 
 
 def _unowned_by_name(system: str, matching: Matching) -> dict[str, list[LiveVideo]]:
+    """Videos without this system's marker (released ones included), by name."""
     index: dict[str, list[LiveVideo]] = {}
-    for video in matching.unlisted:
-        if not (video.marker and video.marker.system == system):
-            index.setdefault(video.fields["name"], []).append(video)
+    for target in rules_mod.targets(system, matching):
+        index.setdefault(target.video.fields["name"], []).append(target.video)
     return index
 
 
@@ -188,7 +194,7 @@ def _retry_failed_import(
             )
         )
         return update
-    retry = FieldChange("import", f"failed: {first_line(row.error)}", "retry")
+    retry = FieldChange("import", f"failed: {first_line(redact.text(row.error or ''))}", "retry")
     if update is None:
         update = UpdateVideo(
             uuid=live.uuid,
@@ -247,7 +253,8 @@ def _plan_create(
         return None
     passwords = plan_passwords(entry, fields, None)
     late = create_problem(entry, options.now or 0.0)
-    found_problems = [p for p in (passwords.problem, late) if p is not None]
+    unusable = _credentials_problem(entry)
+    found_problems = [p for p in (passwords.problem, late, unusable) if p is not None]
     if found_problems:
         problems.extend(found_problems)
         return None
@@ -306,7 +313,9 @@ def _create(
     reason = None
     if found.failed_import is not None:
         row = found.failed_import
-        error = (row.error or row.state_label or "failed").strip().splitlines()[0][:200]
+        # PeerTube's errors quote the targetUrl, credentials and all: redacted before the cut
+        error = redact.text(row.error or row.state_label or "failed").strip().splitlines()[0]
+        error = error[:200]
         reason = f"retry: import #{row.id} {row.state_label.lower() or 'failed'}: {error}"
     is_url = isinstance(source, UrlSource)
     annotations = {"src": source.digest}
@@ -315,7 +324,7 @@ def _create(
     return CreateVideo(
         external_id=entry.external_id,
         method=CreateMethod.IMPORT if is_url else CreateMethod.UPLOAD,
-        source=source.url if isinstance(source, UrlSource) else str(source.path),
+        source=source.shown if isinstance(source, UrlSource) else str(source.path),
         source_digest=source.digest,
         source_size=source.size if isinstance(source, FileSource) else None,
         fields=dict(fields),
@@ -341,7 +350,7 @@ def _plan_update(
     entry, live = found.desired, found.live
     assert live is not None
     own_marker = live.marker if live.marker and live.marker.system == desired.system else None
-    files = _file_changes(entry, own_marker, options, notices)
+    files = _file_changes(entry, own_marker, options, notices, problems)
     timing = plan_schedule(entry, live, dict(own_marker.annotations) if own_marker else {},
                            options.now or 0.0)  # fmt: skip
     fields, annotations = _scheduled(fields, files.annotations, timing)
@@ -454,7 +463,11 @@ class _Files:
 
 
 def _file_changes(
-    entry: DesiredVideo, own_marker: Marker | None, options: PlanOptions, notices: list[Notice]
+    entry: DesiredVideo,
+    own_marker: Marker | None,
+    options: PlanOptions,
+    notices: list[Notice],
+    problems: list[Problem],
 ) -> _Files:
     """Local files compared through the marker's hashes; a changed source is replaced only
     where the instance allows it (else a notice, and the marker keeps the old hash)."""
@@ -468,6 +481,8 @@ def _file_changes(
     elif files.source_changed:
         annotations["src"] = entry.source.digest if entry.source else annotations.get("src", "")
         replace = entry.source is not None
+        unusable = _credentials_problem(entry)
+        problems.extend([unusable] if unusable else [])
     return _Files(
         tuple(changes),
         annotations,
@@ -506,9 +521,21 @@ def _summarise_unadopted(notices: list[Notice]) -> list[Notice]:
 
 
 def _source_location(source: UrlSource | FileSource | None) -> str | None:
+    """Where a replaced file comes from, as shown (apply takes the real URL from the entry)."""
     if isinstance(source, UrlSource):
-        return source.url
+        return source.shown
     return str(source.path) if source is not None else None
+
+
+def _credentials_problem(entry: DesiredVideo) -> Problem | None:
+    """A private source whose credentials variable cannot be used, where a request needs it."""
+    source = entry.source
+    if not isinstance(source, UrlSource) or source.credentials is None:
+        return None
+    given = source.credentials
+    if given.problem is None:
+        return None
+    return Problem(given.ref or entry.ref, given.problem)
 
 
 def _protected(fields: Mapping[str, Any], live: LiveVideo) -> bool:
@@ -525,8 +552,37 @@ def _source_notice(external_id: str, ref: Any) -> Notice:
     )
 
 
-def _plan_rules(desired: DesiredState, video: LiveVideo) -> UpdateVideo | None:
-    fields = rules_mod.set_by_rules(desired.rules, video.fields)
+def _held_back(desired: DesiredState, target: RuleTarget, update: UpdateVideo | None) -> bool:
+    """Rules without ``owner: any`` would change this owned (or released) video."""
+    everything = _plan_rules(desired.rules, target.video)
+    return everything is not None and (update is None or everything.changes != update.changes)
+
+
+def _rules_skipped_notice(system: str, skipped: list[RuleTarget]) -> list[Notice]:
+    """One notice counting the videos rules left alone because they are not this manifest's:
+    informational (it never makes ``--detailed-exitcode`` exit 2), so two systems sharing an
+    account both converge to "No changes"."""
+    if not skipped:
+        return []
+    owners: dict[str, int] = {}
+    for target in skipped:
+        key = "released by this manifest" if target.released else f"owned by {target.owner}"
+        owners[key] = owners.get(key, 0) + 1
+    whose = ", ".join(f"{count} {key}" for key, count in sorted(owners.items()))
+    shown = ", ".join(t.video.uuid for t in skipped[:3]) + (" …" if len(skipped) > 3 else "")
+    many = len(skipped) != 1
+    return [
+        Notice(
+            NoticeKind.RULES_SKIPPED,
+            f"rules leave {len(skipped)} video{'s' if many else ''} that they would change "
+            f"alone, as {'they are' if many else 'it is'} not {system}'s ({whose}: {shown}); "
+            "`owner: any` in a rule's match lets that rule change them",
+        )
+    ]
+
+
+def _plan_rules(rules: Sequence[Rule], video: LiveVideo) -> UpdateVideo | None:
+    fields = rules_mod.set_by_rules(rules, video.fields)
     fields = {k: v for k, v in fields.items() if k not in ("name", "description")}
     if not fields:
         return None
@@ -652,7 +708,8 @@ def detail_needed(desired: DesiredState, matching: Matching) -> set[str]:
         if _entry_needs_detail(desired, found, live):
             needed.add(live.uuid)
     if desired.rules:
-        for video in matching.unlisted:
+        for target in rules_mod.targets(desired.system, matching):
+            video = target.video
             if not video.detailed and rules_mod.rule_needs_detail(desired.rules, video):
                 needed.add(video.uuid)
     return needed

@@ -6,6 +6,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ptsync import redact
 from ptsync.fields import first_line
 
 __all__ = ["ApplyReport", "ItemResult", "first_line"]
@@ -13,7 +14,11 @@ __all__ = ["ApplyReport", "ItemResult", "first_line"]
 
 @dataclass
 class ItemResult:
-    """One change's outcome, like a bulk-import job's per-video result."""
+    """One change's outcome, like a bulk-import job's per-video result.
+
+    ``error`` and ``note`` are redacted as they are set (``ptsync.redact``): PeerTube's error
+    texts quote an import's ``targetUrl``, credentials included, and every result is printed,
+    written to the report and posted to the webhook."""
 
     action: str  # create | update | delete
     external_id: str | None
@@ -29,6 +34,14 @@ class ItemResult:
     note: str | None = None
     seconds: float = 0.0
     partial: bool = False  # done, but a follow-up step (caption, thumbnail) failed
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _REDACTED and isinstance(value, str):
+            value = redact.text(value)
+        super().__setattr__(name, value)
+
+
+_REDACTED = frozenset({"error", "note"})
 
 
 @dataclass

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ptsync.plan.match import Match, match
+from ptsync import redact
+from ptsync.plan.match import Match, match, same_source
 from ptsync.report.results import first_line
 from ptsync.state import (
     DesiredState,
@@ -70,7 +71,7 @@ def _latest_import(found: Match, imports: Iterable[LiveImport]) -> LiveImport | 
     source = found.desired.source
     if not isinstance(source, UrlSource):
         return None
-    rows = [r for r in imports if r.target_url == source.url]
+    rows = [r for r in imports if same_source(r, source)]
     if found.live is not None:
         rows = [r for r in rows if r.video_uuid == found.live.uuid] or rows
     return max(rows, key=lambda r: r.id) if rows else None
@@ -83,16 +84,22 @@ def _status(found: Match, imports: Iterable[LiveImport]) -> VideoStatus:
     ext_id = found.desired.external_id
     if video is None:
         if row is not None and row.failed:
-            return VideoStatus(ext_id, "failed", first_line(row.error), import_state=import_state)
+            return VideoStatus(ext_id, "failed", _error(row), import_state=import_state)
         return VideoStatus(ext_id, "not created", import_state=import_state)
     state = _VIDEO_STATES.get(video.state, video.state_label.lower() or "unknown")
     detail = None
     if state == "importing" and row is not None:
         detail = f"import {import_state}"
     if state == "failed":
-        reason = first_line(row.error) if row is not None and row.failed else None
+        reason = _error(row) if row is not None and row.failed else None
         detail = f"{video.state_label}: {reason}" if reason else video.state_label
     return VideoStatus(ext_id, state, detail, video.uuid, video.url, import_state)
+
+
+def _error(row: LiveImport) -> str:
+    """PeerTube's error, whose quoted ``targetUrl`` may carry credentials: redacted (before
+    it is cut, so no half URL escapes)."""
+    return first_line(redact.text(row.error or ""))
 
 
 def totals(statuses: list[VideoStatus]) -> dict[str, Any]:

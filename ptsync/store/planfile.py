@@ -4,7 +4,15 @@ The file records what the plan was computed from: the manifest paths and each gr
 (manifest texts plus every referenced file's hash), and for every touched video the
 ``updatedAt`` the plan saw. ``apply FILE`` refuses (exit 4) when the manifests changed, when a
 touched video changed since (PeerTube bumps ``updatedAt`` on every edit), or when a video the
-plan would create appeared meanwhile. No secrets are stored: only what the plan shows.
+plan would create appeared meanwhile. No secrets are stored: only what the plan shows (source
+URLs redacted; apply takes the real one from the manifest entry).
+
+A plan file is not trusted as written. It carries ``digest``, a SHA-256 over the canonical
+JSON of everything else in it, and ``load`` refuses a file whose digest does not fit (an edit
+after ``ptsync plan`` wrote it): UntrustedPlan, exit 4. A digest anyone can recompute proves
+no author, so apply also re-checks every touched video's ownership against the live listing
+(``ptsync.store.trust``): an edit that fixes the digest still cannot aim a change at a video
+this system does not own.
 
 Paths (the manifests, files to upload, thumbnails, captions) are written relative to the plan
 file's folder, as ``./…`` or ``../…``, so ``apply FILE`` works from any folder (and from
@@ -13,23 +21,27 @@ another checkout of the same repository); a path written without that prefix is 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ptsync import __version__
-from ptsync.errors import PlanFileError, StalePlan
+from ptsync.errors import PlanFileError, StalePlan, UntrustedPlan
 from ptsync.plan.changes import CreateVideo, DeleteVideo, Plan, UpdateVideo
 from ptsync.state import LiveState
 from ptsync.store.serialize import plan_from_dict, plan_to_dict
 
 Convert = Callable[[str], str]
 KIND = "ptsync-plan"
-FORMAT_VERSION = 3  # 3: paths relative to the plan file; 2: typed channel and playlist changes
+# 4: a digest of the file's contents; 3: paths relative to the plan file; 2: typed channel
+# and playlist changes
+FORMAT_VERSION = 4
+DIGEST = "sha256"
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,7 @@ def save(path: Path, manifests: Sequence[str], groups: Iterable[SavedGroup]) -> 
             {"digest": g.digest, "plan": _paths(plan_to_dict(g.plan), files)} for g in groups
         ],
     }
+    doc["digest"] = f"{DIGEST}:{contents_digest(doc)}"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -85,10 +98,25 @@ def load(path: Path) -> SavedPlan:
             f"{path}: plan file format {doc.get('format_version')}, this ptsync reads format "
             f"{FORMAT_VERSION}: re-run plan"
         )
+    if doc.get("digest") != f"{DIGEST}:{contents_digest(doc)}":
+        raise UntrustedPlan(
+            f"{path}: refusing a plan file that was changed after ptsync wrote it (its digest "
+            "does not match its contents); re-run plan"
+        )
     from_file = _resolved_from(path.parent)
     groups = tuple(_group(g, from_file) for g in doc.get("groups", []))
     manifests = tuple(from_file(str(m)) for m in doc.get("manifests", []))
     return SavedPlan(manifests, groups, str(doc.get("created_at", "")))
+
+
+def contents_digest(doc: Mapping[str, Any]) -> str:
+    """SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of ``doc`` without its
+    ``digest``: the same for a file and for any re-indented copy of it."""
+    body = {k: v for k, v in doc.items() if k != "digest"}
+    canonical = json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _group(data: Any, from_file: Convert) -> SavedGroup:

@@ -41,14 +41,12 @@ class Backend:
         return self.fake is not None
 
 
-
-
 # Every integration test runs on the oldest and the newest profile; 7.3 (between the two)
 # gets a smoke run of the core loop (test_core_loop.py), to keep CI short.
 PROFILES = ("6.3", "8.0")
 
 
-SMOKE_ALL_PROFILES = ("test_core_loop",)
+SMOKE_ALL_PROFILES = ("test_core_loop", "test_rules_ownership")
 
 
 def pytest_generate_tests(metafunc):

@@ -137,6 +137,26 @@ def test_valid_manifest_loads_with_defaults_rules_and_files(tmp_path: Path) -> N
             "rules:\n  - match: {}\n    set: {nsfw: true}\n",
             "rules[0].match: a rule needs match conditions",
         ),
+        (
+            "rules:\n  - match: {owner: any}\n    set: {nsfw: true}\n",
+            "rules[0].match: a rule needs match conditions",
+        ),
+        (
+            "rules:\n  - match: {all: true, owner: every}\n    set: {nsfw: true}\n",
+            "rules[0].match.owner:",
+        ),
+        (
+            "videos:\n  - id: a\n    source: {file: a.mp4, credentials: {env: ARCHIVE}}\n",
+            "videos[0].source: credentials are for source.url (PeerTube fetches the URL)",
+        ),
+        (
+            "videos:\n  - id: a\n    source: {url: 'https://x.org/a', credentials: {env: 1A}}\n",
+            "videos[0].source.credentials.env:",
+        ),
+        (
+            "videos:\n  - id: a\n    source: {url: 'ftp://u:pw-secret@x.org/a.mp4'}\n",
+            "videos[0].source.url: 'ftp://REDACTED@x.org/a.mp4' is not an http(s) URL",
+        ),
         ("videos: {id: a}\n", "videos: expected a list, got a mapping"),
         (
             "videos:\n  - id: a\n    uuid: " + U1 + "\n    name: x\n    name: y\n",
@@ -249,4 +269,3 @@ def test_source_urls_need_an_http_scheme_and_a_host(tmp_path: Path, url: str, ok
         assert problems(path) == [
             f"{path}:4:37: videos[0].source.url: {url!r} is not an http(s) URL"
         ]
-
