@@ -159,7 +159,7 @@ def _live_playlists(desired: DesiredState, client: Any) -> list[LivePlaylist]:
         found = live_playlist(item)
         marker = found.marker
         if marker and marker.system == desired.system and marker.external_id in wanted:
-            elements = client.playlist_video_uuids(found.id)
+            elements = client.playlist_video_uuids(found.uuid)
             found = dataclasses.replace(found, videos=tuple(u for _, u in elements if u))
         lives.append(found)
     return lives

@@ -100,7 +100,7 @@ def plan_playlists(
         if change is not None:
             out.append(change)
     if prune:
-        out.extend(DeletePlaylist(ext_id, have.id) for ext_id, have in sorted(owned.items()))
+        out.extend(DeletePlaylist(ext_id, have.uuid) for ext_id, have in sorted(owned.items()))
     return out
 
 
@@ -142,7 +142,7 @@ def _playlist_change(
         return None
     return UpdatePlaylist(
         external_id=playlist.external_id,
-        id=have.id,
+        uuid=have.uuid,
         fields=fields,
         marker=marker,
         changes=tuple(changes),

@@ -29,7 +29,7 @@ from ptsync.store.serialize import plan_from_dict, plan_to_dict
 
 Convert = Callable[[str], str]
 KIND = "ptsync-plan"
-FORMAT_VERSION = 3  # 3: paths relative to the plan file; 2: typed channel and playlist changes
+FORMAT_VERSION = 4  # 4: playlists by uuid; 3: paths relative to the plan file; 2: typed resources
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,59 @@ videos:
 def test_reorder_uses_the_fewest_moves(current, target, moves):
     assert len(moves_needed(list(current), list(target))) == moves
     assert len(reorder_steps(list(current), list(target))) == moves
+
+
+UNLISTED = """
+videos:
+  - {{id: a, source: {{url: "https://archive.example.org/a.mp4"}}, name: Video A}}
+  - {{id: b, source: {{url: "https://archive.example.org/b.mp4"}}, name: Video B}}
+  - {{id: c, source: {{url: "https://archive.example.org/c.mp4"}}, name: Video C}}
+playlists:
+  - id: unlisted
+    displayName: Unlisted from the start
+    privacy: Unlisted
+    channel: {channel}
+    videos: [{first}]
+  - id: later
+    displayName: Private, then unlisted, then private
+    privacy: {later}
+    channel: {channel}
+    videos: [{second}]
+"""
+
+
+PLAYLIST_PATH = "/api/v1/video-playlists/"
+
+
+def _state(fake):
+    """Each managed playlist: (privacy id, video order as the fake holds it)."""
+    by_uuid = {v["uuid"]: v["name"][-1].lower() for v in fake.videos()}
+    return {
+        p["description"].split("/", 1)[1].split(" ", 1)[0]: (
+            p["privacy"]["id"],
+            [by_uuid[u] for u in fake.playlist_videos(p["uuid"])],
+        )
+        for p in _managed_playlists(fake)
+    }
+
+
+def test_unlisted_playlists_are_created_changed_filled_and_converge(backend, cli, write_manifest):
+    """PeerTube refuses a numeric id for an unlisted playlist's element listing (404
+    "Playlist not found"): every plan and apply reads and writes playlists by uuid."""
+    fake = _fake(backend)
+
+    def step(later: str, first: str, second: str) -> None:
+        path = write_manifest(UNLISTED, later=later, first=first, second=second)
+        applied = cli("apply", str(path), "--auto-approve", "--wait")
+        assert applied.code == 0, applied.text
+        again = cli("plan", str(path), "--detailed-exitcode")
+        assert again.code == 0 and "No changes." in again.out, again.text
+
+    step("Private", "a, b", "c")
+    assert _state(fake) == {"unlisted": (2, ["a", "b"]), "later": (3, ["c"])}
+    step("Unlisted", "b, a, c", "c, a")  # reordered, added; the other becomes unlisted
+    assert _state(fake) == {"unlisted": (2, ["b", "a", "c"]), "later": (2, ["c", "a"])}
+    step("Private", "c", "a, c")  # removed, moved; back to private
+    assert _state(fake) == {"unlisted": (2, ["c"]), "later": (3, ["a", "c"])}
+    named = {r.path.split("/")[4] for r in fake.requests if r.path.startswith(PLAYLIST_PATH)}
+    assert named - {"privacies"} <= {p["uuid"] for p in fake.playlists("alice")}, named
