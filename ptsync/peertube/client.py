@@ -124,6 +124,7 @@ class PeerTubeClient:
             channels=self.channels(),
             playlist_privacies=ints("/video-playlists/privacies"),
             server_version=str(version or ""),
+            account=self.username(),
         )
 
     # ------------------------------------------------------------------------------ videos
@@ -296,9 +297,10 @@ class PeerTubeClient:
     # unlisted playlist with 404 "Playlist not found" on GET (``videoPlaylistsGetValidator``
     # wants the uuid or shortUUID), and takes the uuid everywhere else too.
 
-    def my_playlists(self) -> list[dict[str, Any]]:
-        """Regular playlists of the user (not "Watch later"), private ones included."""
-        path = f"/accounts/{self.username()}/video-playlists"
+    def my_playlists(self, account: str | None = None) -> list[dict[str, Any]]:
+        """Regular playlists of the user (not "Watch later"), private ones included;
+        ``account`` (the user's account name, when known) spares a ``/users/me``."""
+        path = f"/accounts/{account or self.username()}/video-playlists"
         return list(self._pages(path, playlistType=1, sort="createdAt"))
 
     def playlist_elements(self, playlist: str) -> list[dict[str, Any]]:

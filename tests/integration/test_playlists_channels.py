@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ptsync.plan.resources import moves_needed, reorder_steps
@@ -167,3 +169,43 @@ def test_unlisted_playlists_are_created_changed_filled_and_converge(backend, cli
     assert _state(fake) == {"unlisted": (2, ["c"]), "later": (3, ["a", "c"])}
     named = {r.path.split("/")[4] for r in fake.requests if r.path.startswith(PLAYLIST_PATH)}
     assert named - {"privacies"} <= {p["uuid"] for p in fake.playlists("alice")}, named
+
+
+TWO_PLAYLISTS = """
+videos:
+  - {{id: a, source: {{url: "https://archive.example.org/a.mp4"}}, name: Video A}}
+{playlists}"""
+PLAYLIST = """
+  - {{id: {id}, displayName: {id}, privacy: Private, videos: [a]}}"""
+
+
+def test_owned_playlists_missing_from_the_manifest_are_noticed_like_videos(
+    backend, cli, write_manifest
+):
+    fake = _fake(backend)
+    listed = "playlists:" + "".join(PLAYLIST.format(id=i) for i in ("keep", "gone1", "gone2"))
+    path = write_manifest(TWO_PLAYLISTS, playlists=listed)
+    assert cli("apply", str(path), "--auto-approve", "--wait").code == 0
+
+    kept = "playlists:" + PLAYLIST.format(id="keep")
+    for playlists, missing in ((kept, "2 playlists"), ("", "3 playlists")):  # then none at all
+        path = write_manifest(TWO_PLAYLISTS, playlists=playlists)
+        plan = cli("plan", str(path), "--detailed-exitcode")
+        assert plan.code == 2, plan.text  # drift a person must decide on, as for videos
+        names = "gone1, gone2" + (", keep" if not playlists else "")
+        assert (
+            f"  ! {missing} carry the nisv marker but are not in the manifest ({names}); "
+            "--prune deletes them\n"
+        ) in plan.out
+        assert "No changes. 1 video matches the manifest. 1 notice needs attention" in plan.out
+        doc = json.loads(cli("plan", str(path), "--format", "json").out)
+        (notice,) = doc["plans"][0]["notices"]
+        assert notice["kind"] == "not-in-manifest"
+
+    path = write_manifest(TWO_PLAYLISTS, playlists=kept)
+    pruned = cli("plan", str(path), "--prune", "--detailed-exitcode")
+    assert pruned.code == 2 and "not in the manifest" not in pruned.out
+    assert "  - delete playlist gone1\n" in pruned.out and "delete playlist gone2" in pruned.out
+    assert cli("apply", str(path), "--prune", "--auto-approve").code == 0
+    assert [p["displayName"] for p in _managed_playlists(fake)] == ["keep"]
+    assert cli("plan", str(path), "--detailed-exitcode").code == 0
