@@ -138,7 +138,7 @@ videos:
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def _in_a_terminal(argv: list[str], env: dict[str, str], columns: int) -> str:
+def in_a_terminal(argv: list[str], env: dict[str, str], columns: int) -> str:
     """What ``argv`` shows on a pseudo-terminal ``columns`` wide (as a person sees it)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
@@ -171,7 +171,7 @@ def test_a_long_text_edit_wraps_at_the_terminal_width_and_at_100_in_a_pipe(
 
     env = command_env(fake, tmp_path / "cache", TERM="xterm-256color")
     env.pop("COLUMNS", None)
-    shown = _in_a_terminal([PYTHON, "-m", "ptsync", "plan", str(path)], env, columns=64)
+    shown = in_a_terminal([PYTHON, "-m", "ptsync", "plan", str(path)], env, columns=64)
     rows = shown.splitlines()
     assert max(len(row) for row in rows) <= 64, shown
     assert "word513 {+inserted by a reviewer +}word514" in " ".join(shown.split())
