@@ -13,6 +13,7 @@ The result is plain data (``Hunk``); ``render.text`` and ``render.markdown`` dra
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -23,6 +24,8 @@ CONTEXT_CHARS = 40
 ELLIPSIS = "…"
 _TOKENS = re.compile(r"\n|[^\S\n]+|\w+|[^\w\s]+")
 _REWRITE = 0.4  # below this share of unchanged characters a block is replaced whole
+_DIRECT = 10_000  # token pairs compared word by word at once; longer blocks go chunk by chunk
+_CHUNK = 8
 
 
 class Kind(StrEnum):
@@ -123,30 +126,98 @@ def _words(old: str, new: str) -> list[Piece]:
 
 
 def _middle(ta: list[str], tb: list[str]) -> list[Piece]:
-    """Word changes; a blank gap between two replaced runs joins them (``[-a b-]{+c d+}``, not
-    ``[-a-]{+c+} [-b-]{+d+}``); a block mostly rewritten is shown replaced whole."""
-    ops: list[tuple[str, int, int, int, int]] = []
-    for op in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
-        if len(ops) >= 2 and op[0] == ops[-2][0] == "replace" and ops[-1][0] == "equal":
-            gap = "".join(ta[ops[-1][1] : ops[-1][2]])
-            if not gap.strip() and "\n" not in gap:
-                ops[-2:] = [("replace", ops[-2][1], op[2], ops[-2][3], op[4])]
-                continue
-        ops.append(op)
+    """Word changes, joined into runs (``_runs``); a block mostly rewritten is shown replaced
+    whole rather than shredded into many small changes."""
     old, new = "".join(ta), "".join(tb)
-    same = sum(len("".join(ta[i1:i2])) for tag, i1, i2, _, _ in ops if tag == "equal")
+    pieces = _runs(_compare(ta, tb))
+    same = sum(len(p.text) for p in pieces if p.kind is Kind.SAME)
     if same < _REWRITE * max(len(old), len(new)):
         return [Piece(Kind.DELETED, old), Piece(Kind.INSERTED, new)]
+    return pieces
+
+
+def _compare(ta: list[str], tb: list[str]) -> list[Piece]:
+    """Word by word when the block is small; otherwise chunk by chunk first (content-defined
+    chunks: an edit changes only the chunks around it) and word by word inside changed chunks,
+    so the cost stays near linear however long the text."""
+    if len(ta) * len(tb) <= _DIRECT:
+        return _pieces(ta, tb, SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes())
+    ca, cb = _chunks(ta), _chunks(tb)
+    keys_a, keys_b = ["".join(c) for c in ca], ["".join(c) for c in cb]
+    ops = SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes()
+    if ops == [("replace", 0, len(ca), 0, len(cb))]:  # nothing in common: no smaller problem
+        return [Piece(Kind.DELETED, "".join(ta)), Piece(Kind.INSERTED, "".join(tb))]
+    out: list[Piece] = []
+    for tag, i1, i2, j1, j2 in ops:
+        a = [t for chunk in ca[i1:i2] for t in chunk]
+        b = [t for chunk in cb[j1:j2] for t in chunk]
+        out += _compare(a, b) if tag == "replace" else _pieces(a, b, [(tag, 0, len(a), 0, len(b))])
+    return out
+
+
+def _pieces(
+    ta: list[str], tb: list[str], ops: Sequence[tuple[str, int, int, int, int]]
+) -> list[Piece]:
     out: list[Piece] = []
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
             out.append(Piece(Kind.SAME, "".join(ta[i1:i2])))
         else:
+            out.append(Piece(Kind.DELETED, "".join(ta[i1:i2])))
+            out.append(Piece(Kind.INSERTED, "".join(tb[j1:j2])))
+    return [p for p in out if p.text]
+
+
+def _chunks(tokens: list[str]) -> list[list[str]]:
+    """Runs of tokens, each ending after a word whose checksum says so (about one in
+    ``_CHUNK``): the same words cut the same way wherever they stand."""
+    out: list[list[str]] = [[]]
+    for token in tokens:
+        out[-1].append(token)
+        if token[0].isalnum() and zlib.crc32(token.encode()) % _CHUNK == 0:
+            out.append([])
+    return [chunk for chunk in out if chunk]
+
+
+Run = tuple[str, str]  # (deleted, inserted) text of adjacent changes
+
+
+def _runs(pieces: list[Piece]) -> list[Piece]:
+    """Adjacent changes as one deleted and one inserted piece; a blank gap between two runs
+    that both replace joins them (``[-a b-]{+c d+}``, not ``[-a-]{+c+} [-b-]{+d+}``)."""
+    runs: list[Piece | Run] = []
+    for piece in pieces:
+        if piece.kind is Kind.SAME:
+            runs.append(piece)
+            continue
+        run = (piece.text, "") if piece.kind is Kind.DELETED else ("", piece.text)
+        last = runs[-1] if runs else None
+        if isinstance(last, tuple):
+            runs[-1] = (last[0] + run[0], last[1] + run[1])
+        else:
+            runs.append(run)
+    joined: list[Piece | Run] = []
+    for item in runs:
+        if isinstance(item, tuple) and len(joined) >= 2 and _joinable(joined[-2], joined[-1], item):
+            gap = joined.pop()
+            before = joined.pop()
+            assert isinstance(gap, Piece) and isinstance(before, tuple)
+            item = (before[0] + gap.text + item[0], before[1] + gap.text + item[1])
+        joined.append(item)
+    out: list[Piece] = []
+    for item in joined:
+        if isinstance(item, Piece):
+            out.append(item)
+        else:
             out += [
-                Piece(Kind.DELETED, "".join(ta[i1:i2])),
-                Piece(Kind.INSERTED, "".join(tb[j1:j2])),
+                Piece(k, t) for k, t in zip((Kind.DELETED, Kind.INSERTED), item, strict=True) if t
             ]
     return out
+
+
+def _joinable(before: Piece | Run, gap: Piece | Run, after: Run) -> bool:
+    both = isinstance(before, tuple) and all(before) and all(after)
+    return both and isinstance(gap, Piece) and not gap.text.strip() and "\n" not in gap.text
 
 
 def _with_context(pieces: list[Piece]) -> Iterator[Piece]:
@@ -176,7 +247,7 @@ def _shorten(text: str, *, after: bool, before: bool) -> str:
         return _head(text, limit) + ELLIPSIS
     if before and not after:
         return ELLIPSIS + _tail(text, limit)
-    return f"{_head(text, limit)} {ELLIPSIS} {_tail(text, limit)}"
+    return f"{_head(text, limit)}{ELLIPSIS}{_tail(text, limit)}"  # "… " and " …": one space
 
 
 def _head(text: str, limit: int) -> str:

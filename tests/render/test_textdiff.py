@@ -153,3 +153,19 @@ def test_changed_words_are_coloured_only_on_a_terminal():
     assert "shot on [-16-]{+35+} mm" in plain and "\x1b[" not in plain
     coloured = render_plans([plan], Format.text, color=True)
     assert "\x1b[1;31m[-16-]\x1b[0m\x1b[1;32m{+35+}\x1b[0m" in coloured
+
+
+def test_scattered_edits_in_a_very_long_line_are_each_marked_on_their_own():
+    """Long blocks are compared chunk by chunk (cut where the words say, so an edit moves no
+    boundary elsewhere), then word by word inside the chunks that changed."""
+    rng = random.Random(5)
+    vocabulary = [f"w{rng.randrange(10**6)}" for _ in range(3000)] + ["the", "of", "a"] * 300
+    words = [rng.choice(vocabulary) for _ in range(10_000)]
+    new = list(words)
+    for at, word in ((1_000, "FIRST"), (5_000, "SECOND"), (9_000, "THIRD")):
+        new[at] = word
+    (hunk,) = text_diff(" ".join(words), " ".join(new))
+    shown = "".join(marked(p) for part in hunk.parts for p in part.pieces)
+    assert shown.count("[-") == 3 and shown.count("{+") == 3
+    assert "{+FIRST+}" in shown and "{+SECOND+}" in shown and "{+THIRD+}" in shown
+    assert len(shown) < 700  # 10 000 words, not shown: only the words around each edit
