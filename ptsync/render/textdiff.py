@@ -7,6 +7,10 @@ longer than ``CONTEXT_CHARS`` on either side of a change (inside a long line, or
 line) keeps only the words next to the change, the rest shown as ``…``. So a 23-character edit
 in a 9 000-character one-line description reads as one short line, not the whole text twice.
 
+Lines are matched first, then the words of changed lines; a long changed block is matched by
+content-defined chunks of words before word by word inside the chunks that differ, so the cost
+stays near linear in the text's length (a plan may hold thousands of long texts).
+
 The result is plain data (``Hunk``); ``render.text`` and ``render.markdown`` draw it.
 """
 
