@@ -343,7 +343,7 @@ class LiveImport:
 
 @dataclass(frozen=True)
 class Vocabularies:
-    """The instance's id -> label maps and the user's channels (name -> id)."""
+    """The instance's id -> label maps, the user's channels (name -> id) and account name."""
 
     categories: Mapping[int, str]
     licences: Mapping[int, str]
@@ -352,6 +352,7 @@ class Vocabularies:
     channels: Mapping[str, int] = field(default_factory=dict)
     playlist_privacies: Mapping[int, str] = field(default_factory=dict)
     server_version: str = ""  # ``serverVersion`` of /config: picks behaviour (peertube.versions)
+    account: str = ""  # the user's account name (their playlists' listing), from /users/me
 
 
 @dataclass(frozen=True)

@@ -38,13 +38,13 @@ class ResourceClient(Protocol):
     def update_channel(self, name: str, body: Mapping[str, Any]) -> None: ...
     def create_playlist(self, fields: Mapping[str, Any], thumbnail: Path | None = None) -> dict: ...
     def update_playlist(
-        self, playlist_id: int, fields: Mapping[str, Any], thumbnail: Path | None = None
+        self, playlist: str, fields: Mapping[str, Any], thumbnail: Path | None = None
     ) -> None: ...
-    def delete_playlist(self, playlist_id: int) -> None: ...
-    def playlist_video_uuids(self, playlist_id: int) -> list[tuple[int, str | None]]: ...
-    def add_playlist_video(self, playlist_id: int, video_uuid: str) -> None: ...
-    def remove_playlist_element(self, playlist_id: int, element_id: int) -> None: ...
-    def move_playlist_element(self, playlist_id: int, start: int, after: int) -> None: ...
+    def delete_playlist(self, playlist: str) -> None: ...
+    def playlist_video_uuids(self, playlist: str) -> list[tuple[int, str | None]]: ...
+    def add_playlist_video(self, playlist: str, video_uuid: str) -> None: ...
+    def remove_playlist_element(self, playlist: str, element_id: int) -> None: ...
+    def move_playlist_element(self, playlist: str, start: int, after: int) -> None: ...
     def channels(self) -> dict[str, int]: ...
 
 
@@ -88,7 +88,7 @@ def _update_channel(change: UpdateChannel, ctx: _Context) -> None:
 
 @_apply.register
 def _delete_playlist(change: DeletePlaylist, ctx: _Context) -> None:
-    ctx.client.delete_playlist(change.id)
+    ctx.client.delete_playlist(change.uuid)
 
 
 @_apply.register
@@ -96,23 +96,26 @@ def _create_playlist(change: CreatePlaylist, ctx: _Context) -> None:
     fields = _api_fields(change, ctx.client)
     thumbnail = change.thumbnail.path if change.thumbnail else None
     created = ctx.client.create_playlist(fields, thumbnail)
-    ctx.result.uuid = created.get("uuid")
-    _fill(int(created["id"]), change, ctx)
+    uuid = created.get("uuid") or created.get("shortUUID")
+    if not isinstance(uuid, str) or not uuid:
+        raise PtsyncError(f"the server created playlist {change.key} without saying its uuid")
+    ctx.result.uuid = uuid
+    _fill(uuid, change, ctx)
 
 
 @_apply.register
 def _update_playlist(change: UpdatePlaylist, ctx: _Context) -> None:
     if change.rewrite:
         thumbnail = change.thumbnail.path if change.thumbnail else None
-        ctx.client.update_playlist(change.id, _api_fields(change, ctx.client), thumbnail)
-    _fill(change.id, change, ctx)
+        ctx.client.update_playlist(change.uuid, _api_fields(change, ctx.client), thumbnail)
+    _fill(change.uuid, change, ctx)
 
 
-def _fill(playlist_id: int, change: CreatePlaylist | UpdatePlaylist, ctx: _Context) -> None:
+def _fill(playlist: str, change: CreatePlaylist | UpdatePlaylist, ctx: _Context) -> None:
     """Elements as the manifest lists them; videos this apply created are looked up now."""
     target = [u or ctx.uuid_of(ext) for ext, u in zip(change.videos, change.uuids, strict=True)]
     missing = [ext for ext, u in zip(change.videos, target, strict=True) if not u]
-    sync_elements(ctx.client, playlist_id, [u for u in target if u])
+    sync_elements(ctx.client, playlist, [u for u in target if u])
     if missing:
         ctx.result.note = f"not in the playlist yet (no such video): {', '.join(missing)}"
 
@@ -133,26 +136,26 @@ def _api_fields(change: CreatePlaylist | UpdatePlaylist, client: ResourceClient)
     return {k: v for k, v in body.items() if v is not None}
 
 
-def sync_elements(client: ResourceClient, playlist_id: int, target: list[str]) -> int:
-    """Make the playlist's videos exactly ``target`` (in order); returns requests sent."""
-    elements = client.playlist_video_uuids(playlist_id)
+def sync_elements(client: ResourceClient, playlist: str, target: list[str]) -> int:
+    """Make the playlist (by uuid) hold exactly ``target`` (in order); returns requests sent."""
+    elements = client.playlist_video_uuids(playlist)
     sent = 0
     seen: set[str] = set()
     kept: list[str] = []
     for element_id, uuid in elements:
         if uuid is None or uuid not in target or uuid in seen:
-            client.remove_playlist_element(playlist_id, element_id)
+            client.remove_playlist_element(playlist, element_id)
             sent += 1
             continue
         seen.add(uuid)
         kept.append(uuid)
     for uuid in target:
         if uuid not in seen:
-            client.add_playlist_video(playlist_id, uuid)
+            client.add_playlist_video(playlist, uuid)
             kept.append(uuid)
             seen.add(uuid)
             sent += 1
     for start, after in reorder_steps(kept, target):
-        client.move_playlist_element(playlist_id, start, after)
+        client.move_playlist_element(playlist, start, after)
         sent += 1
     return sent

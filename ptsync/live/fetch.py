@@ -5,7 +5,9 @@ only when a URL entry is unmatched; plus ``/source`` only for unmarked same-name
 unmatched uploads; plus one detail GET per video whose managed fields are not in the list
 payload and are not in the detail cache for the same ``updatedAt``; plus ``/config`` only when a
 source changed; plus ``/chapters`` and ``/passwords`` only for videos whose entry sets them
-(``live.extras``). Matching is pure and cheap, so it simply runs again after each fetch.
+(``live.extras``); plus one listing of the user's playlists (owned ones the manifest lacks are
+noticed like videos) and one element listing per owned playlist the manifest declares.
+Matching is pure and cheap, so it simply runs again after each fetch.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ptsync.plan.resources import (
     live_playlist,
     plan_channels,
     plan_playlists,
+    playlist_notices,
 )
 from ptsync.plan.videos import PlanOptions, build_plan, detail_needed
 from ptsync.state import Chapter, DesiredState, LiveImport, LiveState, LiveVideo, Vocabularies
@@ -111,9 +114,10 @@ def plan_group(
         plan = dataclasses.replace(
             plan, notices=(Notice(NoticeKind.SERVER_VERSION, version.notice), *plan.notices)
         )
-    if desired.playlists or desired.channels or settings.prune:
-        resources = plan_resources(desired, client, vocab, matching, prune=settings.prune)
-        plan = dataclasses.replace(plan, changes=(*plan.changes, *resources))
+    resources, notices = plan_resources(desired, client, vocab, matching, prune=settings.prune)
+    plan = dataclasses.replace(
+        plan, changes=(*plan.changes, *resources), notices=(*plan.notices, *notices)
+    )
     if upload_bytes(plan):
         notices = quota_notices(plan, client.me(), client.quota_used())
         plan = dataclasses.replace(plan, notices=plan.notices + tuple(notices))
@@ -122,18 +126,18 @@ def plan_group(
 
 def plan_resources(
     desired: DesiredState, client: Any, vocab: Vocabularies, matching: Matching, *, prune: bool
-) -> list[Change]:
+) -> tuple[list[Change], list[Notice]]:
     """Channels and playlists: one request per declared existing channel with texts, one
-    listing of playlists (also with --prune and none declared: owned ones may have to go),
-    one element listing per owned playlist in the manifest."""
+    listing of playlists (always: owned ones missing from the manifest are noticed, or
+    deleted with --prune), one element listing per owned playlist in the manifest."""
     out: list[Change] = list(
         plan_channels(desired.channels, _live_channels(desired, client, vocab))
     )
-    if desired.playlists or prune:
-        lives = _live_playlists(desired, client)
-        uuids = {m.desired.external_id: m.live.uuid for m in matching.matches if m.live}
-        out += plan_playlists(desired.system, desired.playlists, lives, uuids, prune=prune)
-    return out
+    lives = _live_playlists(desired, client, vocab.account)
+    uuids = {m.desired.external_id: m.live.uuid for m in matching.matches if m.live}
+    out += plan_playlists(desired.system, desired.playlists, lives, uuids, prune=prune)
+    notices = playlist_notices(desired.system, desired.playlists, lives, prune=prune)
+    return out, notices
 
 
 def _live_channels(
@@ -151,15 +155,15 @@ def _live_channels(
     return found
 
 
-def _live_playlists(desired: DesiredState, client: Any) -> list[LivePlaylist]:
+def _live_playlists(desired: DesiredState, client: Any, account: str) -> list[LivePlaylist]:
     """The user's playlists; the videos of those this manifest declares and owns."""
     wanted = {p.external_id for p in desired.playlists}
     lives = []
-    for item in client.my_playlists():
+    for item in client.my_playlists(account or None):
         found = live_playlist(item)
         marker = found.marker
         if marker and marker.system == desired.system and marker.external_id in wanted:
-            elements = client.playlist_video_uuids(found.id)
+            elements = client.playlist_video_uuids(found.uuid)
             found = dataclasses.replace(found, videos=tuple(u for _, u in elements if u))
         lives.append(found)
     return lives

@@ -29,6 +29,7 @@ def vocab_to_json(vocab: Vocabularies) -> dict[str, Any]:
         "channels": dict(vocab.channels),
         "playlist_privacies": {str(k): v for k, v in vocab.playlist_privacies.items()},
         "server_version": vocab.server_version,
+        "account": vocab.account,
     }
 
 
@@ -42,6 +43,7 @@ def vocab_from_json(data: Mapping[str, Any]) -> Vocabularies | None:
             channels={str(k): int(v) for k, v in data["channels"].items()},
             playlist_privacies={int(k): str(v) for k, v in data["playlist_privacies"].items()},
             server_version=str(data["server_version"]),
+            account=str(data["account"]),  # absent from older caches: fetched again
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         return None

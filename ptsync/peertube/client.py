@@ -124,6 +124,7 @@ class PeerTubeClient:
             channels=self.channels(),
             playlist_privacies=ints("/video-playlists/privacies"),
             server_version=str(version or ""),
+            account=self.username(),
         )
 
     # ------------------------------------------------------------------------------ videos
@@ -292,56 +293,61 @@ class PeerTubeClient:
         self.transport.call("DELETE", f"{API}/videos/{id_or_uuid}/captions/{language}")
 
     # ------------------------------------------------------------------------------ playlists
+    # A playlist is named by its uuid in every call: PeerTube answers a numeric id of an
+    # unlisted playlist with 404 "Playlist not found" on GET (``videoPlaylistsGetValidator``
+    # wants the uuid or shortUUID), and takes the uuid everywhere else too.
 
-    def my_playlists(self) -> list[dict[str, Any]]:
-        """Regular playlists of the user (not "Watch later"), private ones included."""
-        path = f"/accounts/{self.username()}/video-playlists"
+    def my_playlists(self, account: str | None = None) -> list[dict[str, Any]]:
+        """Regular playlists of the user (not "Watch later"), private ones included;
+        ``account`` (the user's account name, when known) spares a ``/users/me``."""
+        path = f"/accounts/{account or self.username()}/video-playlists"
         return list(self._pages(path, playlistType=1, sort="createdAt"))
 
-    def playlist_elements(self, playlist_id: int) -> list[dict[str, Any]]:
+    def playlist_elements(self, playlist: str) -> list[dict[str, Any]]:
         """The playlist's elements (``id``, ``position``, ``video``) in playlist order."""
-        return [e for e in self._pages(f"/video-playlists/{playlist_id}/videos") if _is_obj(e)]
+        return [e for e in self._pages(f"/video-playlists/{playlist}/videos") if _is_obj(e)]
 
-    def playlist_video_uuids(self, playlist_id: int) -> list[tuple[int, str | None]]:
+    def playlist_video_uuids(self, playlist: str) -> list[tuple[int, str | None]]:
         """(element id, video uuid) in playlist order; uuid None for an unavailable video."""
         out = []
-        for item in self.playlist_elements(playlist_id):
+        for item in self.playlist_elements(playlist):
             video = item.get("video")
             out.append((int(item["id"]), video.get("uuid") if isinstance(video, dict) else None))
         return out
 
     def create_playlist(self, fields: Mapping[str, Any], thumbnail: Path | None = None) -> dict:
-        """Multipart only: real PeerTube answers JSON and urlencoded creates with a 500."""
+        """Multipart only: real PeerTube answers JSON and urlencoded creates with a 500.
+        Returns ``{"id", "uuid", "shortUUID"}``."""
         parts = multipart(fields, thumbnailfile=thumbnail)
         found = self.transport.json("POST", f"{API}/video-playlists", files=parts, retry=False)
         return dict((found or {}).get("videoPlaylist") or {})
 
     def update_playlist(
-        self, playlist_id: int, fields: Mapping[str, Any], thumbnail: Path | None = None
+        self, playlist: str, fields: Mapping[str, Any], thumbnail: Path | None = None
     ) -> None:
         parts = multipart(fields, thumbnailfile=thumbnail)
-        self.transport.call("PUT", f"{API}/video-playlists/{playlist_id}", files=parts)
+        self.transport.call("PUT", f"{API}/video-playlists/{playlist}", files=parts)
 
-    def delete_playlist(self, playlist_id: int) -> None:
-        self.transport.call("DELETE", f"{API}/video-playlists/{playlist_id}")
+    def delete_playlist(self, playlist: str) -> None:
+        self.transport.call("DELETE", f"{API}/video-playlists/{playlist}")
 
-    def add_playlist_element(self, playlist_id: int, video_id: int | str) -> dict[str, Any]:
+    def add_playlist_element(self, playlist: str, video_id: int | str) -> dict[str, Any]:
         """Append a video (id or uuid); returns ``{"id": element id}``. Never retried."""
-        path = f"{API}/video-playlists/{playlist_id}/videos"
+        path = f"{API}/video-playlists/{playlist}/videos"
         found = self.transport.json("POST", path, json_body={"videoId": video_id}, retry=False)
         element = found.get("videoPlaylistElement") if isinstance(found, dict) else None
         return dict(element) if isinstance(element, dict) else {}
 
-    def add_playlist_video(self, playlist_id: int, video_uuid: str) -> None:
-        self.add_playlist_element(playlist_id, video_uuid)
+    def add_playlist_video(self, playlist: str, video_uuid: str) -> None:
+        self.add_playlist_element(playlist, video_uuid)
 
-    def delete_playlist_element(self, playlist_id: int, element_id: int) -> None:
-        self.transport.call("DELETE", f"{API}/video-playlists/{playlist_id}/videos/{element_id}")
+    def delete_playlist_element(self, playlist: str, element_id: int) -> None:
+        self.transport.call("DELETE", f"{API}/video-playlists/{playlist}/videos/{element_id}")
 
     remove_playlist_element = delete_playlist_element
 
     def move_playlist_element(
-        self, playlist_id: int, start: int, insert_after: int, reorder_length: int = 1
+        self, playlist: str, start: int, insert_after: int, reorder_length: int = 1
     ) -> None:
         """Move ``reorder_length`` elements from position ``start`` (1-based) to after
         position ``insert_after`` (0 = to the front)."""
@@ -350,7 +356,7 @@ class PeerTubeClient:
             "insertAfterPosition": insert_after,
             "reorderLength": reorder_length,
         }
-        path = f"{API}/video-playlists/{playlist_id}/videos/reorder"
+        path = f"{API}/video-playlists/{playlist}/videos/reorder"
         self.transport.call("POST", path, json_body=body, retry=False)
 
     # ------------------------------------------------------------------------------ channels

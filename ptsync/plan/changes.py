@@ -319,7 +319,7 @@ class UpdatePlaylist(Change):
     resource: ClassVar[Resource] = Resource.PLAYLIST
 
     external_id: str
-    id: int
+    uuid: str  # PeerTube refuses an unlisted playlist's numeric id: every call uses this
     fields: Mapping[str, Any]
     marker: Marker
     changes: tuple[FieldChange, ...] = ()
@@ -346,7 +346,7 @@ class DeletePlaylist(Change):
     resource: ClassVar[Resource] = Resource.PLAYLIST
 
     external_id: str
-    id: int
+    uuid: str
 
     @property
     def key(self) -> str:

@@ -1,7 +1,8 @@
 """Playlists and channels as resources: desired + live → changes, as pure functions.
 
 Playlists are owned like videos, by a marker at the start of their description; only owned
-playlists are ever changed or (with ``--prune``) deleted. A playlist's videos are compared as
+playlists are ever changed or (with ``--prune``) deleted; without it, owned playlists missing
+from the manifest are named in a notice, as videos are. A playlist's videos are compared as
 an ordered list of video uuids; the plan lists the element operations and apply recomputes
 them against the playlist as it is at that moment, so a repeated apply does nothing twice.
 Reordering uses the fewest moves: every element on a longest increasing subsequence of the
@@ -23,10 +24,12 @@ from ptsync.plan.changes import (
     CreatePlaylist,
     DeletePlaylist,
     FieldChange,
+    Notice,
     PlaylistChange,
     UpdateChannel,
     UpdatePlaylist,
 )
+from ptsync.plan.videos import not_in_manifest_notice
 from ptsync.state import DesiredChannel, DesiredPlaylist
 
 
@@ -100,8 +103,24 @@ def plan_playlists(
         if change is not None:
             out.append(change)
     if prune:
-        out.extend(DeletePlaylist(ext_id, have.id) for ext_id, have in sorted(owned.items()))
+        out.extend(DeletePlaylist(ext_id, have.uuid) for ext_id, have in sorted(owned.items()))
     return out
+
+
+def playlist_notices(
+    system: str, desired: Sequence[DesiredPlaylist], live: Iterable[LivePlaylist], *, prune: bool
+) -> list[Notice]:
+    """Like owned videos: without --prune, owned playlists the manifest does not list are
+    named in a notice that needs a person (``plan --detailed-exitcode`` exits 2)."""
+    if prune:
+        return []
+    listed = {p.external_id for p in desired}
+    missing = [
+        p.marker.external_id
+        for p in live
+        if p.marker and p.marker.system == system and p.marker.external_id not in listed
+    ]
+    return not_in_manifest_notice(system, missing, "playlist")
 
 
 def _playlist_change(
@@ -142,7 +161,7 @@ def _playlist_change(
         return None
     return UpdatePlaylist(
         external_id=playlist.external_id,
-        id=have.id,
+        uuid=have.uuid,
         fields=fields,
         marker=marker,
         changes=tuple(changes),

@@ -647,15 +647,21 @@ def _release_copies(desired: DesiredState, matching: Matching) -> list[UpdateVid
 
 def _not_in_manifest_notice(system: str, matching: Matching) -> list[Notice]:
     """Without --prune, owned videos the manifest no longer lists are counted, not hidden."""
-    ids = sorted(v.marker.external_id for v in matching.orphans if v.marker and v.marker_at_start)
+    ids = [v.marker.external_id for v in matching.orphans if v.marker and v.marker_at_start]
+    return not_in_manifest_notice(system, ids, "video")
+
+
+def not_in_manifest_notice(system: str, ids: list[str], noun: str) -> list[Notice]:
+    """``N videos (playlists) carry the S marker but are not in the manifest (a, b, …)``."""
     if not ids:
         return []
+    ids = sorted(ids)
     shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
     many = len(ids) != 1
     return [
         Notice(
             NoticeKind.NOT_IN_MANIFEST,
-            f"{len(ids)} video{'s' if many else ''} carr{'y' if many else 'ies'} the {system} "
+            f"{len(ids)} {noun}{'s' if many else ''} carr{'y' if many else 'ies'} the {system} "
             f"marker but {'are' if many else 'is'} not in the manifest ({shown}); "
             f"--prune deletes {'them' if many else 'it'}",
         )

@@ -20,7 +20,10 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
-def render_plans(plans: Sequence[Plan], fmt: Format, *, color: bool = False) -> str:
+def render_plans(
+    plans: Sequence[Plan], fmt: Format, *, color: bool = False, width: int | None = None
+) -> str:
+    """``width`` (text only): None is the terminal's width on a terminal, else a fixed one."""
     if fmt is Format.json:
         from ptsync.render.json import render_json
 
@@ -30,5 +33,7 @@ def render_plans(plans: Sequence[Plan], fmt: Format, *, color: bool = False) -> 
 
         return "\n".join(render_markdown(p) for p in plans)
     from ptsync.render.text import render_text
+    from ptsync.render.values import output_width
 
-    return "\n".join(render_text(p, color=color) for p in plans)
+    width = width or output_width()
+    return "\n".join(render_text(p, color=color, width=width) for p in plans)

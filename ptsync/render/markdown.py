@@ -11,12 +11,17 @@ the comment, not an image, bold text, a link or a broken table. Two ways, by whe
 - ``code``: a code span, fenced with more backticks than the value holds (HTML and markdown
   are literal inside), ``|`` escaped for tables, newlines as spaces.
 
-Only ptsync's own markup (``**field**``, ``<br>``, table pipes) stays markup.
+Only ptsync's own markup (``**field**``, ``<br>``, table pipes) stays markup. A long or
+multi-line text change goes below the table in a fenced ``diff`` block (literal whatever it
+holds: the fence outgrows any backtick run): ``-`` and ``+`` lines, which forges colour, the
+changed words inside marked ``[-old-]`` and ``{+new+}`` (``render.textdiff``), long lines
+wrapped at ``PLAIN_WIDTH`` so no change hides behind a horizontal scroll bar.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Any
 
 from ptsync.plan.changes import (
@@ -30,11 +35,12 @@ from ptsync.plan.changes import (
     VideoChange,
 )
 from ptsync.render.metadata_lines import field_lines
+from ptsync.render.textdiff import Hunk, Kind, Piece, marked, text_diff
 from ptsync.render.values import (
+    PLAIN_WIDTH,
     attention_line,
-    is_long_text,
+    diffed,
     label_field,
-    line_diff,
     show,
     summary_line,
     unchanged_line,
@@ -113,12 +119,12 @@ def _resource_row(change: ChannelChange | PlaylistChange, plan: Plan) -> str:
 
 
 def _diffed(field: str, old: Any, new: Any) -> bool:
-    """Texts of several lines are shown as a diff below the table (a cell holds one line)."""
-    return is_long_text(field, old, new, multiline_only=True) and bool(line_diff(old, new))
+    """Long and multi-line texts are shown as a diff below the table (a cell holds one line)."""
+    return diffed(field, old, new) and bool(text_diff(old, new))
 
 
 def _diffs(plan: Plan) -> list[str]:
-    """One fenced ``diff`` block per changed multi-line text: the lines that differ."""
+    """One fenced ``diff`` block per changed long text."""
     out: list[str] = []
     for change in plan.changes:
         if not isinstance(change, UpdateVideo | ChannelChange | PlaylistChange):
@@ -126,7 +132,46 @@ def _diffs(plan: Plan) -> list[str]:
         for c in change.changes:
             if change.action is Action.UPDATE and _diffed(c.field, c.old, c.new):
                 title = f"{text(change.resource)} {code(change.key)}"
-                out += ["", f"{title}, **{text(c.field)}**:", "", *fence(line_diff(c.old, c.new))]
+                lines = diff_lines(text_diff(c.old, c.new))
+                out += ["", f"{title}, **{text(c.field)}**:", "", *fence(lines)]
+    return out
+
+
+def diff_lines(hunks: list[Hunk], width: int = PLAIN_WIDTH) -> list[str]:
+    """A unified diff: ``@@`` headers, `` `` context, ``-`` old and ``+`` new lines with the
+    changed words marked; a line longer than ``width`` continues on lines of the same sign."""
+    out: list[str] = []
+    for hunk in hunks:
+        out.append(hunk.header)
+        for part in hunk.parts:
+            if not part.changed:
+                out += _wrapped(" ", "".join(p.text for p in part.pieces), width)
+                continue
+            for sign, kind, op in (("-", Kind.DELETED, "insert"), ("+", Kind.INSERTED, "delete")):
+                if part.op != op:
+                    out += _wrapped(sign, _side(part.pieces, kind), width)
+    return out
+
+
+def _side(pieces: tuple[Piece, ...], kind: Kind) -> str:
+    """The old (``DELETED``) or new (``INSERTED``) text of a changed part, its words marked."""
+    return "".join(marked(p) for p in pieces if p.kind in (Kind.SAME, kind))
+
+
+def _wrapped(sign: str, body: str, width: int) -> list[str]:
+    """Each line of ``body`` behind ``sign``; one wider than ``width`` continues on rows of the
+    same sign indented two spaces (as the text plan wraps)."""
+    out = []
+    for line in body.split("\n"):
+        first, *rest = textwrap.wrap(
+            line,
+            width - 1,
+            subsequent_indent="  ",
+            expand_tabs=False,
+            replace_whitespace=False,
+            break_on_hyphens=False,
+        ) or [""]
+        out += [sign + first, *(sign + row for row in rest)]
     return out
 
 

@@ -1,7 +1,10 @@
 """Terraform-like text plan: ``+`` create, ``~`` update (old → new), ``-`` delete, a summary.
 
-Colour only when asked (the CLI asks on a TTY without NO_COLOR / TERM=dumb), so files and CI
-logs never get escape codes.
+Values are shown whole; a long or multi-line text change is a diff with the changed words
+marked ``[-old-]{+new+}`` (``render.textdiff``). Lines are wrapped at ``width`` with their
+continuation indented, so nothing runs off a terminal. Colour only when asked (the CLI asks on
+a TTY without NO_COLOR / TERM=dumb), so files and CI logs never get escape codes; the markers
+are there with or without it.
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ from ptsync.plan.changes import (
     VideoChange,
 )
 from ptsync.render.metadata_lines import create_lines, field_lines, update_verb
+from ptsync.render.textdiff import Hunk, Kind, Piece, marked, text_diff
 from ptsync.render.values import (
+    PLAIN_WIDTH,
     attention_line,
-    is_long_text,
+    diffed,
     label_field,
-    line_diff,
     show,
     summary_line,
     unchanged_line,
@@ -40,30 +44,33 @@ from ptsync.render.values import (
 
 _STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
 _SIGN = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
-_DIFF_STYLE = {"-": "red", "+": "green", "@": "dim"}
+_DIFF_STYLE = {"-": "red", "+": "green", "@": "cyan"}
+_WORD_STYLE = {Kind.DELETED: "bold red", Kind.INSERTED: "bold green"}
 BLOCK_LINES = 10  # a created text shows this many lines
+DIFF_INDENT = " " * 8
+HANG = 2  # a wrapped line continues this much further in
 
 
-def render_text(plan: Plan, *, color: bool = False) -> str:
+def render_text(plan: Plan, *, color: bool = False, width: int = PLAIN_WIDTH) -> str:
     lines: list[Text] = [
         Text(f"ptsync plan for {plan.instance_url} (system {plan.system})"),
         Text(),
     ]
     for change in plan.videos:
-        lines.extend(_change_lines(change, plan))
+        lines.extend(_change_lines(change, plan, width))
         lines.append(Text())
     for resource in plan.resources:
-        lines.extend(_resource_lines(resource, plan))
+        lines.extend(_resource_lines(resource, plan, width))
         lines.append(Text())
     for notice in plan.notices:
         lines.append(_notice_line(notice))
     if plan.notices:
         lines.append(Text())
     lines.append(_summary(plan))
-    return _to_string(lines, color)
+    return _to_string(lines, color, width)
 
 
-def _resource_lines(change: ChannelChange | PlaylistChange, plan: Plan) -> list[Text]:
+def _resource_lines(change: ChannelChange | PlaylistChange, plan: Plan, width: int) -> list[Text]:
     style = _STYLE[change.action]
     sign = _SIGN[change.action]
     head = Text(f"  {sign} {change.action} {change.resource} ", style=f"bold {style}")
@@ -72,7 +79,7 @@ def _resource_lines(change: ChannelChange | PlaylistChange, plan: Plan) -> list[
     for c in change.changes:
         key = label_field(change.resource, c.field)
         if change.action is Action.UPDATE:
-            body += _field_change(c.field, c.old, c.new, plan.labels, key)
+            body += _field_change(c.field, c.old, c.new, plan.labels, key, width)
         else:
             body += _field_value(c.field, c.new, plan.labels, key)
     body += [Text(f"      {op}") for op in change.ops]
@@ -80,17 +87,45 @@ def _resource_lines(change: ChannelChange | PlaylistChange, plan: Plan) -> list[
 
 
 def _field_change(
-    name: str, old: Any, new: Any, labels: Mapping[str, Mapping[str, str]], key: str | None = None
+    name: str,
+    old: Any,
+    new: Any,
+    labels: Mapping[str, Mapping[str, str]],
+    key: str | None = None,
+    width: int = PLAIN_WIDTH,
 ) -> list[Text]:
-    """``name: old → new``, or for a long text the lines that differ (a unified diff)."""
+    """``name: old → new`` (whole values), or for a long text the diff of its lines."""
     special = field_lines(name, old, new)  # chapters, passwords (render.metadata_lines)
     if special is not None:
         return [Text(f"      {special[0]}"), *(_diff_line(line) for line in special[1:])]
-    diff = line_diff(old, new) if is_long_text(name, old, new) else []
-    if not diff:
-        key = key or name
-        return [Text(f"      {name}: {show(key, old, labels)} → {show(key, new, labels)}")]
-    return [Text(f"      {name}:"), *(_diff_line(line) for line in diff)]
+    hunks = text_diff(old, new) if diffed(name, old, new) else []
+    if hunks:
+        return [Text(f"      {name}:"), *diff_texts(hunks)]
+    # whole values (texts differing only in a final newline too: the quotes show it); when
+    # they do not fit one line, the new value goes under the old one, aligned with it
+    before, after = show(key or name, old, labels), show(key or name, new, labels)
+    line = Text(f"      {name}: {before} → {after}")
+    if line.cell_len <= width:
+        return [line]
+    return [Text(f"      {name}: {before}"), Text(" " * (len(name) + 6) + f"→ {after}")]
+
+
+def diff_texts(hunks: list[Hunk]) -> list[Text]:
+    """Hunks as ``git diff --word-diff`` shows them: header, then the lines (no -/+ column),
+    changed words between markers, coloured when colour is on."""
+    out: list[Text] = []
+    for hunk in hunks:
+        out.append(Text(DIFF_INDENT + hunk.header, style=_DIFF_STYLE["@"]))
+        body = Text("\n").join(_part_text(part.pieces) for part in hunk.parts)
+        out += [Text(DIFF_INDENT).append_text(line) for line in body.split("\n", allow_blank=True)]
+    return out
+
+
+def _part_text(pieces: tuple[Piece, ...]) -> Text:
+    text = Text()
+    for piece in pieces:
+        text.append(marked(piece), style=_WORD_STYLE.get(piece.kind, ""))
+    return text
 
 
 def _diff_line(line: str) -> Text:
@@ -101,7 +136,7 @@ def _field_value(
     name: str, value: Any, labels: Mapping[str, Mapping[str, str]], key: str | None = None
 ) -> list[Text]:
     """``name = value``; a text of several lines as an indented block (first lines only)."""
-    if not (isinstance(value, str) and "\n" in value and is_long_text(name, None, value)):
+    if not (isinstance(value, str) and "\n" in value):
         return [Text(f"      {name} = {show(key or name, value, labels)}")]
     text_lines = value.splitlines()
     block = [Text(f"      {name} = |")]
@@ -112,20 +147,39 @@ def _field_value(
     return block
 
 
-def _to_string(lines: list[Text], color: bool) -> str:
+def _to_string(lines: list[Text], color: bool, width: int) -> str:
     buffer = StringIO()
     console = Console(
         file=buffer,
-        width=10_000,
+        width=width,
         force_terminal=color,
         no_color=not color,
         color_system="standard" if color else None,
         highlight=False,
-        soft_wrap=True,
+        soft_wrap=True,  # wrapped here, with indented continuations
     )
     for line in lines:
-        console.print(line)
+        for row in wrap(line, console, width):
+            console.print(row)
     return buffer.getvalue()
+
+
+def wrap(line: Text, console: Console, width: int) -> list[Text]:
+    """``line`` in rows of at most ``width`` cells, each continuation indented ``HANG`` more
+    than the line (words kept whole unless one is wider than a row); trailing blanks go."""
+    line.rstrip()
+    if line.cell_len <= width:
+        return [line]
+    plain = line.plain
+    indent = len(plain) - len(plain.lstrip(" "))
+    room = max(width - indent - HANG, 20)
+    rows = line[indent:].wrap(console, room, overflow="fold")
+    first, *rest = rows
+    out = [Text(" " * indent).append_text(first)]
+    out += [Text(" " * (indent + HANG)).append_text(row) for row in rest]
+    for row in out:
+        row.rstrip()
+    return out
 
 
 def _header(change: Change, title: str, detail: str, verb: str | None = None) -> Text:
@@ -140,7 +194,7 @@ def _header(change: Change, title: str, detail: str, verb: str | None = None) ->
 _ORDER = {name: i for i, name in enumerate(VIDEO_FIELDS)}
 
 
-def _change_lines(change: VideoChange, plan: Plan) -> list[Text]:
+def _change_lines(change: VideoChange, plan: Plan, width: int) -> list[Text]:
     if isinstance(change, CreateVideo):
         head = _header(change, change.external_id, f"({change.method} {change.source})")
         body = [
@@ -168,7 +222,7 @@ def _change_lines(change: VideoChange, plan: Plan) -> list[Text]:
         body = [
             line
             for c in change.changes
-            for line in _field_change(c.field, c.old, c.new, plan.labels)
+            for line in _field_change(c.field, c.old, c.new, plan.labels, width=width)
         ]
         return [head, *body]
     assert isinstance(change, DeleteVideo)

@@ -1,13 +1,21 @@
-"""How one field value reads in a plan: labels instead of ids, short text, files by hash."""
+"""How one field value reads in a plan: labels instead of ids, files by hash, texts in full.
+
+A value is never cut: a name changed at its 61st character shows both names whole. A long or
+multi-line text (``diffed``) reads as a diff of the lines that changed (``render.textdiff``).
+Text output is wrapped to ``output_width``: the terminal's width, or ``PLAIN_WIDTH`` when the
+plan goes to a file, a pipe or a CI log (markdown code blocks use ``PLAIN_WIDTH`` too).
+"""
 
 from __future__ import annotations
 
-import difflib
+import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TextIO
 
-TEXT_PREVIEW = 60
-DIFFED_FIELDS = frozenset({"description", "support"})  # long texts: shown as a line diff
+PLAIN_WIDTH = 100
+MIN_WIDTH = 40
+LONG_TEXT = 80  # a description or support text longer than this reads as a diff
+DIFFED_FIELDS = frozenset({"description", "support"})  # videos', channels' and playlists'
 
 
 def show(field: str, value: Any, labels: Mapping[str, Mapping[str, str]]) -> str:
@@ -24,38 +32,34 @@ def show(field: str, value: Any, labels: Mapping[str, Mapping[str, str]]) -> str
     if field in ("thumbnail", "source") or field.startswith("captions."):
         return f"file {value}"
     if isinstance(value, str):
-        return _quote(value)
+        return '"' + value.replace("\n", "\\n") + '"'
     return str(value)
 
 
-def _quote(text: str) -> str:
-    flat = text.replace("\n", "\\n")
-    if len(flat) > TEXT_PREVIEW:
-        return f'"{flat[: TEXT_PREVIEW - 1]}…" ({len(text)} chars)'
-    return f'"{flat}"'
+def diffed(field: str, old: Any, new: Any) -> bool:
+    """Whether a change reads better as a diff of lines than as ``old → new``: texts of
+    several lines, and long descriptions and support texts."""
+    values = [v for v in (old, new) if v is not None]
+    if not values or not all(isinstance(v, str) for v in values):
+        return False
+    if any("\n" in v for v in values):
+        return True
+    return field in DIFFED_FIELDS and any(len(v) > LONG_TEXT for v in values)
+
+
+def output_width(stream: TextIO | None = None) -> int:
+    """The terminal's width (as rich measures it) when ``stream`` is one, else PLAIN_WIDTH."""
+    stream = stream or sys.stdout
+    if not getattr(stream, "isatty", lambda: False)():
+        return PLAIN_WIDTH
+    from rich.console import Console
+
+    return max(MIN_WIDTH, Console(file=stream).width)
 
 
 def label_field(resource: str, field: str) -> str:
     """The ``labels`` key for a resource's field (playlists have their own privacies)."""
     return "playlistPrivacy" if resource == "playlist" and field == "privacy" else field
-
-
-def is_long_text(field: str, old: Any, new: Any, *, multiline_only: bool = False) -> bool:
-    """Whether a text change reads better as a line diff than as ``old → new``."""
-    values = [v for v in (old, new) if v is not None]
-    if field not in DIFFED_FIELDS or not values or not all(isinstance(v, str) for v in values):
-        return False
-    if any("\n" in v for v in values):
-        return True
-    return not multiline_only and any(len(v) > TEXT_PREVIEW for v in values)
-
-
-def line_diff(old: str | None, new: str | None, context: int = 1) -> list[str]:
-    """A small unified diff of two texts (hunk headers and ``-``/``+``/`` `` lines only)."""
-    lines = difflib.unified_diff(
-        (old or "").splitlines(), (new or "").splitlines(), lineterm="", n=context
-    )
-    return list(lines)[2:]  # without the ---/+++ file headers
 
 
 def unchanged_line(count: int) -> str:

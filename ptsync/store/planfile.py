@@ -38,9 +38,9 @@ from ptsync.store.serialize import plan_from_dict, plan_to_dict
 
 Convert = Callable[[str], str]
 KIND = "ptsync-plan"
-# 4: a digest of the file's contents; 3: paths relative to the plan file; 2: typed channel
-# and playlist changes
-FORMAT_VERSION = 4
+# 5: playlists by uuid; 4: a digest of the file's contents; 3: paths relative to the plan
+# file; 2: typed channel and playlist changes
+FORMAT_VERSION = 5
 DIGEST = "sha256"
 
 

@@ -36,7 +36,7 @@ JSON shape (``format_version`` 1)::
           create/update channel: "name", and "fields" (create);
           create playlist: "external_id", "fields", "marker", "videos": [external id],
             "uuids": [uuid|null], "thumbnail";
-          update playlist: the same and "id"; delete playlist: "external_id", "id"}],
+          update playlist: the same and "uuid"; delete playlist: "external_id", "uuid"}],
      "notices": [{"kind": …, "message": …, "external_id": …|null,
                   "location": "file:line:col:path"|null}],
      "managed_total": n, "labels": {field: {id: label}}}

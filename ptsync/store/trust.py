@@ -184,12 +184,12 @@ def _resource_reasons(
     plan: Plan, desired: DesiredState, playlists: Sequence[LivePlaylist] | None
 ) -> Iterator[str]:
     declared = {c.name for c in desired.channels}
-    by_id = {p.id: p for p in playlists or ()}
+    by_uuid = {p.uuid: p for p in playlists or ()}
     for change in plan.resources:
         if isinstance(change, UpdateChannel) and change.name not in declared:
             yield f"update channel {change.name}: the manifests do not declare it"
         if isinstance(change, UpdatePlaylist | DeletePlaylist):
-            found = by_id.get(change.id)
+            found = by_uuid.get(change.uuid)
             if found is None:
                 continue  # gone: applying it fails on that item, nothing else is touched
             marker = found.marker
@@ -199,7 +199,7 @@ def _resource_reasons(
             ):
                 owner = f"{marker.system}/{marker.external_id}" if marker else "no marker"
                 yield (
-                    f"{change.action} playlist {change.external_id}: playlist {found.id} "
+                    f"{change.action} playlist {change.external_id}: playlist {found.uuid} "
                     f"({found.display_name!r}) carries {owner}"
                 )
 

@@ -6,6 +6,11 @@ the validators pass and the controller then crashes reading ``req.files.thumbnai
 the same (the recordings only prove it for POST; the stricter choice keeps clients honest).
 7.x fixed both: JSON and urlencoded bodies work there.
 Every user owns a "Watch later" playlist that can be neither updated nor deleted.
+
+Only the two GETs (``/video-playlists/{id}`` and its ``/videos``) refuse the numeric id of an
+unlisted playlist (404 "Playlist not found", its owner included): they want the uuid or the
+shortUUID. Writes (PUT, DELETE, elements, reorder) take any id form. An account's listing shows
+every privacy to its owner only; anyone else, an administrator too, sees the public ones.
 """
 
 from __future__ import annotations
@@ -232,7 +237,7 @@ def account_playlists(ctx: Ctx, name: str) -> Response:
         raise not_found("Account not found")
     start, count = v.pagination(ctx.query, ctx.instance)
     sort = v.sort(ctx.query, ("displayName", "createdAt", "updatedAt"), "-createdAt", ctx.instance)
-    sees_all = viewer is not None and (viewer.id == owner.id or viewer.is_staff)
+    sees_all = viewer is not None and viewer.id == owner.id  # staff too see public ones only
     kind = ctx.query.get("playlistType")
     rows = [
         p

@@ -42,11 +42,11 @@ class Backend:
 
 
 # Every integration test runs on the oldest and the newest profile; 7.3 (between the two)
-# gets a smoke run of the core loop (test_core_loop.py), to keep CI short.
+# gets a smoke run of the core loop, rule ownership and playlists, to keep CI short.
 PROFILES = ("6.3", "8.0")
 
 
-SMOKE_ALL_PROFILES = ("test_core_loop", "test_rules_ownership")
+SMOKE_ALL_PROFILES = ("test_core_loop", "test_rules_ownership", "test_playlists_channels")
 
 
 def pytest_generate_tests(metafunc):

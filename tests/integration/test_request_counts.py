@@ -26,6 +26,7 @@ PAGES = 3  # ceil(250 / 100): /users/me/videos pages of 100
 LACKING_TAG = range(0, N, 10)  # 25 videos tagged [aa] where the manifest says [aa, bb]
 
 LIST = ("GET", "/api/v1/users/me/videos")
+PLAYLISTS = ("GET", "/api/v1/accounts/alice/video-playlists")  # owned ones the manifest lacks
 DETAIL = ("GET", "/api/v1/videos/{uuid}")
 LOGIN = Counter({("GET", "/api/v1/oauth-clients/local"): 1, ("POST", "/api/v1/users/token"): 1})
 VOCABULARY = Counter(
@@ -99,23 +100,23 @@ def sent(fake: FakePeerTube) -> Counter:
 
 
 def cold_cost(*, details: int = 0) -> Counter:
-    return LOGIN + VOCABULARY + Counter({LIST: PAGES, DETAIL: details})
+    return LOGIN + VOCABULARY + Counter({LIST: PAGES, PLAYLISTS: 1, DETAIL: details})
 
 
 def test_cold_plan_of_list_fields_lists_pages_logs_in_and_reads_vocabularies_once(fake, tmp_path):
     document = plan(fake, manifest(tmp_path))
     assert '"unchanged": 250' in document and '"update": 0' in document
     assert sent(fake) == cold_cost()
-    assert len(fake.requests) == PAGES + 2 + 7
+    assert len(fake.requests) == PAGES + 1 + 2 + 7
 
 
-def test_warm_plan_sends_only_the_three_list_pages(fake, tmp_path):
+def test_warm_plan_sends_only_the_three_list_pages_and_the_playlist_listing(fake, tmp_path):
     path = manifest(tmp_path)
     cold = plan(fake, path)
     fake.clear_requests()
     assert plan(fake, path) == cold
-    assert sent(fake) == Counter({LIST: PAGES})
-    assert len(fake.requests) == 3
+    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
+    assert len(fake.requests) == PAGES + 1
 
 
 def test_tags_cost_one_detail_get_per_video_cold_and_none_warm(fake, tmp_path):
@@ -126,7 +127,7 @@ def test_tags_cost_one_detail_get_per_video_cold_and_none_warm(fake, tmp_path):
     assert len({r.path for r in fake.requests if UUID.search(r.path)}) == N  # each video once
     fake.clear_requests()
     assert plan(fake, path) == cold
-    assert sent(fake) == Counter({LIST: PAGES})
+    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
 
 
 def test_deleting_the_cache_dir_gives_the_same_plan_at_the_cold_cost(fake, tmp_path, cache):
@@ -145,10 +146,12 @@ def test_use_cache_false_bypasses_details_and_vocabularies_but_keeps_the_token(
     reference = plan(fake, path)
     fake.clear_requests()
     assert plan(fake, path, use_cache=False) == reference
-    assert sent(fake) == VOCABULARY + Counter({LIST: PAGES, DETAIL: N})  # no login: --no-cache
+    assert sent(fake) == VOCABULARY + Counter(
+        {LIST: PAGES, PLAYLISTS: 1, DETAIL: N}
+    )  # no login: --no-cache
     fake.clear_requests()  # keeps the token cache (documented); the others are left intact
     assert plan(fake, path) == reference
-    assert sent(fake) == Counter({LIST: PAGES})
+    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
 
 
 @pytest.mark.parametrize(
@@ -168,7 +171,7 @@ def test_a_corrupt_cache_changes_no_plan(fake, tmp_path, cache, garbage):
     assert sent(fake) == cold_cost(details=N)  # everything refetched, nothing trusted
     fake.clear_requests()
     assert plan(fake, path) == reference  # and the cache is whole again
-    assert sent(fake) == Counter({LIST: PAGES})
+    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
 
 
 def test_apply_of_ten_renames_sends_exactly_ten_puts(fake, tmp_path):
@@ -184,7 +187,7 @@ def test_apply_of_ten_renames_sends_exactly_ten_puts(fake, tmp_path):
     assert renamed == {f"Video {i} v2" for i in range(10)}
     fake.clear_requests()
     assert '"update": 0' in plan(fake, path)
-    assert sent(fake) == Counter({LIST: PAGES})
+    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
 
 
 def test_an_apply_invalidates_exactly_the_changed_details(fake, tmp_path):
@@ -194,7 +197,7 @@ def test_an_apply_invalidates_exactly_the_changed_details(fake, tmp_path):
         run.apply(run.plan())
     fake.clear_requests()
     assert '"update": 0' in plan(fake, path)
-    assert sent(fake) == Counter({LIST: PAGES, DETAIL: len(LACKING_TAG)})
+    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1, DETAIL: len(LACKING_TAG)})
 
 
 def test_a_well_formed_but_wrong_detail_cache_changes_no_plan(fake, tmp_path, cache):

@@ -29,6 +29,7 @@ ANSWERS: dict[str, Any] = {
     ]},
     "/api/v1/users/me/videos": {"total": 0, "data": []},
     "/api/v1/users/me/videos/imports": {"total": 0, "data": []},
+    "/api/v1/accounts/alice/video-playlists": {"total": 0, "data": []},
 }  # fmt: skip
 
 

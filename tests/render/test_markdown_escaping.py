@@ -3,7 +3,9 @@
 The markdown is rendered to HTML the way a forge does (CommonMark + GFM tables and
 strikethrough, raw HTML allowed through, as GitHub's renderer would pass it to its sanitiser):
 the hostile values must come out as the same literal text, with no element of their own, and
-every table row keeps its three cells.
+every table row keeps its three cells. A long or multi-line text is a fenced ``diff`` block
+(issue 20 item 2): whatever the text holds (fences, HTML, markdown), the block shows exactly
+the diff's lines and ends where ptsync ends it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from ptsync.plan.changes import (
     Plan,
     UpdateVideo,
 )
-from ptsync.render.markdown import code, render_markdown, text
+from ptsync.render.markdown import code, diff_lines, render_markdown, text
+from ptsync.render.textdiff import text_diff
 from ptsync.render.values import show
 from ptsync.sourceref import SourceRef
 
@@ -37,6 +40,17 @@ DESCRIPTION = "[click](javascript:alert(1)) ![img](http://evil/x.png) <a href=x>
 SOURCE = "https://evil.example/a.mp4?q=<b>x</b>|`y`"
 UUID = "9c9de5e8-0a1b-4ca3-9d1e-3a5b0c2d7f11"
 OURS = {"table", "thead", "tbody", "tr", "th", "td", "h3", "p", "strong", "code", "br", "ul", "li"}
+OURS |= {"pre"}  # the fenced diff blocks
+LONG = "\n".join(
+    [
+        "Intro line that stays.",
+        "```",
+        "~~~ <img src=x onerror=alert(1)> [link](http://evil)",
+        "````` still inside",
+        "- a list? no: literal | pipe",
+        "Closing line that stays.",
+    ]
+)
 
 
 def hostile_plan() -> Plan:
@@ -57,6 +71,7 @@ def hostile_plan() -> Plan:
             FieldChange("name", "Old name", NAME),
             FieldChange("tags", ["ok"], [TAG]),
             FieldChange("description", "Old", DESCRIPTION),
+            FieldChange("support", LONG.replace("alert(1)", "alert(2)"), LONG),
         ),
         external_id="b2",
     )
@@ -73,6 +88,7 @@ class _Html(HTMLParser):
         self.tags: list[str] = []
         self.rows: list[list[str]] = []
         self.strong: list[str] = []
+        self.blocks: list[str] = []
         self._where: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: object) -> None:
@@ -85,6 +101,8 @@ class _Html(HTMLParser):
             self._where.append(tag)
         if tag == "strong":
             self.strong.append("")
+        if tag == "pre":
+            self.blocks.append("")
 
     def handle_endtag(self, tag: str) -> None:
         if self._where and self._where[-1] == tag:
@@ -95,6 +113,8 @@ class _Html(HTMLParser):
             self.rows[-1][-1] += data
         if "strong" in self._where:
             self.strong[-1] += data
+        if "pre" in self._where:
+            self.blocks[-1] += data
 
     def text(self) -> str:
         return " ".join(cell for row in self.rows for cell in row)
@@ -107,19 +127,28 @@ def forge_html(markdown: str) -> str:
 
 def test_hostile_values_render_as_literal_text_in_a_pr_comment() -> None:
     markdown = render_markdown(hostile_plan())
-    assert "<img" not in markdown and "<script" not in markdown and "<a " not in markdown
+    outside = re.sub(r"^(`{3,})diff$.*?^\1$", "", markdown, flags=re.S | re.M)
+    assert "<img" not in outside and "<script" not in outside and "<a " not in outside
     page = _Html()
     page.feed(forge_html(markdown))
     assert set(page.tags) <= OURS, set(page.tags) - OURS  # no img, a, em, del, script...
-    ours = {"name", "tags", "description", "Notices"}
+    ours = {"name", "tags", "description", "support", "Notices"}
     assert all(s in ours or s.startswith("Plan:") for s in page.strong), page.strong
     assert [len(row) for row in page.rows] == [3, 3, 3, 3]  # header + 3 changes: pipes held
+    assert page.blocks == [  # the forge shows each diff exactly, the fences held
+        "\n".join(diff_lines(text_diff("Old name", NAME))) + "\n",
+        "\n".join(diff_lines(text_diff(LONG.replace("alert(1)", "alert(2)"), LONG))) + "\n",
+    ]
+    assert "+{+<img src=x onerror=alert(1)>**bold**" in page.blocks[0]
+    assert "-~~~ <img src=x onerror=alert([-2-])> [link](http://evil)" in page.blocks[1]
+    assert "+~~~ <img src=x onerror=alert({+1+})> [link](http://evil)" in page.blocks[1]
     shown = page.text()
     flat_name = NAME.replace("\n", " ")
     assert f"a1 {flat_name}" in shown and f"b2 {flat_name}" in shown
     assert f"c3 {TAG}" in shown and f"import from {SOURCE}" in shown
-    for field, value in (("tags", [TAG]), ("description", DESCRIPTION), ("name", NAME)):
+    for field, value in (("tags", [TAG]), ("description", DESCRIPTION)):
         assert show(field, value, {}) in shown
+    assert "name: see the diff below" in shown and "support: see the diff below" in shown
     notice = re.search(r"<li>(.*)</li>", forge_html(markdown), re.S)
     assert notice is not None and "<img" not in notice.group(1)
 

@@ -1,14 +1,20 @@
 """Golden tests for the rendered plan: what reviewers read in CI logs and pull requests.
 
-Regenerate after an intended change with: PTSYNC_UPDATE_GOLDEN=1 pytest tests/render
+The sample holds the cases reviewers trip over: a long name changed past its 60th character
+(shown whole), a multi-line description edited in one word (a diff with context and the word
+marked), a playlist's and a channel's texts. Regenerate after an intended change with:
+PTSYNC_UPDATE_GOLDEN=1 pytest tests/render
 """
 
+import dataclasses
 import json
 import os
 from pathlib import Path
 
 import pytest
 
+from ptsync.marker import Marker
+from ptsync.plan.changes import FieldChange, UpdateChannel, UpdatePlaylist
 from ptsync.plan.match import match
 from ptsync.plan.videos import PlanOptions, build_plan
 from ptsync.render import Format, render_plans
@@ -25,6 +31,15 @@ VOCAB = Vocabularies(
 )
 
 
+LONG_NAME = "Lecture 7 of the autumn course on orbital mechanics, recorded in 1969 lecture hall B"
+DESCRIPTION = """\
+Archive footage of the Apollo 11 landing.
+
+Digitised from the original 16 mm reel.
+Sound restored in 2019 by the archive's own team, from the optical track of the copy.
+With thanks to the families of the crew, who lent their home movies to the archive."""
+
+
 def sample_plan():
     changed = live_video(
         external_id="lecture-7",
@@ -32,6 +47,12 @@ def sample_plan():
         category=2,
         privacy=3,
         uuid="9c9de5e8-0a1b-4ca3-9d1e-3a5b0c2d7f11",
+    )
+    described = live_video(
+        external_id="moon",
+        name=LONG_NAME,
+        text=DESCRIPTION.replace("16 mm reel", "35 mm reel"),
+        uuid="2dc19fbc-c9ac-4ab4-95dd-4fdfb8708985",
     )
     same = live_video(external_id="same", name="Same")
     gone = live_video(
@@ -49,9 +70,21 @@ def sample_plan():
         ),
         desired_video("lecture-7", name="Lecture 7", category=15, privacy=1),
         desired_video("same", name="Same"),
+        desired_video("moon", name=LONG_NAME.replace("1969", "1970"), description=DESCRIPTION),
     )
-    live = LiveState((changed, same, gone))
-    return build_plan(desired, match(desired, live), PlanOptions(prune=True), VOCAB)
+    live = LiveState((changed, same, gone, described))
+    plan = build_plan(desired, match(desired, live), PlanOptions(prune=True), VOCAB)
+    texts = (FieldChange("description", "Recorded lectures.", "All recorded lectures."),)
+    playlist = UpdatePlaylist(
+        external_id="apollo",
+        uuid="05797e80-11bf-4aa6-b479-56a94a2ca3cd",
+        fields={},
+        marker=Marker("nisv", "apollo"),
+        changes=(FieldChange("description", DESCRIPTION, DESCRIPTION + "\nNow in colour."),),
+        ops=("add moon",),
+    )
+    resources = (UpdateChannel("lectures", texts), playlist)
+    return dataclasses.replace(plan, changes=(*plan.changes, *resources))
 
 
 def check_golden(name: str, text: str) -> None:
@@ -84,9 +117,9 @@ def test_json_is_documented_shape_and_round_trips():
     plan = sample_plan()
     doc = json.loads(render_plans([plan], Format.json))
     assert doc["format_version"] == 1
-    assert doc["summary"] == {"create": 1, "update": 1, "delete": 1, "unchanged": 1}
+    assert doc["summary"] == {"create": 1, "update": 4, "delete": 1, "unchanged": 1}
     (only,) = doc["plans"]
-    assert [c["action"] for c in only["changes"]] == ["create", "update", "delete"]
+    assert [c["action"] for c in only["changes"]] == ["create", "update", "update", "delete"]
     update = only["changes"][1]
     assert update["changes"] == [
         {"field": "privacy", "old": 3, "new": 1},

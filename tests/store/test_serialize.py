@@ -110,7 +110,7 @@ SAMPLES: list[Change] = [
     ),
     UpdatePlaylist(
         external_id="more",
-        id=7,
+        uuid="7f1c0000-0000-4000-8000-000000000007",
         fields={"displayName": "More", "description": "All of it."},
         marker=Marker("nisv", "more"),
         changes=(FieldChange("displayName", "Less", "More"),),
@@ -119,7 +119,7 @@ SAMPLES: list[Change] = [
         uuids=(U1, None),
         thumbnail=THUMB,
     ),
-    DeletePlaylist(external_id="old", id=9),
+    DeletePlaylist(external_id="old", uuid="9f1c0000-0000-4000-8000-000000000009"),
 ]
 NOTICES = (
     Notice(NoticeKind.POSSIBLE_DUPLICATE, "not creating v9: same name", "v9", REF),
@@ -267,13 +267,17 @@ def test_resource_changes_are_typed_in_json():
         ["add v1", "add v2"],
     )
     updated = by_key["playlist", "update"]
-    assert (updated["key"], updated["id"], updated["ops"][0]) == ("more", 7, f"remove {U2}")
+    assert (updated["key"], updated["uuid"], updated["ops"][0]) == (
+        "more",
+        "7f1c0000-0000-4000-8000-000000000007",
+        f"remove {U2}",
+    )
     assert by_key["playlist", "delete"] == {
         "action": "delete",
         "resource": "playlist",
         "key": "old",
         "external_id": "old",
-        "id": 9,
+        "uuid": "9f1c0000-0000-4000-8000-000000000009",
         "changes": [],
         "ops": [],
     }
@@ -293,7 +297,7 @@ def test_a_plan_file_of_the_old_format_is_refused_with_re_run_plan(tmp_path):
         ("changes", {"method": "carrier-pigeon"}, "changes[0].method"),
         ("changes", {"source_size": "big"}, "changes[0].source_size"),
         ("changes", {"captions": [{"language": "en"}]}, "changes[0].captions[0]"),
-        ("resources", {"id": None}, "resources[0].id"),
+        ("resources", {"uuid": None}, "resources[0].uuid"),
         ("resources", {"action": "rename"}, "resources[0]"),
     ],
 )

@@ -89,12 +89,12 @@ def test_an_update_of_a_released_or_unknown_entry_is_refused():
 def test_resources_must_be_declared_and_owned():
     desired = desired_state()
     theirs = LivePlaylist(7, "u7", "Theirs", None, Marker("pr", "best"), 1, None)
-    gone = DeletePlaylist("best", 7)
+    gone = DeletePlaylist("best", "u7")
     plan = build_plan(desired, match(desired, LiveState(())), PlanOptions())
     forged = dataclasses.replace(plan, changes=(gone, UpdateChannel("other_channel", ())))
     with pytest.raises(UntrustedPlan) as caught:
         checked(desired, LiveState(()), forged, [theirs])
-    assert "delete playlist best: playlist 7 ('Theirs') carries pr/best" in str(caught.value)
+    assert "delete playlist best: playlist u7 ('Theirs') carries pr/best" in str(caught.value)
     assert "update channel other_channel: the manifests do not declare it" in str(caught.value)
     mine = dataclasses.replace(theirs, marker=Marker("nisv", "best"))
     checked(desired, LiveState(()), dataclasses.replace(plan, changes=(gone,)), [mine])

@@ -143,3 +143,45 @@ def test_private_playlist_visibility(fake: FakePeerTube, alice: Api, bob: Api, a
     assert alice.get(url).status_code == 200
     assert bob.get(url).status_code == 403
     assert anon.get(url).status_code == 401
+
+
+def test_an_unlisted_playlist_is_read_only_by_uuid_and_written_by_any_id(
+    fake: FakePeerTube, alice: Api, root: Api, anon: Api
+) -> None:
+    """``videoPlaylistsGetValidator``: an unlisted playlist read by its numeric id is 404
+    "Playlist not found" (both GETs, even for its owner); its uuid or shortUUID reads it. The
+    edit, element and reorder validators have no such rule: any id form works there."""
+    video = fake.add_video("alice", name="In an unlisted playlist", privacy=1)
+    playlist = _create(fake, alice, "Unlisted", privacy=2)
+    base = "/api/v1/video-playlists/"
+    for ident in (playlist["id"], str(playlist["id"])):
+        for suffix in ("", "/videos"):
+            refused = alice.get(f"{base}{ident}{suffix}")
+            assert refused.status_code == 404 and refused.json()["detail"] == "Playlist not found"
+    for ident in (playlist["uuid"], playlist["shortUUID"]):
+        assert anon.get(f"{base}{ident}").json()["privacy"]["id"] == 2
+        assert anon.get(f"{base}{ident}/videos").json()["total"] == 0
+    numeric = f"{base}{playlist['id']}"
+    added = alice.post(f"{numeric}/videos", json={"videoId": video["uuid"]})
+    assert added.status_code == 200, added.text
+    alice.post(f"{numeric}/videos", json={"videoId": video["id"]})
+    moved = alice.post(
+        f"{numeric}/videos/reorder", json={"startPosition": 2, "insertAfterPosition": 0}
+    )
+    assert moved.status_code == 204
+    element = added.json()["videoPlaylistElement"]["id"]
+    assert alice.delete(f"{numeric}/videos/{element}").status_code == 204
+    assert alice.put(numeric, files=_multipart({"privacy": 3})).status_code == 204
+    assert alice.get(f"{numeric}/videos").json()["total"] == 1  # private: the id reads again
+    assert alice.put(numeric, files=_multipart({"privacy": 2})).status_code == 204
+    listed = {p["uuid"]: p["privacy"]["id"] for p in _listing(alice, "alice")}
+    assert listed[playlist["uuid"]] == 2  # the owner lists every privacy
+    for viewer in (anon, root):  # others (an administrator too) list only public ones
+        assert playlist["uuid"] not in {p["uuid"] for p in _listing(viewer, "alice")}
+    assert alice.delete(numeric).status_code == 204
+
+
+def _listing(api: Api, owner: str) -> list[dict[str, Any]]:
+    response = api.get(f"/api/v1/accounts/{owner}/video-playlists", params={"count": 100})
+    assert response.status_code == 200, response.text
+    return list(response.json()["data"])
