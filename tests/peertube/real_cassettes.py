@@ -201,7 +201,19 @@ class Supplement:
 # The id of the import of ``imp-bad`` that failed in 02-apply-wait on 8.0.1 (its POST answer).
 IMP_BAD_IMPORT_8_0 = 17
 
+PLAYLISTS_PAGE = (
+    "/api/v1/accounts/alice/video-playlists?start=0&count=100&playlistType=1&sort=createdAt"
+)
+
 SUPPLEMENTS: tuple[Supplement, ...] = (
+    Supplement(
+        VERSIONS,
+        ("01-cold-plan", "02-apply-wait", "03-warm-plan", "04-plan-drift", "05-apply-repair"),
+        "every plan reads the account's playlists (owned ones missing from the manifest are "
+        "noticed); answered by the same release's recorded listing of alice's playlists "
+        "(another lab's: they carry another system's markers, so the plan leaves them alone)",
+        _from_recordings("accounts-alice-video-playlists", PLAYLISTS_PAGE),
+    ),
     Supplement(
         VERSIONS,
         ("01-cold-plan",),

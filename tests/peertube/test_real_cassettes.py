@@ -242,6 +242,10 @@ class Driver:
             self.compared.append((what, video, expected))
         elif it.method == "PUT" and VIDEO.fullmatch(path):  # 204: the replay checks the body
             client.update_video(path.rsplit("/", 1)[1], it.sent_json())
+        elif it.method == "GET" and re.fullmatch(r"/api/v1/accounts/[^/]+/video-playlists", path):
+            found = client.my_playlists(path.split("/")[4])
+            recorded_uuids = [p["uuid"] for p in it.json()["data"]]
+            self.compared.append((what, [p["uuid"] for p in found], recorded_uuids))
         elif it.method == "POST" and re.fullmatch(r"/api/v1/videos/imports/\d+/retry", path):
             client.retry_import(int(path.split("/")[-2]))  # 204
         else:
