@@ -8,6 +8,7 @@
 - ``/playlist.html``: an HTML page embedding the items that have a ``youtube`` id as YouTube
   iframes — the kind of page yt-dlp's generic extractor turns into a playlist;
 - ``/signin.html``: 401, as a page behind a login answers (yt-dlp reports "HTTP Error 401");
+- ``/about.html``: a page without any video (yt-dlp: "Unsupported URL");
 - ``/media/<key>.mp4``: a few bytes of ``video/mp4``, what an importer would fetch.
 
 Items added with ``state="private"`` or ``"removed"`` are listed under the placeholder titles
@@ -158,6 +159,9 @@ class TestUpstream:
         if path == "/signin.html":
             page = "<html><body>Please sign in</body></html>"
             return Response(page, status=401, content_type="text/html; charset=utf-8")
+        if path == "/about.html":
+            page = "<html><head><title>About</title></head><body>No videos here.</body></html>"
+            return Response(page, content_type="text/html; charset=utf-8")
         if path.startswith("/media/") and path.endswith(".mp4"):
             return Response(MP4, content_type="video/mp4")
         return Response("Not Found", status=404, content_type="text/plain")

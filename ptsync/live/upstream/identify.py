@@ -42,6 +42,7 @@ _PT_URL = re.compile(
     rf"{_PT_ID}(?:[/?#]|$)"
 )
 _PT_SCHEME = re.compile(rf"^peertube:(?P<host>[^/]+):{_PT_ID}$")
+_LISTERS = frozenset({"YoutubeTab"})
 _ALPHABET = "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 _INDEX = {c: i for i, c in enumerate(_ALPHABET)}
 
@@ -116,13 +117,17 @@ def _by_extractor(url: str) -> str | None:
 
 def video_extractor(url: str) -> Any:
     """The first yt-dlp extractor class that claims ``url`` for a video; None without yt-dlp,
-    for the generic extractor, and for playlist-only extractors."""
+    for the generic extractor, and for extractors that list rather than play (those yt-dlp
+    marks ``playlist``, and YouTube's tab extractor, marked ``any`` but only ever a channel or
+    playlist: ``@name/videos`` is not a video)."""
     if urlsplit(url).scheme not in ("http", "https"):
         return None
     for extractor in _extractor_classes():
-        if extractor.ie_key() == "Generic":
+        key = extractor.ie_key()
+        if key == "Generic":
             return None
-        if getattr(extractor, "_RETURN_TYPE", None) != "playlist" and extractor.suitable(url):
+        lists = getattr(extractor, "_RETURN_TYPE", None) == "playlist" or key in _LISTERS
+        if not lists and extractor.suitable(url):
             return extractor
     return None
 

@@ -159,7 +159,8 @@ def convert(url: str, raw: list[dict[str, Any]], since: date | None) -> Listing:
 
 def _entry(url: str, item: Mapping[str, Any], position: int) -> UpstreamEntry | EntryProblem:
     link = item.get("url") or item.get("webpage_url")
-    label = str(link or item.get("title") or f"#{position}")
+    shown = unsmuggle(link)[0] if isinstance(link, str) else None
+    label = str(shown or item.get("title") or f"#{position}")
     hidden = _unavailable(item)
     if hidden is not None:
         return EntryProblem(hidden, url, label, str(item.get("title") or ""))

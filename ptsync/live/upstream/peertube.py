@@ -32,6 +32,7 @@ from ptsync.live.upstream.problems import UpstreamError, UpstreamFailure
 
 PAGE = 100
 JsonGet = Callable[[str, Mapping[str, Any]], Any]
+_NEVER_SENT = "anonymous-listing"
 _CHANNEL_PATH = re.compile(r"^/(?:c|video-channels)/(?P<handle>[^/?#]+)(?:/videos)?/?$")
 
 
@@ -125,12 +126,16 @@ def _instant(value: Any) -> datetime | None:
 @contextlib.contextmanager
 def anonymous_get(root: str, timeout: float) -> Iterator[JsonGet]:
     """Unauthenticated GETs on ptsync's transport (retries, rate limit, typed errors, https
-    required except for loopback). The only use of ``ptsync.peertube.http`` in this package."""
+    required except for loopback). The only use of ``ptsync.peertube.http`` in this package.
+
+    The transport has no anonymous mode yet: it is given a placeholder token, which no request
+    sends (every call here is ``auth=False``). To be replaced by the seam's own anonymous
+    client when there is one."""
     from ptsync.peertube.auth import Credentials
     from ptsync.peertube.http import ClientSettings, Transport
 
     settings = ClientSettings(timeout=(timeout, timeout), use_token_cache=False, max_retries=3)
-    transport = Transport(root, Credentials(), settings)
+    transport = Transport(root, Credentials(token=_NEVER_SENT), settings)
 
     def get(path: str, params: Mapping[str, Any]) -> Any:
         return transport.json("GET", path, params=dict(params), auth=False)
