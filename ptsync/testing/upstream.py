@@ -41,6 +41,7 @@ class Item:
     guid: str | None
     state: str = "public"  # public, private, removed
     youtube: str | None = None
+    dated: bool = True  # False: no pubDate/published element (sorting still uses ``published``)
 
     @property
     def shown_title(self) -> str:
@@ -114,12 +115,14 @@ class TestUpstream:
             self._items[key] = item
             return item
 
-    def add_many(self, count: int, prefix: str = "item") -> None:
+    def add_many(self, count: int, prefix: str = "item", *, dated: bool = True) -> None:
+        """``count`` items; ``dated=False`` leaves their dates out of the feeds (yt-dlp spends
+        about 2 ms parsing each RSS date: 5 000 undated items list in a fraction of that)."""
         with self._lock:
             for n in range(count):
                 key = f"{prefix}-{n}"
                 when = EPOCH + timedelta(minutes=n)
-                self._items[key] = Item(key, f"Item {n}", when, key)
+                self._items[key] = Item(key, f"Item {n}", when, key, dated=dated)
 
     def remove(self, key: str) -> None:
         with self._lock:
@@ -170,9 +173,10 @@ class TestUpstream:
         parts = []
         for item in self.items():
             guid = f"<guid isPermaLink='false'>{escape(item.guid)}</guid>" if item.guid else ""
+            date = format_datetime(item.published, usegmt=True) if item.dated else ""
             parts.append(
                 f"<item><title>{escape(item.shown_title)}</title>{guid}"
-                f"<pubDate>{format_datetime(item.published, usegmt=True)}</pubDate>"
+                f"{f'<pubDate>{date}</pubDate>' if date else ''}"
                 f"<enclosure url={quoteattr(self.media_url(item))} type='video/mp4' "
                 "length='72'/></item>"
             )
@@ -187,7 +191,7 @@ class TestUpstream:
             ident = f"<id>{escape(item.guid)}</id>" if item.guid else ""
             parts.append(
                 f"<entry>{ident}<title>{escape(item.shown_title)}</title>"
-                f"<published>{item.published.isoformat()}</published>"
+                f"{f'<published>{item.published.isoformat()}</published>' if item.dated else ''}"
                 f"<link rel='enclosure' type='video/mp4' href={quoteattr(self.media_url(item))}/>"
                 "</entry>"
             )

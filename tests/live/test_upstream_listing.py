@@ -51,7 +51,7 @@ def test_rss_listing_is_one_request_and_atom_two(upstream):
 
 
 def test_five_thousand_entries_are_one_flat_extraction(upstream):
-    upstream.add_many(5000)
+    upstream.add_many(5000, dated=False)  # dates cost yt-dlp CPU, not requests (docs/mirrors.md)
     listing = list_upstream(upstream.url + "/feed.xml")
     assert len(listing.entries) == 5000
     assert upstream.count() == 1
@@ -180,3 +180,22 @@ def test_without_yt_dlp_the_error_names_the_extra(tmp_path):
         "https://feeds.example.org/a.xml?token=REDACTED: listing this source needs yt-dlp, "
         "which is not installed: pip install 'ptsync[mirrors]'"
     )
+
+
+def test_listing_prints_nothing_even_when_it_fails(upstream, capfd):
+    upstream.add("a")
+    list_upstream(upstream.url + "/feed.xml")
+    with pytest.raises(UpstreamError):
+        list_upstream(upstream.url + "/nothing.xml")
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_source_that_never_answers_fails_after_the_socket_timeout():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)  # accepts the connection, never answers
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/feed.xml"
+        with pytest.raises(UpstreamError) as caught:
+            list_upstream(url, timeout=0.5)
+    assert caught.value.kind is UpstreamFailure.UNREACHABLE
+    assert "\n" not in str(caught.value)

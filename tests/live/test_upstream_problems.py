@@ -92,3 +92,13 @@ def test_private_and_deleted_playlist_entries_as_youtube_lists_them():
     assert str(listing.problems[3]) == (
         "https://www.youtube.com/playlist?list=PLx: entry #5: removed (listed without a URL)"
     )
+
+
+def test_yt_dlp_runs_flat_quiet_bounded_and_without_cookies_or_cache():
+    from ptsync.live.upstream.ytdlp import options
+
+    found = options(limit=25, timeout=7.0)
+    assert found["extract_flat"] == "in_playlist" and found["skip_download"] is True
+    assert found["playlistend"] == 25 and found["socket_timeout"] == 7.0
+    assert found["cachedir"] is False and found["cookiefile"] is None
+    assert found["ignoreconfig"] is True and found["quiet"] is True
