@@ -8,11 +8,13 @@ One tree, so that the CLI has exactly one handler and library users one thing to
     ├── PeerTubeError                the server answered with an error (RFC 7807 body kept)
     │   ├── AuthenticationError      401, invalid_grant, bad refresh token
     │   ├── PermissionDenied         403
+    │   │   └── SyncsDisabled        403: the instance disabled channel synchronisation
     │   ├── NotFound                 404
     │   ├── RequestRejected          400 / 409 / 413 / other 4xx: PeerTube refused the input
     │   │   └── QuotaExceeded        413 quota_reached
     │   ├── RateLimited              429 that could not be waited out
     │   └── ServerError              5xx after retries
+    ├── UpstreamError                (live.upstream) a mirror's source cannot be listed
     ├── TransportError               connection refused / reset / timeout after retries
     │   ├── TimedOut                 no answer in time: the server may still have acted
     │   ├── ServerUnreachable        refused / unknown host: nothing was sent; apply stops
@@ -257,3 +259,17 @@ class ServerUnreachable(TransportError):
 
 class UnknownChannel(PtsyncError):
     """A change names a channel the account does not have (it was deleted since the plan)."""
+
+
+class SyncsDisabled(PermissionDenied):
+    """403 from a channel-sync route: the instance's admin has not enabled synchronisation."""
+
+    SETTING = "import.video_channel_synchronization.enabled"
+
+    def __init__(self, method: str, endpoint: str, body: ErrorBody):
+        super().__init__(method, endpoint, body)
+        PtsyncError.__init__(
+            self,
+            f"{method} {endpoint}: channel synchronisation is disabled on this instance "
+            f"(its admin must set {self.SETTING}: true)",
+        )

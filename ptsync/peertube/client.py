@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from ptsync.errors import BadResponse, NotFound
-from ptsync.peertube import parse
+from ptsync.peertube import parse, syncs
 from ptsync.peertube.auth import Credentials
 from ptsync.peertube.http import ClientSettings, Sender, Transport, role_id
+from ptsync.peertube.syncs import LiveSync
 from ptsync.peertube.upload import Progress, resumable_upload
 from ptsync.state import Chapter, LiveImport, LiveVideo, Vocabularies
 
@@ -375,6 +376,42 @@ class PeerTubeClient:
 
     def update_channel(self, name: str, body: Mapping[str, Any]) -> None:
         self.transport.call("PUT", f"{API}/video-channels/{name}", json_body=dict(body))
+
+    # ------------------------------------------------------------------------------ channel syncs
+
+    def create_channel_sync(
+        self, external_url: str, channel_id: int, *, privacy: int | None = None
+    ) -> LiveSync:
+        """POST /video-channel-syncs; never retried (the server keeps duplicates)."""
+        body = syncs.create_body(external_url, channel_id, privacy)
+        with syncs.disabled_as_error():
+            return syncs.created(self.transport.json("POST", syncs.SYNCS, json_body=body))
+
+    def channel_syncs(self) -> list[LiveSync]:
+        """The account's syncs, oldest first."""
+        return syncs.listed(self._pages, self.username())
+
+    def delete_channel_sync(self, sync_id: int) -> None:
+        """The sync goes; the videos it imported stay."""
+        with syncs.disabled_as_error():
+            self.transport.call("DELETE", f"{syncs.SYNCS}/{sync_id}")
+
+    def import_channel_videos(
+        self, channel: str, external_url: str, sync_id: int | None = None
+    ) -> None:
+        """POST /video-channels/{handle}/import-videos: a server-side job imports what the
+        channel lacks (a full sync when ``sync_id`` is given); 204, never retried."""
+        body: dict[str, Any] = {"externalChannelUrl": external_url}
+        if sync_id is not None:
+            body["videoChannelSyncId"] = sync_id
+        path = f"{API}/video-channels/{channel}/import-videos"
+        self.transport.call("POST", path, json_body=body, retry=False)
+
+    def iter_sync_imports(self, sync_id: int) -> Iterator[LiveImport]:
+        """The imports a sync made (``videoChannelSyncId``), oldest first."""
+        params = {"videoChannelSyncId": sync_id, "sort": "createdAt"}
+        for item in self._pages("/users/me/videos/imports", **params):
+            yield parse.video_import(item)
 
 
 def multipart(fields: Mapping[str, Any], **images: Path | None) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from ptsync.testing import (
     profiles,
     resumable,
     scheduling,
+    syncs,
     uploads,
     videos,
 )
@@ -63,6 +64,7 @@ MODULES = (
     channels,
     playlists,
     elements,
+    syncs,
 )
 LIMITED_PREFIXES = frozenset(
     {

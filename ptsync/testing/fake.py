@@ -5,10 +5,13 @@ thread) and exposes seeding, introspection and server-side knobs for tests, the 
 benchmarks. Everything else lives in modules with one job each; this class only wires them
 together and takes the instance lock around direct state access.
 
-``version`` picks the release (``profiles``; default 6.3). ``create_delay`` (seconds; ``None``
-= instant, the fast default) makes import creation take that long and finish even if the
-client has gone; the last chunk of a resumable upload then takes ``upload_delay`` (default a
-third of ``create_delay``). ``completion.DEFAULT_CREATE_DELAY`` is what real servers measured.
+``version`` picks the release (``profiles``; default 6.3). ``channel_sync_enabled`` is the
+admin's ``import.video_channel_synchronization.enabled`` (off, as on a fresh instance); what an
+external channel lists is registered with ``set_upstream`` (the fake runs no yt-dlp).
+``create_delay`` (seconds; ``None`` = instant, the fast default) makes import creation take
+that long and finish even if the client has gone; the last chunk of a resumable upload then
+takes ``upload_delay`` (default a third of ``create_delay``).
+``completion.DEFAULT_CREATE_DELAY`` is what real servers measured.
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from ptsync.testing import admin, import_job, profiles, resumable
+from ptsync.testing import admin, import_job, profiles, resumable, syncs
 from ptsync.testing.app import App
 from ptsync.testing.completion import SessionFilter, Wedge
 from ptsync.testing.faults import FaultInjector
-from ptsync.testing.memory import State
+from ptsync.testing.memory import State, Upstream
 from ptsync.testing.problems import Problem
 from ptsync.testing.records import Settings, UploadPhase
 from ptsync.testing.requestlog import RequestLog, RequestRecord
@@ -57,6 +60,7 @@ class FakePeerTube:
         video_file_update_enabled: bool = False,
         http_import_enabled: bool = True,
         allow_private_import_targets: bool = False,
+        channel_sync_enabled: bool = False,
         public_host: str | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -76,6 +80,7 @@ class FakePeerTube:
             video_file_update_enabled=video_file_update_enabled,
             http_import_enabled=http_import_enabled,
             allow_private_import_targets=allow_private_import_targets,
+            channel_sync_enabled=channel_sync_enabled,
         )
         self.state = State(settings)
         self.faults = FaultInjector()
@@ -239,6 +244,25 @@ class FakePeerTube:
         import_job.check_behaviour(behaviour)
         with self.state.lock:
             self.state.import_targets[url] = (behaviour, size)
+
+    def set_upstream(self, url: str, listing: Upstream | None) -> None:
+        """What yt-dlp would list at ``url`` for a channel sync or import-videos: import URLs
+        newest first (the exact strings yt-dlp returns), or a function giving them at each
+        run; ``None``: the URL cannot be listed (the sync fails)."""
+        with self.state.lock:
+            if listing is None:
+                self.state.upstreams.pop(url, None)
+            else:
+                self.state.upstreams[url] = listing if callable(listing) else tuple(listing)
+
+    def run_channel_syncs(self) -> None:
+        """The server's hourly check of every channel sync (the newest 10 entries each)."""
+        with self.state.lock:
+            syncs.run_scheduled(self.state)
+
+    def channel_syncs(self) -> list[dict[str, Any]]:
+        with self.state.lock:
+            return [syncs.view(self.state, s) for s in self.state.syncs.values()]
 
     def complete_imports(self) -> None:
         with self.state.lock:

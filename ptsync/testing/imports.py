@@ -147,6 +147,9 @@ def my_imports(ctx: Ctx) -> Response:
     target = query.get("targetUrl")
     if target:
         rows = [r for r in rows if r.target_url == target]
+    sync_id = query.get("videoChannelSyncId")
+    if sync_id not in (None, ""):
+        rows = [r for r in rows if str(r.sync_id) == str(sync_id)]
     rows.sort(key=lambda r: (r.created_at, r.id), reverse=sort.startswith("-"))
     data = [import_row(state, r) for r in page(rows, start, count)]
     return json_response({"total": len(rows), "data": data})

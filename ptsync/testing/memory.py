@@ -13,6 +13,7 @@ import itertools
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ptsync.testing.completion import Wedge
@@ -20,6 +21,7 @@ from ptsync.testing.ids import new_uuid, token
 from ptsync.testing.profiles import Profile
 from ptsync.testing.records import (
     Channel,
+    ChannelSync,
     Element,
     Import,
     Playlist,
@@ -29,6 +31,9 @@ from ptsync.testing.records import (
     User,
     Video,
 )
+
+Upstream = Sequence[str] | Callable[[], Sequence[str]]
+"""The import URLs an external channel lists, newest first, or a function giving them now."""
 
 
 class Clock:
@@ -66,6 +71,8 @@ class State:
         self.video_playlists: dict[int, set[int]] = {}
         self.unfinished_imports: dict[int, None] = {}
         self.import_targets: dict[str, tuple[str, int]] = {}
+        self.syncs: dict[int, ChannelSync] = {}
+        self.upstreams: dict[str, Upstream] = {}  # what yt-dlp would list at a URL
         self.playlists: dict[int, Playlist] = {}
         self.playlist_uuids: dict[str, int] = {}
         self.tokens: dict[str, Token] = {}

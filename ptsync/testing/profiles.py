@@ -24,6 +24,8 @@ none of them compares version numbers.
 | ``owner_blocked_flags`` (``blockedOwner``, ``blockedServer`` in my videos) | no | no | yes |
 | ``channel_collaborations`` (``/users/me``: collaborations, ``ownerAccountId``) | no | no | yes |
 | ``channel_owner_summary`` (short ``ownerAccount`` in account channel lists) | no | no | yes |
+| ``import_sync_link`` (sync imports' rows carry ``videoChannelSync``) | yes | yes | no |
+| ``sync_video_privacy`` (8.3: ``videoPrivacy`` on channel syncs) | no | no | no |
 | licences | 1-7 | 1-9 | 1-9 |
 | languages | base | + rcf, gcr | + gsw |
 """
@@ -67,6 +69,8 @@ class Profile:
     channel_owner_summary: bool
     licences: Mapping[int, str]
     languages: Mapping[str, str]
+    import_sync_link: bool = True
+    sync_video_privacy: bool = False
 
 
 def _languages_8() -> dict[str, str]:
@@ -136,6 +140,7 @@ V8_0 = replace(
     channel_collaborations=True,
     channel_owner_summary=True,
     languages=MappingProxyType(_languages_8()),
+    import_sync_link=False,  # 8.0.1 listed a sync's imports without it (8.2 has it again)
 )
 
 PROFILES: Mapping[str, Profile] = MappingProxyType({p.name: p for p in (V6_3, V7_3, V8_0)})

@@ -191,7 +191,7 @@ def _media(state: State) -> dict[str, Any]:
         "videoTranscription": {"enabled": False, **_RUNNERS_OFF},
         "import": {
             "videos": {"http": {"enabled": settings.http_import_enabled}, "torrent": _DISABLED},
-            "videoChannelSynchronization": _DISABLED,
+            "videoChannelSynchronization": {"enabled": settings.channel_sync_enabled},
             "users": {"enabled": True},
         },
         "export": {

@@ -41,6 +41,7 @@ class Settings:
     video_file_update_enabled: bool = False
     http_import_enabled: bool = True
     allow_private_import_targets: bool = False
+    channel_sync_enabled: bool = False  # import.video_channel_synchronization.enabled
 
     @property
     def finish_delay(self) -> float | None:
@@ -166,6 +167,21 @@ class Import:
     attempts: int = 0
     started_at: float | None = None
     """When the current attempt began (a retry restarts the timeline); ``None``: at creation."""
+    sync_id: int | None = None  # the channel sync that made it (``videoChannelSync``)
+
+
+@dataclass
+class ChannelSync:
+    """A server-side channel synchronisation (``/video-channel-syncs``)."""
+
+    id: int
+    user_id: int
+    channel_id: int
+    external_url: str
+    created_at: float
+    state: int = 1  # 1 waiting first run, 2 processing, 3 synchronized, 4 failed
+    last_sync_at: float | None = None
+    video_privacy: int | None = None  # 8.3+
 
 
 @dataclass

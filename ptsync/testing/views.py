@@ -211,6 +211,9 @@ def import_row(state: State, record: Import) -> dict[str, Any]:
     video = state.videos.get(record.video_id) if record.video_id is not None else None
     if video is not None:
         body["video"] = video_import_item(state, video)
+    sync = state.syncs.get(record.sync_id) if record.sync_id is not None else None
+    if sync is not None and state.profile.import_sync_link:
+        body["videoChannelSync"] = {"id": sync.id, "externalChannelUrl": sync.external_url}
     return body
 
 

@@ -106,6 +106,7 @@ class Lab:
         quota: int = -1,
         rate_limit: tuple[int, float] | None = None,
         create_delay: float | None = None,
+        channel_sync_enabled: bool = False,
     ) -> None:
         self.fake = FakePeerTube(
             version=version,
@@ -114,6 +115,7 @@ class Lab:
             import_duration=None,
             allow_private_import_targets=True,
             create_delay=create_delay,
+            channel_sync_enabled=channel_sync_enabled,
         ).start()
         alice = self.fake.add_user("alice", PASSWORD, channels=["alice_videos"], video_quota=quota)
         self.fake.add_user("root", PASSWORD, role="admin")

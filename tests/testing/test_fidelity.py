@@ -14,12 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.testing import sync_setups
 from tests.testing.replay import Answer, Recording, load
-from tests.testing.setups import replay
+from tests.testing.setups import SETUPS, replay
 from tests.testing.shapes import differences
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "peertube"
 FOLDERS = {"6.3": "recordings", "7.3": "recordings-7.3", "8.0": "recordings-8.0"}
+# Server-side channel syncs, the same session on each release (8.2dev waits for an 8.x profile).
+SYNC_FOLDERS = {"6.3": "recordings-syncs/6.3", "8.0": "recordings-syncs/8.0"}
 PRESENCE_HEADERS = ("Retry-After", "Location", "Range", "Cache-Control")
 
 # Share of a folder's recordings the fake must match; skipped recordings count as misses.
@@ -80,3 +83,19 @@ def test_the_comparison_tells_releases_apart() -> None:
     recordings, failing = compare("8.0", FOLDERS["6.3"])
     assert len(failing) / len(recordings) > 0.5
     assert {"videos-get", "videos-imports-retry", "videos-source", "config"} <= set(failing)
+
+
+@pytest.mark.parametrize("version", list(SYNC_FOLDERS))
+def test_fake_answers_like_the_sync_recordings(version: str) -> None:
+    recordings, failing = compare(version, SYNC_FOLDERS[version])
+    assert len(recordings) == 12
+    assert {r.name for r in recordings} <= set(SETUPS) | sync_setups.AS_RECORDED
+    assert not failing, f"{version}: mismatches:\n" + "\n".join(
+        f"  {name}: {'; '.join(found[:8])}" for name, found in sorted(failing.items())
+    )
+
+
+def test_the_sync_comparison_tells_releases_apart() -> None:
+    """6.3's sync recordings against an 8.0 fake: the imports of a sync differ."""
+    _, failing = compare("8.0", SYNC_FOLDERS["6.3"])
+    assert "users-me-videos-imports-by-sync" in failing
