@@ -29,7 +29,21 @@ def dotted(path: Iterable[str | int]) -> str:
     return out
 
 
+class Placed(Document):
+    """A document whose nodes live elsewhere: a catalogue's rows, a media folder's files.
+
+    ``ptsync.manifest.sourced`` builds them; ``place`` turns a path in the data into the
+    cell, row or file where that value was written (the ``file`` given to ``ref_at`` is the
+    source's own name and is not needed).
+    """
+
+    def place(self, path: Sequence[str | int]) -> SourceRef:
+        raise NotImplementedError
+
+
 def ref_at(file: str, doc: Document, path: Sequence[str | int]) -> SourceRef:
+    if isinstance(doc, Placed):
+        return doc.place(path)
     line, col = doc.where(path)
     return SourceRef(file, line, col, dotted(path))
 
