@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ptsync.errors import Problem
 from ptsync.manifest.catalogue.rows import fill, layout_of
-from ptsync.manifest.catalogue.tables import TableProblem, read_csv
+from ptsync.manifest.catalogue.tables import TableProblem, find_header, read_csv
 from ptsync.manifest.files import AllowedFolders, PathProblem, local_path
 from ptsync.manifest.models import CATALOGUE_SUFFIXES, CatalogueModel, ManifestModel
 from ptsync.manifest.partial import Positions, numbered
@@ -96,7 +96,7 @@ def read_catalogue(
             table, digest = read_csv(path, spec.delimiter or ("\t" if suffix == ".tsv" else ","))
     except TableProblem as exc:
         return None, [Problem(SourceRef(file, exc.row, 0, ""), exc.message)]
-    layout, problems = layout_of(decl, k, spec, file, table)
+    layout, problems = layout_of(decl, k, spec, file, find_header(table, spec.id))
     if layout is None:
         return None, problems
     batch = Batch(EntryKind.CATALOGUE, file, path.parent, digest)

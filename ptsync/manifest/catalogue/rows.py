@@ -39,8 +39,16 @@ _FALSE = frozenset({"false", "no", "n", "0"})
 Convert = Callable[[Any], Any]
 
 
+# ``'=...``: how CSV writers (``ptsync export`` among them) keep a spreadsheet program from
+# evaluating a cell (OWASP, CSV injection); the quote is not part of the value.
+_QUOTED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
 def cell_text(cell: Any) -> str:
-    """A cell as text: whole numbers without ``.0``, dates in ISO 8601, trimmed."""
+    """A cell as text: whole numbers without ``.0``, dates in ISO 8601, trimmed; the ``'``
+    that neutralises ``=``, ``+``, ``-``, ``@`` at the start dropped."""
+    if isinstance(cell, str):
+        return cell[1:].strip() if cell.startswith(_QUOTED) else cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, bool):

@@ -15,7 +15,13 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from ptsync.manifest.catalogue.tables import ZIP_MAGIC, Table, TableProblem, read_bytes
+from ptsync.manifest.catalogue.tables import (
+    ZIP_MAGIC,
+    Table,
+    TableProblem,
+    header_text,
+    read_bytes,
+)
 from ptsync.manifest.catalogue.zipguard import check_archive
 
 EXTRA_HINT = "pip install 'ptsync[sheets]'"
@@ -72,7 +78,7 @@ def _table(cells: list[list[Any]], sheet: str) -> Table:
     if not numbered:
         return Table([], 1, sheet=sheet, ragged=False)
     header_row, header = numbered[0]
-    names = [str(h).strip() if _filled(h) else "" for h in header]
+    names = [header_text(h) for h in header]
     return Table(names, header_row, numbered[1:], sheet=sheet, ragged=False)
 
 

@@ -50,6 +50,29 @@ class Table:
     ragged: bool = True  # CSV: a row with more or fewer cells than the header is a problem
 
 
+HEADER_SEARCH = 20  # title rows a spreadsheet may have above its header
+
+
+def find_header(table: Table, id_column: str) -> Table:
+    """The same table with its header on the first row naming ``id_column`` (exactly, or
+    ignoring case and spaces) among the first rows; unchanged when no row does."""
+    folded = id_column.strip().casefold()
+    if any(h.casefold() == folded for h in table.header):
+        return table
+    for index, (row, cells) in enumerate(table.rows[:HEADER_SEARCH]):
+        names = [header_text(c) for c in cells]
+        if any(n.casefold() == folded for n in names):
+            rest = table.rows[index + 1 :]
+            return Table(names, row, rest, sheet=table.sheet, ragged=table.ragged)
+    return table
+
+
+def header_text(cell: Any) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return "" if cell is None else str(cell).strip()
+
+
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, refused above MAX_BYTES without reading it all."""
     try:
@@ -106,7 +129,7 @@ def read_csv(path: Path, delimiter: str) -> tuple[Table, str]:
     text = decode(raw)
     rows = _records(text, delimiter)
     header_row, header = next(rows, (1, []))
-    table = Table([str(h).strip() for h in header], header_row)
+    table = Table([header_text(h) for h in header], header_row)
     table.rows.extend(rows)
     return table, hashlib.sha256(raw).hexdigest()
 
