@@ -125,7 +125,9 @@ _UNIONS = [
 
 
 def _message(errors: Sequence[Any], model: type[BaseModel], path: Loc) -> str:
-    error = errors[0]
+    # a union of text and a model (a catalogue's `name: title` or `{column: ...}`): the
+    # model's own complaint says more than "expected text"
+    error = next((e for e in errors if e["type"] == "value_error"), errors[0])
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])

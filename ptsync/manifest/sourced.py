@@ -31,7 +31,7 @@ from ptsync.manifest.checks import FileChecker
 from ptsync.manifest.files import AllowedFolders
 from ptsync.manifest.models import API_VERSION, ManifestModel
 from ptsync.manifest.partial import Positions, numbered, validate
-from ptsync.manifest.problems import Placed, ref_at
+from ptsync.manifest.problems import Placed, dotted, ref_at
 from ptsync.manifest.yamldoc import Document
 from ptsync.sourceref import SourceRef
 
@@ -69,6 +69,16 @@ class At:
 
     def ref(self, rest: Path_) -> SourceRef:
         return self.where
+
+
+@dataclass(frozen=True, slots=True)
+class InFile:
+    """A file without lines (a media file): the path inside names the key."""
+
+    file: str
+
+    def ref(self, rest: Path_) -> SourceRef:
+        return SourceRef(self.file, 0, 0, dotted(rest))
 
 
 @dataclass(frozen=True, slots=True)

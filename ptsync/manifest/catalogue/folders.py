@@ -32,7 +32,7 @@ from ptsync.manifest.files import (
     local_path,
 )
 from ptsync.manifest.models import FolderModel
-from ptsync.manifest.sourced import At, Batch, Declaring, EntryKind, Fields, Node, Place
+from ptsync.manifest.sourced import At, Batch, Declaring, EntryKind, Fields, InFile, Node, Place
 from ptsync.manifest.yamldoc import YamlProblem, parse
 from ptsync.sourceref import SourceRef
 
@@ -121,7 +121,7 @@ class _Reader:
         if stem in self.captions:
             entry["captions"] = [{"language": lang, "file": f} for lang, f in self.captions[stem]]
         self._sidecars(stem, entry, places)
-        media = At(SourceRef(self.shown(name), 0, 0, ""))
+        media = InFile(self.shown(name))
         self.entries.append((entry, Fields(EntryKind.FOLDER, media, places)))
 
     def _sidecars(self, stem: str, entry: dict[str, Any], places: dict[str, Place]) -> None:
@@ -146,7 +146,8 @@ class _Reader:
     def _read(self, name: str) -> bytes | None:
         shown = self.shown(name)
         try:
-            path = local_path(self.folder, name, frozenset(_SIDECAR_SUFFIXES), self.decl.allowed)
+            given = str(self.folder / name)
+            path = local_path(self.folder, given, frozenset(_SIDECAR_SUFFIXES), self.decl.allowed)
             with path.open("rb") as handle:
                 raw = handle.read(MAX_BYTES + 1)
         except PathProblem as exc:

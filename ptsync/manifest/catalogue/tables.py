@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,13 +76,16 @@ def header_text(cell: Any) -> str:
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, refused above MAX_BYTES without reading it all."""
+    too_big = TableProblem(f"catalogue file larger than {MAX_BYTES // 2**20} MiB")
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
+                raise too_big
+            raw = handle.read(MAX_BYTES + 1)  # a file growing meanwhile, or a pipe
     except OSError as exc:
         raise TableProblem(f"cannot read ({exc.strerror or exc})") from None
     if len(raw) > MAX_BYTES:
-        raise TableProblem(f"catalogue file larger than {MAX_BYTES // 2**20} MiB")
+        raise too_big
     return raw
 
 
