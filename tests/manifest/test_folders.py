@@ -124,4 +124,4 @@ def test_files_and_sidecars_must_resolve_into_the_allowed_folders(tmp_path):
     assert all("outside the allowed folders" in p for p in problems)
     manifest.write_text(HEAD + "folders:\n  - {path: ../}\n")
     (problem,) = _problems(manifest, tmp_path)
-    assert problem.startswith("archive.yaml:4:11: folders[0].path: '../' resolves to")
+    assert problem.startswith("archive.yaml:4:6: folders[0].path: '../' resolves to")
