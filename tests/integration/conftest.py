@@ -48,7 +48,7 @@ class Backend:
 PROFILES = ("6.3", "8.0")
 
 
-SMOKE_ALL_PROFILES = ("test_core_loop",)
+SMOKE_ALL_PROFILES = ("test_core_loop", "test_catalogues")
 
 
 def pytest_generate_tests(metafunc):
