@@ -168,6 +168,7 @@ def export_table(
     count, foreign = len(rows) - 1, len(videos) - (len(rows) - 1)
     if output is None:
         return csv_text(rows), count, foreign, None
+    output.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         write_xlsx(output, rows)
     else:
