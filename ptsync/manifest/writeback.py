@@ -38,8 +38,14 @@ _LIFECYCLE = re.compile(r"(lifecycle\s*:\s*)(['\"]?)managed\2")
 def insert_uuids(member: ManifestFile, uuids: Mapping[str, str]) -> int:
     """Add ``uuid:`` to entries of ``member`` (by external id) that have none; return count.
 
-    Entries of the sources ``member`` declares are pinned too (a source's own member: 0)."""
-    return _edit(member, "uuid", lambda e: uuids[e.id] if not e.uuid and e.id in uuids else None)
+    An entry of a source ``member`` declares is pinned in its curation entry only: markers
+    identify those videos, and one new entry per row would copy the catalogue into the file."""
+    return _edit(
+        member,
+        "uuid",
+        lambda e: uuids[e.id] if not e.uuid and e.id in uuids else None,
+        add_entries=False,
+    )
 
 
 def mark_unmanaged(member: ManifestFile, external_ids: Sequence[str]) -> int:
@@ -52,7 +58,9 @@ def mark_unmanaged(member: ManifestFile, external_ids: Sequence[str]) -> int:
     return _edit(member, "lifecycle", value)
 
 
-def _edit(member: ManifestFile, key: str, value: Callable[[Any], str | None]) -> int:
+def _edit(
+    member: ManifestFile, key: str, value: Callable[[Any], str | None], *, add_entries: bool = True
+) -> int:
     """Write ``key: value(entry)`` where it is not None: in ``member``'s own entries, in the
     curation entries of its sources' entries, or in new entries for them."""
     if member.declared_in is not None:
@@ -68,7 +76,7 @@ def _edit(member: ManifestFile, key: str, value: Callable[[Any], str | None]) ->
             origin = doc.origins[i] if isinstance(doc, SourcedDocument) else None
             if isinstance(origin, Curated):
                 wanted[origin.index] = found
-            else:
+            elif add_entries:
                 added.append((entry.id, found))
     return _write(member, key, wanted, added)
 

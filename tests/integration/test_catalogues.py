@@ -153,6 +153,29 @@ def test_a_videos_entry_curates_a_row_and_forget_writes_through_the_manifest(
         assert "f2" not in marked_videos(backend.fake, backend.system)
 
 
+def test_adopt_marks_catalogue_videos_and_pins_only_curation_entries(backend, cli, tmp_path):
+    fake = backend.fake
+    if fake is None:
+        pytest.skip("seeds the fake")
+    for i in (1, 2):
+        fake.add_video(backend.username, name=f"Film number {i}", privacy=1)
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    (folder / "films.csv").write_text(CSV_HEADER + _csv_row(1) + _csv_row(2))
+    path = folder / "archive.yaml"
+    path.write_text(
+        f"apiVersion: ptsync/v1\nsystem: {backend.system}\n"
+        "catalogues:\n  - {file: films.csv, id: identifier, source: {url: media_url}, columns: {name: title}}\n"
+        "videos:\n  - id: f2\n    allow_duplicate: false\n"
+    )
+    result = cli("adopt", str(path), "--auto-approve")
+    assert result.code == 0, result.text
+    assert sorted(marked_videos(fake, backend.system)) == ["f1", "f2"]
+    text = path.read_text()
+    assert text.count("uuid:") == 1 and "  - id: f2\n    uuid: " in text  # the row f1 adds no entry
+    assert "No changes." in cli("plan", str(path)).out
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_to_a_catalogue_and_back_plans_no_changes(backend, cli, tmp_path, fmt):
     path = _setup(tmp_path, backend)
