@@ -276,3 +276,16 @@ def test_a_warm_no_op_plan_costs_what_the_same_yaml_costs(backend, cli, tmp_path
         costs.append(Counter((r.method, r.path.split("?")[0]) for r in fake.requests))
     assert costs[0] == costs[1]
     assert costs[0] == Counter({("GET", "/api/v1/users/me/videos"): 2})  # list pages only
+
+
+def test_a_saved_plan_goes_stale_when_the_catalogue_changes(backend, cli, tmp_path):
+    path = _setup(tmp_path, backend, films=range(1, 3))
+    saved = tmp_path / "plan.json"
+    assert cli("plan", str(path), "--out", str(saved)).code == 0
+    (path.parent / "films.csv").write_text(
+        CSV_HEADER + _csv_row(1) + _csv_row(2, title="Changed after review")
+    )
+    result = cli("apply", str(saved), "--auto-approve")
+    assert result.code == 4 and "stale" in result.text, result.text
+    if backend.fake is not None:
+        assert marked_videos(backend.fake, backend.system) == {}
