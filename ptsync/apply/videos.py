@@ -171,7 +171,6 @@ class Actions:
     def _existing(self, change: CreateVideo) -> LiveVideo | None:
         """A video already carrying this entry's marker, waiting for one that a killed run's
         create may still bring (recorded as in flight) before answering "none"."""
-
         def look() -> LiveVideo | None:
             return self.find_marked(change.external_id, change.fields.get("name"))
 

@@ -249,3 +249,4 @@ def test_source_urls_need_an_http_scheme_and_a_host(tmp_path: Path, url: str, ok
         assert problems(path) == [
             f"{path}:4:37: videos[0].source.url: {url!r} is not an http(s) URL"
         ]
+
