@@ -201,7 +201,17 @@ def export_manifest(
     connect: Any = None,
     on_progress: Progress | None = None,
 ) -> tuple[str, int]:
-    """The exported manifest's text and how many videos it pins, for ``PEERTUBE_URL``.
+    """The exported manifest's text and how many videos it pins, for ``PEERTUBE_URL``."""
+    videos, vocab, base_url = fetch_with_vocabularies(options, channel, connect, on_progress)
+    text = render_manifest(videos, vocab, system=system, channel=channel, instance_url=base_url)
+    exported = sum(1 for v in videos if not _owner(v, system))
+    return text, exported
+
+
+def fetch_with_vocabularies(
+    options: Any, channel: str | None, connect: Any = None, on_progress: Progress | None = None
+) -> tuple[list[LiveVideo], Vocabularies, str]:
+    """The videos to export (details and chapters), the vocabularies, the instance's URL.
 
     Binds the instance like a Run (``ptsync.session.connect_env``), so its vocabulary cache is
     the one plan uses for the same user, and a token user never shares another's."""
@@ -220,8 +230,4 @@ def export_manifest(
                 yours = ", ".join(sorted(vocab.channels))
                 raise ConfigError(f"--channel {channel!r} is not one of yours ({yours})")
         videos = fetch_videos(client, channel, options.parallelism, on_progress)
-        text = render_manifest(
-            videos, vocab, system=system, channel=channel, instance_url=client.base_url
-        )
-    exported = sum(1 for v in videos if not _owner(v, system))
-    return text, exported
+    return videos, vocab, client.base_url

@@ -19,7 +19,8 @@ class SourceRef:
     path: str = ""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+        """``file:line:col``; ``file:row`` for a place without a column (a catalogue's row)."""
+        return f"{self.file}:{self.line}:{self.col}" if self.col else f"{self.file}:{self.line}"
 
     def at(self, path: str, line: int | None = None, col: int | None = None) -> SourceRef:
         """The same file at another node; unknown positions fall back to this one."""

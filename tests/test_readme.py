@@ -19,6 +19,26 @@ def blocks(kind: str) -> list[str]:
     return re.findall(rf"```{kind}\n(.*?)```", GUIDE, flags=re.S)
 
 
+def files() -> dict[str, str]:
+    """Blocks that show a file (```csv manifests/catalogue.csv): written where they say."""
+    return dict(re.findall(r"```\w+ (\S+)\n(.*?)```", GUIDE, flags=re.S))
+
+
+def write_files() -> None:
+    """The files the recipes show, and the media files beside sidecars (a README cannot hold
+    a video)."""
+    for name, text in files().items():
+        path = Path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        if path.suffix in (".yaml", ".nfo") and path.parent.name == "incoming":
+            path.with_suffix(".mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64)
+
+
+def recipe(needle: str) -> str:
+    return next(block for block in blocks("yaml") if needle in block)
+
+
 @pytest.fixture
 def instance(tmp_path, monkeypatch):
     with FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=0.05) as fake:
@@ -44,6 +64,7 @@ def run(command: str, capsys) -> tuple[int, str]:
 @pytest.mark.parametrize("index", range(len(blocks("yaml"))))
 def test_yaml_recipe_applies_and_converges(instance, capsys, index):
     instance.add_video("archive", name="Lecture 1 - Gravity")
+    write_files()
     path = Path("manifests/recipe.yaml")
     path.write_text(blocks("yaml")[index])
     assert run("ptsync validate manifests/", capsys)[0] == 0
@@ -69,3 +90,27 @@ def test_batch_commands_run_as_written(instance, capsys):
         code, output = run(command, capsys)
         assert code == 0, (command, output)
     assert Path("report.json").exists()
+
+
+def test_catalogue_recipe_runs_as_written(instance, capsys):
+    write_files()
+    Path("manifests/archive.yaml").write_text(recipe("catalogues:"))
+    for command in [c for c in blocks("sh")[2].splitlines() if c.strip()]:
+        code, output = run(command, capsys)
+        assert code == 0, (command, output)
+        if "ptsync plan" in command:
+            assert "No changes." in output, output
+    names = sorted(v["name"] for v in instance.videos("archive"))
+    assert names == ["Harbour at dawn", "Polder in winter (restored)"]
+    assert "uuid" in Path("published/archive.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+def test_folder_recipe_uploads_each_file_with_its_sidecar(instance, capsys):
+    write_files()
+    Path("manifests/uploads.yaml").write_text(recipe("folders:"))
+    code, output = run("ptsync apply manifests/ --auto-approve --wait", capsys)
+    assert code == 0, output
+    names = sorted(v["name"] for v in instance.videos("archive"))
+    assert names == ["Closing talk of the archive days", "Opening talk of the archive days"]
+    code, output = run("ptsync plan manifests/ --detailed-exitcode", capsys)
+    assert code == 0 and "No changes." in output, output

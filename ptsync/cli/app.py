@@ -32,7 +32,14 @@ from ptsync.cli.console import (
     setup_logging,
 )
 from ptsync.cli.interrupts import Interrupts
-from ptsync.cli.options import LogFormat, StatusFormat, check_rate, hoist_globals, parse_rate
+from ptsync.cli.options import (
+    ExportFormat,
+    LogFormat,
+    StatusFormat,
+    check_rate,
+    hoist_globals,
+    parse_rate,
+)
 from ptsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ApplyFailed, ConfigError, StalePlan
 from ptsync.render import Format
 
@@ -445,12 +452,25 @@ def export(
     parallelism: Parallelism = 4,
     insecure_http: InsecureHttp = False,
     rate_limit: RateLimit = None,
+    format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="yaml: a manifest; csv or xlsx: a catalogue (with uuid and url) and, beside "
+            "it, the manifest declaring it.",
+        ),
+    ] = ExportFormat.yaml,
 ) -> int:
     """Write a manifest for existing videos (pinned by uuid) that plans "No changes"."""
     from ptsync.cli.progress import ProgressUI
     from ptsync.export import export_manifest
 
     options = _options(parallelism=parallelism, insecure_http=insecure_http, rate_limit=rate_limit)
+    if format is not ExportFormat.yaml:
+        from ptsync.cli.export_table import export_catalogue
+
+        return export_catalogue(options, format.value, output, channel=channel, system=system)
     with ProgressUI() as ui:
         text, exported = export_manifest(
             options,

@@ -24,6 +24,12 @@ class StatusFormat(StrEnum):
     json = "json"
 
 
+class ExportFormat(StrEnum):
+    yaml = "yaml"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
 def parse_rate(text: str) -> tuple[int, float] | None:
     """``REQUESTS/SECONDS`` (``50/10``; ``50`` means per second), or None for ``off``."""
     if text.strip().lower() in RATE_OFF:

@@ -39,6 +39,10 @@ class ManifestFile:
     sha256: str
     allowed: AllowedFolders  # where its local files may resolve to (base_dir, resolved, first)
     positions: Positions = field(default_factory=dict)  # entries' indices in the file, if not 0..n
+    # Catalogues and media folders (``ptsync.manifest.sourced``): a source's entries form a
+    # derived member, declared in another file, whose ``sourced`` lists them.
+    declared_in: str | None = None
+    sourced: tuple[ManifestFile, ...] = ()
 
     def items(self, section: str) -> list[tuple[int, Any]]:
         """``(index in the file, entry)`` of ``videos``, ``playlists``, ``channels``, ``rules``."""
@@ -106,7 +110,7 @@ def load(paths: Sequence[str], *, media_roots: Sequence[str | Path] = ()) -> Man
         member, found = load_file(path, media_roots=roots)
         problems.extend(found)
         if member is not None:
-            loaded.append(member)
+            loaded.extend((member, *member.sourced))
     groups = _group(loaded)
     for group in groups:
         problems.extend(_group_problems(group))
@@ -168,12 +172,20 @@ def load_file(
     model = validated.model
     allowed, root_problems = _allowed(name, doc, model, path.parent, media_roots)
     problems.extend(root_problems)
-    checker = FileChecker(name, doc, model, allowed, validated.positions, validated.dropped)
+    positions: Positions = validated.positions
+    sourced: tuple[ManifestFile, ...] = ()
+    if model.catalogues or model.folders:  # their videos: entries are merged into the rows
+        from ptsync.manifest.catalogue import attach
+
+        model, positions, sourced, found = attach(name, doc, model, positions, allowed)
+        problems.extend(found)
+    checker = FileChecker(name, doc, model, allowed, positions, validated.dropped)
     problems.extend(checker.run())
     if not validated.system_known:
         return None, problems
     sha = hashlib.sha256(raw).hexdigest()
-    return ManifestFile(name, path.parent, doc, model, sha, allowed, validated.positions), problems
+    member = ManifestFile(name, path.parent, doc, model, sha, allowed, positions, sourced=sourced)
+    return member, problems
 
 
 def _not_utf8(name: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:

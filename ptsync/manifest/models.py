@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, create_model, model_validator
 
 from ptsync.fields import CHAPTER_TITLE_MAX, CHAPTER_TITLE_MIN, VIDEO_FIELDS
 from ptsync.passwords import ENV_PATTERN
@@ -345,6 +345,108 @@ class SafetyModel(_Strict):
     )
 
 
+CATALOGUE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".ods")
+# Entry keys a catalogue column can fill (besides `id` and `source`, declared on their own).
+COLUMN_FIELDS = (*VIDEO_FIELDS, "uuid", "thumbnail", "publishAt", "publishPrivacy")
+_COLUMN_HELP = {
+    "uuid": "Adopt the existing video with this uuid (or short uuid).",
+    "thumbnail": "Image file, relative to the catalogue's folder.",
+    "publishAt": "Publication time, with a time zone (see videos[].publishAt).",
+    "publishPrivacy": "Privacy at publishAt.",
+}
+
+
+class Column(_Strict):
+    """A field read from a column (``column``, lists split at ``split``) or one fixed ``value``."""
+
+    column: str | None = Field(None, description="Header of the column holding the value.")
+    split: str | None = Field(
+        None,
+        min_length=1,
+        description='List separator of a tags column (default ";"); items are trimmed.',
+    )
+    value: Any = Field(None, description="The same value for every row (instead of a column).")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Column:
+        if ("column" in self.model_fields_set) == ("value" in self.model_fields_set):
+            raise ValueError("give exactly one of column (a header) or value (a fixed value)")
+        if self.split is not None and self.column is None:
+            raise ValueError("split applies to a column")
+        return self
+
+
+ColumnRef = Annotated[str, Strict()] | Column
+CatalogueColumns = create_model(  # one optional key per field, so editors complete them
+    "CatalogueColumns",
+    __base__=_Strict,
+    __doc__="Manifest field <- column header (or {column, split} or {value}).",
+    **{
+        name: (
+            ColumnRef | None,
+            Field(None, description=_COLUMN_HELP.get(name) or VIDEO_FIELDS[name].help),
+        )
+        for name in COLUMN_FIELDS
+    },  # type: ignore[call-overload]
+)
+
+
+class CatalogueSource(_Strict):
+    """Which column holds each row's source: ``url`` (import) or ``file`` (upload)."""
+
+    url: str | None = Field(None, description="Column holding the URL to import the video from.")
+    file: str | None = Field(
+        None, description="Column holding the video file, relative to the catalogue's folder."
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CatalogueSource:
+        if (self.url is None) == (self.file is None):
+            raise ValueError("give exactly one of source.url or source.file (a column header)")
+        return self
+
+
+class CatalogueModel(_Strict):
+    """A spreadsheet or CSV file whose rows are video entries (one row per video)."""
+
+    file: str = Field(
+        description=(
+            "The catalogue: .csv or .tsv (UTF-8, or any encoding announced by a byte order "
+            "mark), .xlsx or .ods (needs ptsync[sheets]); relative to this manifest's folder."
+        )
+    )
+    sheet: str | None = Field(None, description="Sheet of a spreadsheet (default: the first).")
+    id: str = Field(description="Header of the column holding each row's external id.")
+    source: CatalogueSource | None = Field(
+        None, description="Column of each row's source (rows without one need a uuid)."
+    )
+    columns: CatalogueColumns | None = Field(  # type: ignore[valid-type]
+        None, description="Manifest field <- column header, {column, split} or {value}."
+    )
+    delimiter: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1,
+        description='CSV field delimiter (default "," for .csv, a tab for .tsv).',
+    )
+
+
+class FolderModel(_Strict):
+    """A folder whose media files are video entries (uploads), with optional sidecar files."""
+
+    path: str = Field(
+        description="The folder, relative to this manifest's folder (see files.roots)."
+    )
+    id: str = Field(
+        "{stem}",
+        description=(
+            "External id of each file: a template of {stem} (the file name without its "
+            "extension) and {parent} (the folder's name)."
+        ),
+        min_length=1,
+    )
+
+
 class ManifestModel(_Strict):
     apiVersion: Literal["ptsync/v1"] = Field(description="Always ptsync/v1.")
     instance: Instance | None = None
@@ -370,6 +472,17 @@ class ManifestModel(_Strict):
         default_factory=_no_items, description="Bulk settings over live videos, listed or not."
     )
     videos: list[VideoEntry] = Field(default_factory=_no_items)
+    catalogues: list[CatalogueModel] = Field(
+        default_factory=_no_items,
+        description=(
+            "Spreadsheets or CSV files whose rows are video entries; a videos: entry with the "
+            "same id adds or overrides fields."
+        ),
+    )
+    folders: list[FolderModel] = Field(
+        default_factory=_no_items,
+        description="Folders whose media files are video entries (uploads), with sidecar files.",
+    )
     playlists: list[PlaylistEntry] = Field(default_factory=_no_items)
     channels: list[ChannelEntry] = Field(default_factory=_no_items)
     notify: str | None = Field(None, description="Webhook URL POSTed a JSON summary after apply.")

@@ -22,7 +22,7 @@ from ptsync.manifest.models import API_VERSION, ManifestModel
 from ptsync.manifest.problems import from_validation
 from ptsync.manifest.yamldoc import Document
 
-LISTS = ("videos", "playlists", "channels", "rules")
+LISTS = ("videos", "playlists", "channels", "rules", "catalogues", "folders")
 MAPPINGS = ("defaults", "instance", "files")
 PLACEHOLDER_SYSTEM = "x"  # stands in for an invalid system so the rest can still be checked
 Positions = Mapping[str, tuple[int, ...]]

@@ -29,7 +29,21 @@ def dotted(path: Iterable[str | int]) -> str:
     return out
 
 
+class Placed(Document):
+    """A document whose nodes live elsewhere: a catalogue's rows, a media folder's files.
+
+    ``ptsync.manifest.sourced`` builds them; ``place`` turns a path in the data into the
+    cell, row or file where that value was written (the ``file`` given to ``ref_at`` is the
+    source's own name and is not needed).
+    """
+
+    def place(self, path: Sequence[str | int]) -> SourceRef:
+        raise NotImplementedError
+
+
 def ref_at(file: str, doc: Document, path: Sequence[str | int]) -> SourceRef:
+    if isinstance(doc, Placed):
+        return doc.place(path)
     line, col = doc.where(path)
     return SourceRef(file, line, col, dotted(path))
 
@@ -111,7 +125,9 @@ _UNIONS = [
 
 
 def _message(errors: Sequence[Any], model: type[BaseModel], path: Loc) -> str:
-    error = errors[0]
+    # a union of text and a model (a catalogue's `name: title` or `{column: ...}`): the
+    # model's own complaint says more than "expected text"
+    error = next((e for e in errors if e["type"] == "value_error"), errors[0])
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])

@@ -200,7 +200,7 @@ def _resolve_member(
     }
     default_refs = {k: ref_at(member.path, member.doc, ("defaults", k)) for k in defaults}
     parts.rules.extend(_rule(member, i, resolver) for i in range(len(member.model.rules)))
-    for i, entry in enumerate(member.model.videos):
+    for i, entry in member.items("videos"):  # indices in the file (curation entries left out)
         at: PathT = ("videos", i)
         own = resolver.fields(member, at, entry.managed())
         refs = dict(default_refs)

@@ -46,7 +46,12 @@ class Backend:
 PROFILES = ("6.3", "8.0")
 
 
-SMOKE_ALL_PROFILES = ("test_core_loop", "test_rules_ownership", "test_playlists_channels")
+SMOKE_ALL_PROFILES = (
+    "test_core_loop",
+    "test_rules_ownership",
+    "test_playlists_channels",
+    "test_catalogues",
+)
 
 
 def pytest_generate_tests(metafunc):
