@@ -68,8 +68,9 @@ def apply_plan(
     inflight: InflightCreates | None = None,
     stop: Stop | None = None,
     env: Mapping[str, str] | None = None,  # where video passwords are read (os.environ)
+    written: Callable[[UpdateVideo], None] | None = None,  # each update done (apply.warm)
 ) -> ApplyReport:
-    actions = Actions(client, plan.system, channels, on_progress, inflight, env)
+    actions = Actions(client, plan.system, channels, on_progress, inflight, env, written)
     report = ApplyReport(plan.instance_url, plan.system)
     stop = stop if stop is not None else Stop()
     order = {id(c): i for i, c in enumerate(plan.videos)}

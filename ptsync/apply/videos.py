@@ -123,8 +123,10 @@ class Actions:
         on_progress: Callable[[str, int, int], None] | None = None,
         inflight: InflightCreates | None = None,
         env: Mapping[str, str] | None = None,
+        written: Callable[[UpdateVideo], None] | None = None,
     ):
         self.client = client
+        self.written = written  # told of each update done (apply.warm: the detail cache)
         self.system = system
         self.channels = channels
         self.on_progress = on_progress
@@ -171,6 +173,7 @@ class Actions:
     def _existing(self, change: CreateVideo) -> LiveVideo | None:
         """A video already carrying this entry's marker, waiting for one that a killed run's
         create may still bring (recorded as in flight) before answering "none"."""
+
         def look() -> LiveVideo | None:
             return self.find_marked(change.external_id, change.fields.get("name"))
 
@@ -341,6 +344,8 @@ class Actions:
         if change.chapters is not None:  # after the description, which may re-derive them
             self.client.replace_chapters(change.uuid, change.chapters)
         result.success = True
+        if self.written is not None:
+            self.written(change)
         return result
 
     def _release(self, change: UpdateVideo, result: ItemResult) -> ItemResult:
@@ -351,6 +356,8 @@ class Actions:
         self.client.update_video(change.uuid, body)
         result.note = "released: ptsync's marker removed; the video is no longer managed"
         result.success = True
+        if self.written is not None:
+            self.written(change)
         return result
 
     def _passwords(self, change: UpdateVideo) -> list[str]:
