@@ -291,7 +291,9 @@ class Run:
             )
         except _StopFollowing:
             progress = seen[0] if seen else ImportProgress(total=len(ids))
-        record_outcomes(report, progress)
+        for failed in record_outcomes(report, progress):  # shown as "✓ create" before
+            if hooks.on_result:
+                hooks.on_result(failed)
 
     def _notify(self, done: Sequence[tuple[Target, ApplyReport]], hooks: Hooks) -> None:
         by_url: dict[str, list[tuple[Target, ApplyReport]]] = {}

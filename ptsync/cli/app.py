@@ -29,6 +29,7 @@ from ptsync.cli.console import (
     out,
     plural,
     print_result,
+    result_line,
     setup_logging,
 )
 from ptsync.cli.interrupts import Interrupts
@@ -349,6 +350,8 @@ def finish(
     for item in reports:
         line = item.summary_line()
         out(line.replace("Apply complete:", "Apply interrupted:", 1) if interrupted else line)
+        for result in item.incomplete_results():  # named, with PeerTube's words
+            out(f"  {'!' if result.success else '✗'} {result_line(result)}")
     if interrupted and stop is not None:
         _interrupted_lines(stop)
     if report_path is not None:

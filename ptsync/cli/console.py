@@ -181,16 +181,23 @@ def item_label(result: ItemResult) -> str:
     return who
 
 
+def result_line(result: ItemResult) -> str:
+    """``create bad: import failed: <PeerTube's reason>`` (without the ✓/✗)."""
+    what = f"{result.action} {item_label(result)}"
+    if result.success and not result.partial:
+        notes = [result.note] if result.note else []
+        if result.import_id is not None and result.import_state == "pending":
+            notes.append("import pending")  # its outcome is a later line (--wait) or status
+        return what + (f" ({'; '.join(notes)})" if notes else "")
+    return f"{what}: {one_line(result.error or 'failed')}"
+
+
 def print_result(result: ItemResult) -> None:
     fields = _result_fields(result)
-    if result.success:
-        note = f" ({result.note})" if result.note else ""
-        info(f"  ✓ {result.action} {item_label(result)}{note}", **fields)
-    else:
-        err(
-            f"  ✗ {result.action} {item_label(result)}: {one_line(result.error or 'failed')}",
-            **fields,
-        )
+    if result.success and not result.partial:
+        info(f"  ✓ {result_line(result)}", **fields)
+    else:  # failed, or done in part: shown with --quiet too
+        err(f"  {'!' if result.success else '✗'} {result_line(result)}", **fields)
 
 
 def _result_fields(result: ItemResult) -> dict[str, Any]:
@@ -198,7 +205,7 @@ def _result_fields(result: ItemResult) -> dict[str, Any]:
         return {}
     fields: dict[str, Any] = {"event": "result", "action": result.action}
     fields.update(item=item_label(result), success=result.success, uuid=result.uuid)
-    fields.update(error=result.error, note=result.note)
+    fields.update(error=result.error, note=result.note, partial=result.partial or None)
     return {k: v for k, v in fields.items() if v is not None}
 
 
