@@ -312,7 +312,11 @@ def applying(
 
     interrupts.stopping(run.stop)
     with ProgressUI() as ui:
-        return work(Hooks(print_result, ui.upload, ui.imports, err))
+        interrupts.announcing(ui.announce)
+        try:
+            return work(Hooks(print_result, ui.upload, ui.imports, err))
+        finally:
+            interrupts.announcing(None)
 
 
 def _already_applied(run: "Run", saved: "SavedPlan") -> bool:
