@@ -34,11 +34,14 @@ if TYPE_CHECKING:
 
 _quiet = False
 _json = False
+_no_color = False
 CLI_LOGGER = "ptsync.cli"
 
 
 def color_enabled(stream: TextIO, *, no_color_flag: bool = False) -> bool:
-    if no_color_flag or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+    """Colour (and progress bars) only on a terminal, never with --no-color, NO_COLOR or
+    TERM=dumb."""
+    if no_color_flag or _no_color or "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
 
@@ -133,10 +136,11 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
-def setup_logging(verbosity: int, quiet: bool, log_format: str) -> None:
-    global _quiet, _json
+def setup_logging(verbosity: int, quiet: bool, log_format: str, *, no_color: bool = False) -> None:
+    global _quiet, _json, _no_color
     _quiet = quiet
     _json = log_format == "json"
+    _no_color = no_color
     level = (
         logging.ERROR
         if quiet
