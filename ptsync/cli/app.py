@@ -425,7 +425,10 @@ def finish(
     if report_path is not None:
         import json
 
-        report_path.write_text(json.dumps(report_document(reports, stop), indent=2) + "\n")
+        try:
+            report_path.write_text(json.dumps(report_document(reports, stop), indent=2) + "\n")
+        except OSError as exc:  # the changes are made: say so, do not call it a bug
+            raise ConfigError(f"--report {report_path}: cannot write ({exc.strerror})") from None
     if interrupted and interrupts is not None and interrupts.exit_code is not None:
         return interrupts.exit_code
     failed = sum(r.incomplete for r in reports)

@@ -73,12 +73,13 @@ def test_ctrl_c_during_progress_bars_leaves_the_notice_and_no_bars(
 
 
 def test_plan_interrupted_says_nothing_was_changed(fake, manifest, tmp_path):
-    fake.faults.latency = 1.0  # the plan is still listing when the signal comes
+    fake.faults.slow_seconds = 30.0  # the listing hangs: the plan is still running
+    fake.faults.inject("slow", method="GET", path="/api/v1/users/me/videos", times=5)
     path = manifest(import_entries(2))
     argv = [PYTHON, "-m", "ptsync", "plan", str(path)]
     term = Terminal(argv, _terminal_env(fake, tmp_path), tmp_path)
     deadline = time.monotonic() + 60
-    while fake.count("GET", "/api/v1/users/me/videos") == 0 and time.monotonic() < deadline:
+    while fake.faults.pending[0].times == 5 and time.monotonic() < deadline:
         time.sleep(0.05)  # waiting for the plan to reach the listing, not for time to pass
     term.process.send_signal(signal.SIGINT)
     assert term.finish() == 130, term.seen
