@@ -23,6 +23,7 @@ from ptsync.apply.executor import Stop, apply_plan
 from ptsync.apply.follow import ImportProgress, follow_imports, imports_of, record_outcomes
 from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.resources import apply_resources
+from ptsync.apply.warm import DetailWarmer
 from ptsync.errors import ConfigError, PlanFileError
 from ptsync.live.cache import DetailCache, VocabularyCache
 from ptsync.live.fetch import PlannedGroup, PlanSettings, fetch_live, plan_group
@@ -201,11 +202,14 @@ class Run:
     def _plan_target(self, target: Target) -> PlannedGroup:
         desired = self.resolve(target)
         assert target.vocab is not None
-        cache = DetailCache(target.url, target.identity, enabled=self.options.use_cache)
+        cache = self._detail_cache(target)
         settings = PlanSettings(
             prune=self.options.prune, parallelism=self.options.parallelism, adopt=self.options.adopt
         )
         return plan_group(desired, target.client, target.vocab, cache, settings)
+
+    def _detail_cache(self, target: Target) -> DetailCache:
+        return DetailCache(target.url, target.identity, enabled=self.options.use_cache)
 
     # ------------------------------------------------------------------------------ apply
 
@@ -232,6 +236,7 @@ class Run:
                     stop.not_started.extend(plan.of_resource(resource))
                     continue
                 if resource is Resource.VIDEO:
+                    warm = DetailWarmer(self._detail_cache(target))
                     videos = apply_plan(
                         plan,
                         target.client,
@@ -243,8 +248,11 @@ class Run:
                         stop=stop,
                         env=self.options.env,
                         sources=_sources(group.desired),
+                        written=warm.written,
                     )
                     report.results += videos.results
+                    if not stop.requested:
+                        warm.finish(target.client, len(group.live.videos))
                     continue
                 changes = plan.of_resource(resource)
                 if not changes:
@@ -293,7 +301,9 @@ class Run:
             )
         except _StopFollowing:
             progress = seen[0] if seen else ImportProgress(total=len(ids))
-        record_outcomes(report, progress)
+        for failed in record_outcomes(report, progress):  # shown as "✓ create" before
+            if hooks.on_result:
+                hooks.on_result(failed)
 
     def _notify(self, done: Sequence[tuple[Target, ApplyReport]], hooks: Hooks) -> None:
         by_url: dict[str, list[tuple[Target, ApplyReport]]] = {}

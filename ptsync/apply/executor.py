@@ -1,16 +1,19 @@
 """Run a plan's changes concurrently under the client's shared rate limiter.
 
 One item's failure never stops the others: each change becomes an ItemResult, failed or not.
-A ``Stop`` (requested by the CLI's SIGINT/SIGTERM handler) means no change is started after
-it, and the running ones get ``grace`` seconds to finish before they are reported as in
-flight; a KeyboardInterrupt (library use without a handler) cancels what has not started and
-waits for the rest. What was not done shows up again in the next plan (the marker makes
-creates safe to re-run).
+A bug is different (any exception that is not a ``PtsyncError``): nothing is started after it,
+the running changes finish, and the exception goes up unchanged to the CLI's one handler (exit
+3, the traceback in the crash log), not dressed up as a failed item. A ``Stop`` (requested by
+the CLI's SIGINT/SIGTERM handler) means no change is started after it, and the running ones get
+``grace`` seconds to finish before they are reported as in flight; a KeyboardInterrupt (library
+use without a handler) cancels what has not started and waits for the rest. What was not done
+shows up again in the next plan (the marker makes creates safe to re-run).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -67,8 +70,9 @@ def apply_plan(
     stop: Stop | None = None,
     env: Mapping[str, str] | None = None,  # video passwords, source credentials (os.environ)
     sources: Mapping[str, UrlSource | FileSource] | None = None,  # the entries' own sources
+    written: Callable[[UpdateVideo], None] | None = None,  # each update done (apply.warm)
 ) -> ApplyReport:
-    actions = Actions(client, plan.system, channels, on_progress, inflight, env, sources)
+    actions = Actions(client, plan.system, channels, on_progress, inflight, env, sources, written)
     report = ApplyReport(plan.instance_url, plan.system)
     stop = stop if stop is not None else Stop()
     order = {id(c): i for i, c in enumerate(plan.videos)}
@@ -76,15 +80,16 @@ def apply_plan(
     skipped: list[Change] = []
     pool = ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply")
     abandoned = False
+    bug = threading.Event()  # set by the worker that hit one: no other change starts after it
     try:
         pending: dict[Future[ItemResult | None], Change] = {
-            pool.submit(_run_unless_stopped, actions, c, stop): c for c in plan.videos
+            pool.submit(_run_unless_stopped, actions, c, stop, bug): c for c in plan.videos
         }
         while pending:
             finished, _ = wait(pending, timeout=_TICK, return_when=FIRST_COMPLETED)
             for future in finished:
                 change = pending.pop(future)
-                result = future.result()
+                result = future.result()  # a bug raises here: see the except below
                 if result is None:
                     skipped.append(change)
                     continue
@@ -99,8 +104,8 @@ def apply_plan(
                     stop.in_flight.extend(sorted(pending.values(), key=lambda c: order[id(c)]))
                     abandoned = True
                     break
-    except KeyboardInterrupt:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # Ctrl-C without a handler, or a bug: start nothing more, let the
+        pool.shutdown(wait=True, cancel_futures=True)  # running changes end, then go up
         raise
     finally:
         pool.shutdown(wait=not abandoned, cancel_futures=True)
@@ -110,17 +115,22 @@ def apply_plan(
     return report
 
 
-def _run_unless_stopped(actions: Actions, change: Change, stop: Stop) -> ItemResult | None:
-    """None: not started, because a stop was requested before this change's turn came. A
-    server that stopped answering (its retries spent) stops the run the same way: every
-    further item would spend its own retries on it and fail alike."""
-    if stop.requested:
+def _run_unless_stopped(
+    actions: Actions, change: Change, stop: Stop, bug: threading.Event
+) -> ItemResult | None:
+    """None: not started, because a stop was requested (or a bug hit) before this change's
+    turn came. A server that stopped answering (its retries spent) stops the run the same
+    way: every further item would spend its own retries on it and fail alike."""
+    if stop.requested or bug.is_set():
         return None
     try:
         return run_change(actions, change, reraise=ServerUnreachable)
     except ServerUnreachable as exc:
         stop.request(f"the server stopped answering: {exc}")
         return _failed(change, str(exc))
+    except Exception:
+        bug.set()
+        raise
 
 
 def run_change(
@@ -129,14 +139,10 @@ def run_change(
     started = time.monotonic()
     try:
         result = _dispatch(actions, change)
-    except PtsyncError as exc:
+    except PtsyncError as exc:  # anything else is a bug: it goes up (exit 3, crash log)
         if reraise is not None and isinstance(exc, reraise):
             raise
         result = _failed(change, str(exc))
-    except Exception as exc:  # a bug: report it on the item, keep the traceback in the log
-        log.exception("internal error while applying %s", _label(change))
-        result = _failed(change, f"internal error: {exc!r}")
-        result.note = "bug"
     result.seconds = round(time.monotonic() - started, 3)
     return result
 
@@ -146,8 +152,9 @@ def _dispatch(actions: Actions, change: Change) -> ItemResult:
         return actions.create(change)
     if isinstance(change, UpdateVideo):
         return actions.update(change)
-    assert isinstance(change, DeleteVideo)
-    return actions.delete(change)
+    if isinstance(change, DeleteVideo):
+        return actions.delete(change)
+    raise TypeError(f"not a video change: {change!r}")
 
 
 def _failed(change: Change, error: str) -> ItemResult:
@@ -161,7 +168,3 @@ def _failed(change: Change, error: str) -> ItemResult:
         result = ItemResult("delete", change.external_id, change.name, False, uuid=change.uuid)
     result.error = error
     return result
-
-
-def _label(change: Change) -> str:
-    return f"{change.action} {getattr(change, 'external_id', None) or getattr(change, 'uuid', '')}"

@@ -95,19 +95,25 @@ def _mark_gone(progress: ImportProgress, gone: list[int]) -> ImportProgress:
     return progress
 
 
-def record_outcomes(report: ApplyReport, progress: ImportProgress) -> None:
-    """Final import states into the per-item results; a failed import is a failed item."""
+def record_outcomes(report: ApplyReport, progress: ImportProgress) -> list[ItemResult]:
+    """Final import states into the per-item results; a failed import is a failed item.
+    Returns the items that failed so (their create had succeeded), to be shown as failures."""
+    failed = []
     for result in report.results:
         row = progress.rows.get(result.import_id) if result.import_id is not None else None
         if row is not None:
+            was = result.success
             _record(result, row)
+            if was and not result.success:
+                failed.append(result)
+    return failed
 
 
 def _record(result: ItemResult, row: LiveImport) -> None:
     result.import_state = ImportState.label_of(row.state, row.state_label)
     if row.failed:
         result.success = False
-        error = first_line(redact.text(row.error or ""))  # before the cut: no half URL
+        error = first_line(redact.text(row.error or "")) or "no reason given"  # redacted first
         result.error = f"import {result.import_state}: {error}"
 
 

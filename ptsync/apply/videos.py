@@ -129,8 +129,10 @@ class Actions:
         inflight: InflightCreates | None = None,
         env: Mapping[str, str] | None = None,
         sources: Mapping[str, UrlSource | FileSource] | None = None,
+        written: Callable[[UpdateVideo], None] | None = None,
     ):
         self.client = client
+        self.written = written  # told of each update done (apply.warm: the detail cache)
         self.system = system
         self.channels = channels
         self.on_progress = on_progress
@@ -148,7 +150,7 @@ class Actions:
         result.method = change.method
         existing = self._existing(change)
         if existing is not None:
-            return self._already_there(result, existing)
+            return self._found(result, existing)
         if self.inflight and change.method is CreateMethod.IMPORT:
             self.inflight.record(change.external_id)  # uploads: the stored session says it
         try:
@@ -159,8 +161,10 @@ class Actions:
             self._settled(change)
             raise
         self._settled(change)
-        if isinstance(created, LiveVideo):
-            return self._already_there(result, created)
+        if isinstance(created, LiveVideo):  # ours: the answer was lost, the marker found it
+            result = self._already_there(result, created)
+            result.note = "created; found by its marker after the answer was lost"
+            return result
         rival = self._older_twin(change, created.get("id"))
         if rival is not None:
             return self._lost_race(result, created["uuid"], rival)
@@ -209,8 +213,14 @@ class Actions:
         )
         with contextlib.suppress(NotFound):
             self.client.delete_video(uuid)
-        result = self._already_there(result, rival)
+        result = self._found(result, rival)
         result.note = "created by a concurrent run at the same time; kept the older copy"
+        return result
+
+    def _found(self, result: ItemResult, video: LiveVideo) -> ItemResult:
+        """Another run (or an earlier one) made it: done, but not created by this run."""
+        result = self._already_there(result, video)
+        result.found = True
         return result
 
     def _already_there(self, result: ItemResult, video: LiveVideo) -> ItemResult:
@@ -369,6 +379,8 @@ class Actions:
         if change.chapters is not None:  # after the description, which may re-derive them
             self.client.replace_chapters(change.uuid, change.chapters)
         result.success = True
+        if self.written is not None:
+            self.written(change)
         return result
 
     def _release(self, change: UpdateVideo, result: ItemResult) -> ItemResult:
@@ -379,6 +391,8 @@ class Actions:
         self.client.update_video(change.uuid, body)
         result.note = "released: ptsync's marker removed; the video is no longer managed"
         result.success = True
+        if self.written is not None:
+            self.written(change)
         return result
 
     def _passwords(self, change: UpdateVideo) -> list[str]:

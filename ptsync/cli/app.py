@@ -13,7 +13,6 @@ and as strings they would be compiled one by one (about 300 of them); names impo
 type checking are quoted instead.
 """
 
-import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,85 +28,95 @@ from ptsync.cli.console import (
     out,
     plural,
     print_result,
+    result_line,
     setup_logging,
 )
 from ptsync.cli.interrupts import Interrupts
-from ptsync.cli.options import (
-    ExportFormat,
-    LogFormat,
-    StatusFormat,
-    check_rate,
-    hoist_globals,
-    parse_rate,
+from ptsync.cli.options import ExportFormat, LogFormat, StatusFormat, hoist_globals
+from ptsync.cli.shared import (
+    CHANGES_A_PLAN,
+    CONNECTION,
+    DEFAULT_MAX_FRACTION,
+    DEFAULT_MIN_EXISTING,
+    MANIFESTS,
+    PLANNING,
+    Given,
+    number,
+    shared,
 )
-from ptsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ApplyFailed, ConfigError, StalePlan
+from ptsync.errors import (
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    EXIT_OK,
+    ApplyFailed,
+    ConfigError,
+    PlanFileError,
+    StalePlan,
+)
 from ptsync.render import Format
 
 if TYPE_CHECKING:
     from ptsync.apply.executor import Stop
     from ptsync.live.fetch import PlannedGroup
     from ptsync.report.results import ApplyReport
-    from ptsync.session import Hooks, Options, Run
+    from ptsync.session import Hooks, Run
     from ptsync.store.planfile import SavedPlan
+
+__all__ = ["DEFAULT_MAX_FRACTION", "DEFAULT_MIN_EXISTING", "app", "main"]
+
+
+class _Command(typer.core.TyperCommand):
+    """Help in a person's words: an argument is shown by its name (``PATHS...``), not with a
+    Python type (``<list[str]>``); options carry a metavar (``N``, ``SECONDS``) for the same
+    reason (see ptsync.cli.shared)."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        args, opts = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                args.append((param.metavar or param.name.upper(), record[1]))
+            elif param.param_type_name == "option":
+                opts.append(record)
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: rendering it with rich would double the start-up time
+    context_settings={"max_content_width": 100},
     help="GitOps for PeerTube: plan and apply video metadata from YAML manifests. "
-    "-v, -q and --log-format may also follow the command.",
+    "-v, -q, --log-format and --no-color may also follow the command.",
 )
 
+
+def command(short: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A command with its one-line summary for the command list (never cut to fit)."""
+    return app.command(cls=_Command, short_help=short)
+
+
 DEFAULT_PATHS = ["manifests/"]
-# ptsync.plan.safety's defaults, written here so that start-up does not import the planner
-# (tests/cli/test_startup.py checks that they agree).
-DEFAULT_MAX_FRACTION = 0.3
-DEFAULT_MIN_EXISTING = 10
 
 Paths = Annotated[
-    list[str] | None, typer.Argument(help="Manifest files or folders (default: manifests/).")
+    list[str] | None,
+    typer.Argument(metavar="PATHS", help="Manifest files or folders (default: manifests/)."),
 ]
-Prune = Annotated[bool, typer.Option(help="Delete managed videos missing from the manifest.")]
-Force = Annotated[
-    bool, typer.Option(help="Allow changing more than --max-update/--max-delete-fraction.")
-]
-MaxDelete = Annotated[
-    float, typer.Option(min=0.0, max=1.0, help="Refuse plans deleting more of the managed videos.")
-]
-MaxUpdate = Annotated[
-    float,
-    typer.Option(min=0.0, max=1.0, help="Refuse plans updating more of the videos they can touch."),
-]
-SafetyMin = Annotated[
-    int, typer.Option(min=0, help="Check the fractions only from this many existing videos.")
-]
-Parallelism = Annotated[int, typer.Option(min=1, max=32, help="Concurrent requests.")]
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Bypass the detail/vocabulary cache.")]
-InsecureHttp = Annotated[
-    bool, typer.Option("--insecure-http", help="Allow http:// to non-loopback hosts.")
-]
-Timeout = Annotated[
-    float, typer.Option(min=0.1, help="Seconds to wait for each answer before retrying.")
-]
-MediaRoots = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--media-root",
-        help="A folder local files (sources, thumbnails, captions) may also come from; repeatable.",
-    ),
-]
-DEFAULT_RATE = "50/10"  # None from the option: not given, so admins are not capped
-RateLimit = Annotated[
-    str | None,
-    typer.Option(
-        help="'REQUESTS/SECONDS' until the server reports its own window, or 'off'; "
-        "given explicitly, it also caps admins and moderators.",
-        show_default=DEFAULT_RATE,
-        callback=check_rate,
-    ),
-]
-AutoApprove = Annotated[bool, typer.Option(help="Do not ask for confirmation.")]
+AutoApprove = Annotated[bool, typer.Option("--auto-approve", help="Do not ask for confirmation.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from ptsync import __version__
+
+        out(f"ptsync {__version__}")
+        raise typer.Exit(EXIT_OK)
 
 
 @app.callback()
@@ -116,40 +125,18 @@ def _global(
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="Only errors on stderr (stdout unchanged).")
     ] = False,
-    log_format: Annotated[LogFormat, typer.Option(help="Log format.")] = LogFormat.text,
+    log_format: Annotated[
+        LogFormat, typer.Option(metavar="text|json", help="Log format (stderr).")
+    ] = LogFormat.text,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colours (as NO_COLOR=1); no progress bars.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_version, help="Show the version."),
+    ] = False,
 ) -> None:
-    setup_logging(verbose, quiet, log_format.value)
-
-
-def _options(
-    prune: bool = False,
-    force: bool = False,
-    fractions: tuple[float, float, int] = (
-        DEFAULT_MAX_FRACTION,
-        DEFAULT_MAX_FRACTION,
-        DEFAULT_MIN_EXISTING,
-    ),
-    parallelism: int = 4,
-    no_cache: bool = False,
-    insecure_http: bool = False,
-    rate_limit: str | None = None,
-    media_roots: Sequence[Path] | None = None,
-) -> "Options":
-    from ptsync.session import Options
-
-    return Options(
-        prune=prune,
-        force=force,
-        max_delete_fraction=fractions[0],
-        max_update_fraction=fractions[1],
-        safety_min_existing=fractions[2],
-        parallelism=parallelism,
-        use_cache=not no_cache,
-        insecure_http=insecure_http,
-        rate_limit=parse_rate(rate_limit or DEFAULT_RATE),
-        rate_limit_explicit=rate_limit is not None,
-        media_roots=tuple(str(p) for p in media_roots or ()),
-    )
+    setup_logging(verbose, quiet, log_format.value, no_color=no_color)
 
 
 def render(planned: "Sequence[PlannedGroup]", fmt: Format = Format.text) -> str:
@@ -161,47 +148,31 @@ def render(planned: "Sequence[PlannedGroup]", fmt: Format = Format.text) -> str:
 # ---------------------------------------------------------------------------------- plan
 
 
-@app.command()
+@command("Show what apply would change, without changing anything.")
+@shared(PLANNING, CONNECTION, MANIFESTS)
 def plan(
+    given: Given,
     paths: Paths = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Save the plan for apply.")] = None,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", metavar="text|json|markdown", help="Output format.")
+    ] = Format.text,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="Save the plan for apply.")
+    ] = None,
     detailed_exitcode: Annotated[
         bool,
         typer.Option(
-            help="Exit 2 when there are changes or notices that need a person, 0 when none."
+            "--detailed-exitcode",
+            help="Exit 2 when there are changes or notices that need a person, 0 when none.",
         ),
     ] = False,
-    prune: Prune = False,
-    force: Force = False,
-    max_delete_fraction: MaxDelete = DEFAULT_MAX_FRACTION,
-    max_update_fraction: MaxUpdate = DEFAULT_MAX_FRACTION,
-    safety_min_existing: SafetyMin = DEFAULT_MIN_EXISTING,
-    parallelism: Parallelism = 4,
-    no_cache: NoCache = False,
-    insecure_http: InsecureHttp = False,
-    rate_limit: RateLimit = None,
-    timeout: Timeout = 60.0,
-    media_root: MediaRoots = None,
 ) -> int:
     """Show what apply would change, without changing anything."""
     from ptsync.session import Run
     from ptsync.store import planfile
 
-    options = dataclasses.replace(
-        _options(
-            prune,
-            force,
-            (max_delete_fraction, max_update_fraction, safety_min_existing),
-            parallelism,
-            no_cache,
-            insecure_http,
-            rate_limit,
-            media_root,
-        ),
-        timeout=timeout,
-    )
-    with Run(paths, options) as run:
+    refuse_plan_files(paths, "plan")
+    with Run(paths, given.options()) as run:
         planned = run.plan()
         out(render(planned, format))
         run.check_safety(planned)  # after the plan is shown: the reviewer sees what is refused
@@ -210,6 +181,45 @@ def plan(
             planfile.save(out_file, run.paths, groups)
             info(f"Saved the plan to {out_file}; apply it with: ptsync apply {out_file}")
     return _plan_exit(planned, detailed_exitcode)
+
+
+def refuse_plan_files(paths: "Sequence[str] | None", command: str) -> None:
+    """A saved plan is not a manifest: say so in one line instead of parsing it as YAML."""
+    for raw in paths or ():
+        if _is_plan(Path(raw)):
+            if command == "apply":
+                raise ConfigError(
+                    f"{raw} is a saved plan: apply it alone (ptsync apply {raw}); the manifests "
+                    "it was made from are recorded in it"
+                )
+            raise ConfigError(
+                f"{raw} is a saved plan, not a manifest (apply it: ptsync apply {raw})"
+            )
+
+
+def _is_plan(path: Path) -> bool:
+    """A saved plan by ``planfile.is_plan_file``'s rule; a FIFO or a device is never opened
+    here, and a YAML file costs no import (validate starts fast)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return False
+    if not stat.S_ISREG(mode) or path.suffix.lower() in (".yaml", ".yml"):
+        return False
+    from ptsync.store.planfile import is_plan_file
+
+    return is_plan_file(path)
+
+
+def writable(path: Path, option: str) -> None:
+    """Refuse, before anything runs, a file whose folder does not exist (never created)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ConfigError(f"{option} {path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise ConfigError(f"{option} {path}: is a folder, not a file")
 
 
 def _plan_exit(planned: "Sequence[PlannedGroup]", detailed: bool) -> int:
@@ -227,23 +237,21 @@ def _plan_exit(planned: "Sequence[PlannedGroup]", detailed: bool) -> int:
 # ---------------------------------------------------------------------------------- apply
 
 
-@app.command()
+@command("Make the instance match the manifests, or carry out a saved plan.")
+@shared(PLANNING, CONNECTION, MANIFESTS)
 def apply(
+    given: Given,
     paths: Annotated[
         list[str] | None,
-        typer.Argument(help="Manifest files/folders (default manifests/), or a saved plan file."),
+        typer.Argument(
+            metavar="PATHS | PLANFILE",
+            help="Manifest files/folders (default manifests/), or a saved plan file.",
+        ),
     ] = None,
     auto_approve: AutoApprove = False,
-    report: Annotated[Path | None, typer.Option(help="Write per-item results as JSON.")] = None,
-    prune: Prune = False,
-    force: Force = False,
-    max_delete_fraction: MaxDelete = DEFAULT_MAX_FRACTION,
-    max_update_fraction: MaxUpdate = DEFAULT_MAX_FRACTION,
-    safety_min_existing: SafetyMin = DEFAULT_MIN_EXISTING,
-    parallelism: Parallelism = 4,
-    no_cache: NoCache = False,
-    insecure_http: InsecureHttp = False,
-    rate_limit: RateLimit = None,
+    report: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Write per-item results as JSON.")
+    ] = None,
     wait: Annotated[
         bool | None,
         typer.Option(
@@ -251,41 +259,50 @@ def apply(
         ),
     ] = None,
     wait_timeout: Annotated[
-        float, typer.Option(min=0.0, help="Give up following after seconds.")
-    ] = 3600,
-    notify: Annotated[
-        str | None, typer.Option(help="POST a JSON summary here when done (overrides notify:).")
+        float | None,
+        typer.Option(
+            metavar="SECONDS",
+            parser=number("--wait-timeout", float, 0),
+            show_default=False,
+            help="Give up following imports after this long (default: 3600).",
+        ),
     ] = None,
-    chunk_size: Annotated[int, typer.Option(min=1, help="Upload chunk size in MiB.")] = 8,
-    timeout: Timeout = 60.0,
-    media_root: MediaRoots = None,
+    notify: Annotated[
+        str | None,
+        typer.Option(metavar="URL", help="POST a JSON summary here when done (overrides notify:)."),
+    ] = None,
+    chunk_size: Annotated[
+        int | None,
+        typer.Option(
+            metavar="MIB",
+            parser=number("--chunk-size", int, 1),
+            show_default=False,
+            help="Upload chunk size in MiB (default: 8).",
+        ),
+    ] = None,
 ) -> int:
     """Make the instance match the manifests (or carry out a saved plan)."""
     from ptsync.session import Run
     from ptsync.store import planfile
 
-    options = dataclasses.replace(
-        _options(
-            prune,
-            force,
-            (max_delete_fraction, max_update_fraction, safety_min_existing),
-            parallelism,
-            no_cache,
-            insecure_http,
-            rate_limit,
-            media_root,
-        ),
-        wait=sys.stderr.isatty() if wait is None else wait,
-        wait_timeout=wait_timeout,
-        notify_url=notify,
-        chunk_size=chunk_size * 2**20,
-        timeout=timeout,
-    )
+    more: dict[str, Any] = {"wait": sys.stderr.isatty() if wait is None else wait}
+    if wait_timeout is not None:
+        more["wait_timeout"] = wait_timeout
+    if chunk_size is not None:
+        more["chunk_size"] = chunk_size * 2**20
+    options = given.options(notify_url=notify, **more)
+    if report is not None:
+        writable(report, "--report")
     saved_path = Path(paths[0]) if paths and len(paths) == 1 else None
+    if saved_path is None or not _is_plan(saved_path):
+        refuse_plan_files(paths, "apply")
     with Interrupts() as interrupts:
-        if saved_path is not None and planfile.is_plan_file(saved_path):
+        if saved_path is not None and _is_plan(saved_path):
+            refuse_plan_options(given, saved_path)
             saved = planfile.load(saved_path)
             with Run(list(saved.manifests), options) as run:
+                check_plan_instances(run, saved, saved_path)
+                check_notify(run)
                 try:
                     reports = applying(run, interrupts, lambda h: run.apply_saved(saved, h))
                 except StalePlan:
@@ -298,6 +315,7 @@ def apply(
                     return EXIT_OK
                 return finish(reports, report, run.stop, interrupts)
         with Run(paths, options) as run:
+            check_notify(run)
             planned = run.plan()
             out(render(planned))
             if not any(g.plan.has_changes for g in planned):
@@ -306,6 +324,46 @@ def apply(
             confirm(auto_approve)
             reports = applying(run, interrupts, lambda h: run.apply(planned, h))
             return finish(reports, report, run.stop, interrupts)
+
+
+def refuse_plan_options(given: Given, saved_path: Path) -> None:
+    """A saved plan is applied as it was reviewed: an option that would have made another plan
+    (or judged it by other thresholds) belongs to ``ptsync plan``."""
+    typed = [CHANGES_A_PLAN[name] for name in given.typed(*CHANGES_A_PLAN)]
+    if typed:
+        raise ConfigError(
+            f"{', '.join(typed)} cannot change the saved plan {saved_path}: it is applied as it "
+            f"was made; give {'them' if len(typed) > 1 else 'it'} to ptsync plan --out instead"
+        )
+
+
+def check_plan_instances(run: "Run", saved: "SavedPlan", saved_path: Path) -> None:
+    """Each group of the plan must be bound to the instance it was made for: a plan for
+    another instance (PEERTUBE_URL pointing elsewhere) is named as such."""
+    bound = {(t.url, t.group.system) for t in run.targets}
+    for group in saved.groups:
+        url, system = group.plan.instance_url, group.plan.system
+        if (url, system) in bound:
+            continue
+        here = sorted({t.url for t in run.targets if t.group.system == system})
+        now = f"; the manifests now point at {', '.join(here)}" if here else ""
+        raise PlanFileError(f"{saved_path}: this plan is for {url} (system {system}){now}")
+
+
+def check_notify(run: "Run") -> None:
+    """The webhook URL obeys the instance's transport rule: checked before any change."""
+    from ptsync.peertube.http import check_transport
+
+    urls = {run.options.notify_url} if run.options.notify_url else set()
+    if not urls:
+        urls = {m.model.notify for t in run.targets for m in t.group.members if m.model.notify}
+    for url in sorted(urls):
+        try:
+            check_transport(url, run.options.insecure_http)
+        except ConfigError as exc:
+            from ptsync.redact import text
+
+            raise ConfigError(f"notify URL: {text(str(exc))}; nothing changed") from None
 
 
 def applying(
@@ -318,7 +376,11 @@ def applying(
 
     interrupts.stopping(run.stop)
     with ProgressUI() as ui:
-        return work(Hooks(print_result, ui.upload, ui.imports, err))
+        interrupts.announcing(ui.announce)
+        try:
+            return work(Hooks(print_result, ui.upload, ui.imports, err))
+        finally:
+            interrupts.announcing(None)
 
 
 def _already_applied(run: "Run", saved: "SavedPlan") -> bool:
@@ -356,12 +418,17 @@ def finish(
     for item in reports:
         line = item.summary_line()
         out(line.replace("Apply complete:", "Apply interrupted:", 1) if interrupted else line)
+        for result in item.incomplete_results():  # named, with PeerTube's words
+            out(f"  {'!' if result.success else '✗'} {result_line(result)}")
     if interrupted and stop is not None:
         _interrupted_lines(stop)
     if report_path is not None:
         import json
 
-        report_path.write_text(json.dumps(report_document(reports, stop), indent=2) + "\n")
+        try:
+            report_path.write_text(json.dumps(report_document(reports, stop), indent=2) + "\n")
+        except OSError as exc:  # the changes are made: say so, do not call it a bug
+            raise ConfigError(f"--report {report_path}: cannot write ({exc.strerror})") from None
     if interrupted and interrupts is not None and interrupts.exit_code is not None:
         return interrupts.exit_code
     failed = sum(r.incomplete for r in reports)
@@ -408,8 +475,10 @@ def _change_ref(change: Any) -> dict[str, str]:
 # ---------------------------------------------------------------------------------- adopt
 
 
-@app.command()
+@command("Take over existing videos: write markers and pin uuids; never creates.")
+@shared(CONNECTION, MANIFESTS)
 def adopt(
+    given: Given,
     paths: Paths = None,
     auto_approve: AutoApprove = False,
     write_uuids: Annotated[
@@ -419,39 +488,32 @@ def adopt(
             help="Pin adopted videos by writing their uuids into the manifest files.",
         ),
     ] = True,
-    parallelism: Parallelism = 4,
-    insecure_http: InsecureHttp = False,
-    rate_limit: RateLimit = None,
-    media_root: MediaRoots = None,
 ) -> int:
     """Take over existing videos: write ptsync markers and pin uuids; never creates."""
     from ptsync.cli.adopt import run_adopt
 
-    options = dataclasses.replace(
-        _options(
-            parallelism=parallelism,
-            insecure_http=insecure_http,
-            rate_limit=rate_limit,
-            media_roots=media_root,
-        ),
-        adopt=True,
-    )
+    refuse_plan_files(paths, "adopt")
+    options = given.options(adopt=True)
     return run_adopt(paths, options, auto_approve=auto_approve, write_uuids=write_uuids)
 
 
 # ---------------------------------------------------------------------------------- export
 
 
-@app.command()
+@command('Write a manifest for existing videos that plans "No changes".')
+@shared(CONNECTION)
 def export(
+    given: Given,
     channel: Annotated[
-        str | None, typer.Option(help="Channel name (handle); default: all your videos.")
+        str | None,
+        typer.Option(metavar="NAME", help="Channel name (handle); default: all your videos."),
     ] = None,
-    system: Annotated[str, typer.Option(help="External-id namespace of the manifest.")] = "main",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,
-    parallelism: Parallelism = 4,
-    insecure_http: InsecureHttp = False,
-    rate_limit: RateLimit = None,
+    system: Annotated[
+        str, typer.Option(metavar="NAME", help="External-id namespace of the manifest.")
+    ] = "main",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", metavar="FILE", help="Write here.")
+    ] = None,
     format: Annotated[
         ExportFormat,
         typer.Option(
@@ -466,14 +528,17 @@ def export(
     from ptsync.cli.progress import ProgressUI
     from ptsync.export import export_manifest
 
-    options = _options(parallelism=parallelism, insecure_http=insecure_http, rate_limit=rate_limit)
+    if output is not None:
+        writable(output, "--output")
     if format is not ExportFormat.yaml:
         from ptsync.cli.export_table import export_catalogue
 
-        return export_catalogue(options, format.value, output, channel=channel, system=system)
+        return export_catalogue(
+            given.options(), format.value, output, channel=channel, system=system
+        )
     with ProgressUI() as ui:
         text, exported = export_manifest(
-            options,
+            given.options(),
             channel=channel,
             system=system,
             on_progress=lambda done, total: ui.items("videos", done, total),
@@ -494,15 +559,14 @@ def export(
 # ---------------------------------------------------------------------------------- status
 
 
-@app.command()
+@command("Import and processing state of the manifest's videos; exit 1 when any failed.")
+@shared(CONNECTION, MANIFESTS)
 def status(
+    given: Given,
     paths: Paths = None,
     format: Annotated[
-        StatusFormat, typer.Option("--format", "-f", help="Output format.")
+        StatusFormat, typer.Option("--format", "-f", metavar="text|json", help="Output format.")
     ] = StatusFormat.text,
-    rate_limit: RateLimit = None,
-    insecure_http: InsecureHttp = False,
-    media_root: MediaRoots = None,
 ) -> int:
     """Import and processing state of the manifest's videos; exit 1 when any failed."""
     import json
@@ -511,8 +575,8 @@ def status(
     from ptsync.report.status import status_document
     from ptsync.session import Run
 
-    options = _options(insecure_http=insecure_http, rate_limit=rate_limit, media_roots=media_root)
-    with Run(paths, options) as run:
+    refuse_plan_files(paths, "status")
+    with Run(paths, given.options()) as run:
         doc = status_document(run.status())
     out(json.dumps(doc, indent=2) if format is StatusFormat.json else render_status(doc))
     return EXIT_ERROR if doc["failed"] else EXIT_OK
@@ -521,12 +585,14 @@ def status(
 # ---------------------------------------------------------------------------------- offline
 
 
-@app.command()
-def validate(paths: Paths = None, media_root: MediaRoots = None) -> int:
+@command("Check manifests offline: structure, PeerTube's limits, ids, files.")
+@shared(MANIFESTS)
+def validate(given: Given, paths: Paths = None) -> int:
     """Check manifests offline: structure, PeerTube's limits, ids, files."""
     from ptsync.manifest import load
 
-    mset = load(paths or DEFAULT_PATHS, media_roots=tuple(media_root or ()))
+    refuse_plan_files(paths, "validate")
+    mset = load(paths or DEFAULT_PATHS, media_roots=tuple(given.get("media_root") or ()))
     videos = sum(len(g.videos) for g in mset.groups)
     info(
         f"OK: {plural(len(mset.files), 'file')}, {plural(videos, 'video')} in "
@@ -535,11 +601,16 @@ def validate(paths: Paths = None, media_root: MediaRoots = None) -> int:
     return EXIT_OK
 
 
-@app.command()
+@command("Print (or write) the manifest's JSON Schema, for editors and CI.")
 def schema(
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the schema to this file (e.g. for editors)."),
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write the schema to this file (e.g. for editors).",
+        ),
     ] = None,
 ) -> int:
     """Print (or write) the manifest's JSON Schema, for editors and CI."""
@@ -547,26 +618,40 @@ def schema(
 
     from ptsync.manifest import json_schema
 
+    if output is not None:
+        writable(output, "--output")
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False)
     if output is None:
         out(text)
         return EXIT_OK
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text + "\n", encoding="utf-8")
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--output {output}: cannot write ({exc.strerror})") from None
     info(f"Wrote the manifest schema to {output}")
     return EXIT_OK
 
 
-@app.command()
+@command("Show ptsync's version.")
+def version() -> int:
+    """Show ptsync's version (also: ptsync --version)."""
+    from ptsync import __version__
+
+    out(f"ptsync {__version__}")
+    return EXIT_OK
+
+
+@command("Plan, apply and re-plan a manifest against a bundled fake PeerTube.")
 def demo(
     manifest: Annotated[
         Path | None,
-        typer.Argument(help="Manifest to demo (default: the bundled example)."),
+        typer.Argument(metavar="MANIFEST", help="Manifest to demo (default: the bundled example)."),
     ] = None,
     keep: Annotated[
         Path | None,
         typer.Option(
             "--keep",
+            metavar="DIR",
             help="Also copy the example (manifest, media, schema) into this folder, to edit.",
         ),
     ] = None,
@@ -577,20 +662,29 @@ def demo(
     return run_demo(manifest, keep=keep)
 
 
-@app.command()
+@command("Stop managing videos: mark their entries lifecycle: unmanaged.")
+@shared(MANIFESTS)
 def forget(
-    ids: Annotated[list[str], typer.Argument(help="External ids of the videos to let go.")],
+    given: Given,
+    ids: Annotated[
+        list[str], typer.Argument(metavar="IDS", help="External ids of the videos to let go.")
+    ],
     manifest: Annotated[
         list[str] | None,
-        typer.Option("--manifest", "-m", help="Manifest files or folders (default: manifests/)."),
+        typer.Option(
+            "--manifest",
+            "-m",
+            metavar="PATH",
+            help="Manifest files or folders (default: manifests/); repeatable.",
+        ),
     ] = None,
-    media_root: MediaRoots = None,
 ) -> int:
     """Stop managing videos: set `lifecycle: unmanaged` on their manifest entries; the next
     apply removes their markers and changes nothing else."""
     from ptsync.manifest.writeback import forget as mark_forgotten
 
-    roots = tuple(str(p) for p in media_root or ())
+    refuse_plan_files(manifest, "forget")
+    roots = tuple(str(p) for p in given.get("media_root") or ())
     changed = mark_forgotten(manifest or DEFAULT_PATHS, ids, media_roots=roots)
     for path, count in changed.items():
         info(f"Marked {count} entr{'y' if count == 1 else 'ies'} unmanaged in {path}")
@@ -645,5 +739,9 @@ def _usage_error(exc: Exception) -> None:
         exc.show()  # type: ignore[attr-defined]
         return
     message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    param = getattr(exc, "param", None)
+    if type(exc).__name__ == "BadParameter" and param is not None:
+        names = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
+        message = f"{names[0] if names else param.name}: {exc.message}"  # type: ignore[attr-defined]
     where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
     err(f"Error: {' '.join(message.split())}{where}")

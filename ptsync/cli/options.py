@@ -58,12 +58,13 @@ def check_rate(text: str | None) -> str | None:
 
 # ---------------------------------------------------------------------- global options anywhere
 
-_FLAG = re.compile(r"^-(?:[vq]+)$|^--(?:verbose|quiet)$")
+_FLAG = re.compile(r"^-(?:[vq]+)$|^--(?:verbose|quiet|no-color)$")
 _VALUED = ("--log-format",)
 
 
 def hoist_globals(argv: Sequence[str], takes_value: Callable[[str], frozenset[str]]) -> list[str]:
-    """Move ``-v``/``-q``/``--log-format X`` typed after the command in front of it: click
+    """Move ``-v``/``-q``/``--no-color``/``--log-format X`` typed after the command in front
+    of it: click
     reads a group's options only before the command, people type ``ptsync plan -v``.
 
     ``takes_value(command)`` names the command's options that take a value, so that a value

@@ -89,6 +89,7 @@ class FileChecker:
         for i, channel in self._items("channels"):
             at = ("channels", i)
             self._length((*at, "displayName"), channel.displayName, 1, 120)
+            self._control((*at, "displayName"), channel.displayName)
             self._length((*at, "description"), channel.description, 0, 1000)
             self._length((*at, "support"), channel.support, 0, 1000)
         return self.problems
@@ -101,6 +102,7 @@ class FileChecker:
 
     def playlist(self, at: Path_, playlist: PlaylistEntry) -> None:
         self._length((*at, "displayName"), playlist.displayName, 1, 120)
+        self._control((*at, "displayName"), playlist.displayName)
         self._description(
             (*at, "description"),
             playlist.description,
@@ -121,6 +123,18 @@ class FileChecker:
             if ext_id in seen:
                 self.problem((*at, "videos", j), f"{ext_id!r} is listed twice")
             seen.add(ext_id)
+
+    def _control(self, at: Path_, text: Any, allowed: str = "") -> None:
+        """Tabs, line breaks and other control characters have no place in a name or a tag
+        (invisible on PeerTube's pages, they make two names that look alike differ)."""
+        found = control_character(text, allowed) if isinstance(text, str) else None
+        if found is not None:
+            where, char = found
+            self.problem(
+                at,
+                f"contains the control character {_char_name(char)} at position {where + 1}; "
+                "remove it (in double quotes, an escape such as \\t writes one)",
+            )
 
     def _length(self, at: Path_, text: str | None, low: int, high: int) -> None:
         if text is not None and not low <= len(text.strip()) <= high:
@@ -157,6 +171,8 @@ class FileChecker:
         for key in ("name", "description", "support"):
             if "\x00" in (values.get(key) or ""):
                 self.problem((*at, key), f"{key} contains a NUL character (not storable)")
+            else:  # a name is one line; texts may break lines and indent with tabs
+                self._control((*at, key), values.get(key), "" if key == "name" else "\t\n\r")
         when = values.get("originallyPublishedAt")
         if when is not None:
             try:
@@ -173,6 +189,8 @@ class FileChecker:
         for i, tag in enumerate(tags):
             if "\x00" in tag:
                 self.problem((*at, i), "tag contains a NUL character (PeerTube cannot store it)")
+            elif control_character(tag):
+                self._control((*at, i), tag)
             elif not TAG_MIN <= len(tag.strip()) <= TAG_MAX:
                 self.problem((*at, i), f"tag {tag!r} must be {TAG_MIN}-{TAG_MAX} characters")
 
@@ -216,6 +234,25 @@ class FileChecker:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             self.problem(at, f"{redact.url(url)!r} is not an http(s) URL")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\t": "TAB", "\n": "LINE FEED", "\r": "CARRIAGE RETURN", "\x1b": "ESCAPE"}
+
+
+def control_character(text: str, allowed: str = "") -> tuple[int, str] | None:
+    """The first control character (C0, DEL, C1) of ``text`` not in ``allowed``, with its index."""
+    if text.isprintable() and not allowed:  # the usual case, without a regex
+        return None
+    for found in _CONTROL.finditer(text):
+        if found.group() not in allowed:
+            return found.start(), found.group()
+    return None
+
+
+def _char_name(char: str) -> str:
+    name = _CONTROL_NAMES.get(char)
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
 
 
 def duplicate_ids(entries: Sequence[tuple[str, Document, Path_, str]]) -> Iterator[Problem]:

@@ -123,7 +123,8 @@ def local_path(
             f"{given!r}{via}: unsupported file type (allowed: {', '.join(sorted(extensions))})"
         )
     if not target.is_file():
-        raise PathProblem(f"{given!r}: no such file")
+        missing = not target.exists()
+        raise PathProblem(f"{given!r}: {'no such file' if missing else 'not a regular file'}")
     return target
 
 

@@ -13,6 +13,7 @@ and the caller's ``media_roots`` (the CLI's ``--media-root``); see ``files``.
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,24 +78,56 @@ class ManifestSet:
 
 
 def expand(paths: Iterable[str]) -> tuple[list[Path], list[Problem]]:
-    """Files as given, folders as their ``*.yaml`` / ``*.yml`` files (sorted, not recursive)."""
+    """Files as given, folders as their ``*.yaml`` / ``*.yml`` files (sorted, not recursive).
+
+    Only regular files are read: a FIFO, a socket or a device (``/dev/stdin``, a named pipe
+    left in the folder) is reported, never opened, so loading cannot block on it."""
     found: list[Path] = []
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            inside = sorted(
-                p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
-            )
+        kind = _kind(path)
+        if kind == "folder":
+            inside = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+            for odd in (p for p in inside if _kind(p) not in ("file", "folder")):
+                problems.append(Problem(SourceRef(str(odd), 0, 0), _not_regular(odd)))
+            inside = [p for p in inside if _kind(p) == "file"]
             if not inside:
                 problems.append(Problem(SourceRef(raw, 0, 0), "no *.yaml manifest in this folder"))
             found.extend(inside)
-        elif path.is_file():
+        elif kind == "file":
             found.append(path)
-        else:
+        elif kind is None:
             problems.append(Problem(SourceRef(raw, 0, 0), "no such file or folder"))
+        else:
+            problems.append(Problem(SourceRef(raw, 0, 0), _not_regular(path)))
     unique = list(dict.fromkeys(found))
     return unique, problems
+
+
+_KINDS = {
+    stat.S_IFREG: "file",
+    stat.S_IFDIR: "folder",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def _kind(path: Path) -> str | None:
+    """What ``path`` names (links followed) without opening it; None when nothing."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):  # missing, a broken link or loop, a NUL in the name
+        return None
+    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def _not_regular(path: Path) -> str:
+    kind = _kind(path)
+    what = f"{kind}, " if kind and kind != "not a regular file" else ""
+    return f"{what}not a regular file: a manifest must be a file or a folder (not read)"
 
 
 def load(paths: Sequence[str], *, media_roots: Sequence[str | Path] = ()) -> ManifestSet:

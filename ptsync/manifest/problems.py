@@ -116,6 +116,12 @@ _FRIENDLY = {
     "datetime_type": "expected a date",
     "date_type": "expected a date",
 }
+_BOUNDS = {  # pydantic's number bounds, said as ptsync says them
+    "greater_than_equal": ("{} or more", "ge"),
+    "greater_than": ("more than {}", "gt"),
+    "less_than_equal": ("{} or less", "le"),
+    "less_than": ("less than {}", "lt"),
+}
 # A union's members each report an error; these pairs read as one expectation.
 _UNIONS = [
     ({"string_type", "int_type"}, "expected a label (text) or an id (whole number)"),
@@ -142,17 +148,18 @@ def _message(errors: Sequence[Any], model: type[BaseModel], path: Loc) -> str:
         return f"{error['input']!r} is not allowed here: use {allowed}"
     if kind == "string_too_long":
         return f"at most {error['ctx']['max_length']} characters (is {len(error['input'])})"
-    if kind == "greater_than_equal":
-        return f"must be {error['ctx']['ge']} or more (got {error['input']!r})"
+    if kind in _BOUNDS:
+        word, key = _BOUNDS[kind]
+        return f"must be {word.format(format(error['ctx'][key], 'g'))} (got {error['input']!r})"
     if kind == "literal_error":
         return f"must be {error['ctx']['expected']} (got {error['input']!r})"
-    if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
+    if kind in ("value_error", "assertion_error"):
+        return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     kinds = {e["type"] for e in errors}
     base = next((text for need, text in _UNIONS if need <= kinds), None)
     base = base or _FRIENDLY.get(kind)
-    if base is None:  # a kind this manifest's models do not produce today: pydantic's words
-        return str(error["msg"])[:1].lower() + str(error["msg"])[1:]
+    if base is None:  # a kind this manifest's models do not produce today
+        return f"{_type_name(error.get('input'))} is not allowed here"
     return f"{base}, got {_type_name(error.get('input'))}"
 
 

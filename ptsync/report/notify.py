@@ -42,7 +42,7 @@ def report_document(
 
 
 def _totals(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    keys = ("created", "updated", "deleted", "failed", "partial", "total")
+    keys = ("created", "updated", "deleted", "failed", "partial", "already_created", "total")
     return {
         "summary": {k: sum(d["summary"][k] for d in docs) for k in keys},
         "results": [

@@ -34,6 +34,7 @@ class ItemResult:
     note: str | None = None
     seconds: float = 0.0
     partial: bool = False  # done, but a follow-up step (caption, thumbnail) failed
+    found: bool = False  # a create that found the video already made (another run's): not counted
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _REDACTED and isinstance(value, str):
@@ -53,7 +54,13 @@ class ApplyReport:
     finished: float | None = None
 
     def count(self, action: str) -> int:
-        return sum(1 for r in self.results if r.success and r.action == action)
+        """Done by this run: a create that found the video already there is not counted."""
+        return sum(1 for r in self.results if r.success and r.action == action and not r.found)
+
+    @property
+    def found(self) -> int:
+        """Creates that found their video already made (by another run): nothing created."""
+        return sum(1 for r in self.results if r.success and r.found)
 
     @property
     def failed(self) -> int:
@@ -70,10 +77,16 @@ class ApplyReport:
 
     def summary_line(self) -> str:
         partly = f" ({self.partial} partly)" if self.partial else ""
+        found = f"; {self.found} already created by another run" if self.found else ""
         return (
             f"Apply complete: {self.count('create')} created{partly}, {self.count('update')} "
-            f"updated, {self.count('delete')} deleted, {self.failed} failed"
+            f"updated, {self.count('delete')} deleted, {self.failed} failed{found}"
         )
+
+    def incomplete_results(self) -> list[ItemResult]:
+        """Failed items, then those done only in part: what the summary names."""
+        failed = [r for r in self.results if not r.success]
+        return failed + [r for r in self.results if r.success and r.partial]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +101,7 @@ class ApplyReport:
                 "deleted": self.count("delete"),
                 "failed": self.failed,
                 "partial": self.partial,
+                "already_created": self.found,
                 "total": len(self.results),
             },
             "results": [asdict(r) for r in self.results],

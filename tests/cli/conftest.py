@@ -17,8 +17,6 @@ from tests.fakeenv import PASSWORD, USER, cli_runner, point_at
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
-
 @pytest.fixture
 def fake(tmp_path, monkeypatch) -> Iterator[FakePeerTube]:
     with FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=0.05) as server:

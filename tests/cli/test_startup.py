@@ -73,3 +73,20 @@ def test_validate_loads_the_manifest_models_only(tmp_path):
 )
 def test_the_cli_shows_the_planner_s_safety_defaults(shown, real):
     assert shown == real
+
+
+def test_the_cli_shows_the_library_s_defaults():
+    """Help states defaults in words; an option not given leaves the library's own default."""
+    from ptsync.cli import shared
+    from ptsync.cli.options import parse_rate
+    from ptsync.session import Options
+
+    library = Options()
+    assert library.parallelism == shared.DEFAULT_PARALLELISM
+    assert library.timeout == shared.DEFAULT_TIMEOUT
+    assert parse_rate(shared.DEFAULT_RATE) == library.rate_limit
+    assert (library.max_update_fraction, library.max_delete_fraction) == (
+        shared.DEFAULT_MAX_FRACTION,
+        shared.DEFAULT_MAX_FRACTION,
+    )
+    assert library.safety_min_existing == shared.DEFAULT_MIN_EXISTING

@@ -115,7 +115,15 @@ def test_report_file_has_per_item_results(backend, cli, write_manifest, media, t
     report = tmp_path / "report.json"
     assert cli("apply", str(path), "--auto-approve", "--wait", "--report", str(report)).code == 0
     doc = json.loads(report.read_text())
-    assert doc["summary"] == {"created": 2, "updated": 0, "deleted": 0, "failed": 0, "partial": 0, "total": 2}
+    assert doc["summary"] == {
+        "created": 2,
+        "updated": 0,
+        "deleted": 0,
+        "failed": 0,
+        "partial": 0,
+        "already_created": 0,
+        "total": 2,
+    }
     by_id = {r["external_id"]: r for r in doc["results"]}
     assert by_id["imp-1"]["method"] == "import" and by_id["imp-1"]["import_state"] == "success"
     assert by_id["up-1"]["success"] and by_id["up-1"]["uuid"] and by_id["up-1"]["url"]

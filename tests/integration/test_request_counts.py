@@ -190,14 +190,52 @@ def test_apply_of_ten_renames_sends_exactly_ten_puts(fake, tmp_path):
     assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
 
 
-def test_an_apply_invalidates_exactly_the_changed_details(fake, tmp_path):
-    """Every PUT bumps updatedAt, the detail cache's key: only those 25 are fetched again."""
+def test_after_an_apply_the_next_plan_is_warm_and_a_later_edit_costs_one_detail(
+    fake, tmp_path, cache
+):
+    """Issue 20 item 3. Every PUT bumps updatedAt, the detail cache's key; apply knows what
+    it wrote and learns the new updatedAt with one listing (3 pages for 25 updates), so the
+    next plan sends no detail GET. A web-UI edit afterwards bumps updatedAt again: exactly
+    that video is fetched, and the drift shows. A cold plan agrees with every warm one."""
+    path = manifest(tmp_path, tags=True)
+    with Run([str(path)], options(fake)) as run:
+        planned = run.plan()
+        fake.clear_requests()
+        report = run.apply(planned)[0]
+    assert (report.count("update"), report.failed) == (len(LACKING_TAG), 0)
+    assert sent(fake) == Counter({("PUT", "/api/v1/videos/{uuid}"): len(LACKING_TAG), LIST: PAGES})
+
+    fake.clear_requests()
+    warm = plan(fake, path)
+    assert '"update": 0' in warm
+    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})  # no detail GET after the apply
+
+    edited = next(v for v in fake.videos(USER) if v["name"] == "Video 10")  # one apply updated
+    fake.edit_video(edited["uuid"], tags=["aa", "cc"])
+    fake.clear_requests()
+    drifted = plan(fake, path)
+    assert '"update": 1' in drifted and edited["uuid"] in drifted
+    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1, DETAIL: 1})
+    assert [r.path for r in fake.requests if UUID.search(r.path)] == [
+        f"/api/v1/videos/{edited['uuid']}"
+    ]
+    shutil.rmtree(cache)
+    assert plan(fake, path) == drifted  # the cache changed nothing
+
+
+def test_an_apply_with_few_updates_among_many_videos_does_not_list_again(fake, tmp_path):
+    """Listing 3 pages to save 2 detail GETs would cost more than it saves: not done."""
     path = manifest(tmp_path, tags=True)
     with Run([str(path)], options(fake)) as run:
         run.apply(run.plan())
-    fake.clear_requests()
-    assert '"update": 0' in plan(fake, path)
-    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1, DETAIL: len(LACKING_TAG)})
+    for video in fake.videos(USER)[:2]:
+        fake.edit_video(video["uuid"], tags=["zz"])
+    with Run([str(path)], options(fake)) as run:
+        planned = run.plan()
+        assert planned[0].plan.summary.update == 2
+        fake.clear_requests()
+        run.apply(planned)
+    assert sent(fake) == Counter({("PUT", "/api/v1/videos/{uuid}"): 2})
 
 
 def test_a_well_formed_but_wrong_detail_cache_changes_no_plan(fake, tmp_path, cache):

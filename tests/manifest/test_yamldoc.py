@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from ptsync.manifest.yamldoc import MAX_NODES, YamlProblem, parse
+from ptsync.manifest.yamldoc import MAX_ALIAS_NODES, YamlProblem, parse
 
 SCALARS = (
     "[~, null, Null, NULL, '', true, True, TRUE, false, nothing, trueish, 015, 0o17, 0x1F,"
@@ -71,11 +71,32 @@ def test_refusals_name_the_line_and_column(text: str, message: str, line: int, c
     assert (info.value.line, info.value.col) == (line, col)
 
 
-def test_the_node_limit_counts_aliases_in_full_and_stops_at_the_one_beyond() -> None:
-    # the document, "a", its list of 999 and "b" with its list: 1 004 nodes; each alias 1 000
+def test_the_alias_limit_counts_aliases_in_full_and_stops_at_the_one_beyond() -> None:
+    # the anchored list: 1 000 nodes (the list and its 999 items); each alias adds them again
     head = "a: &a [" + ", ".join(["1"] * 999) + "]\nb: ["
-    assert len(parse(head + ", ".join(["*a"] * 1998) + "]\n").data["b"]) == 1998
+    assert len(parse(head + ", ".join(["*a"] * 2000) + "]\n").data["b"]) == 2000
     with pytest.raises(YamlProblem, match="possible alias bomb") as info:
-        parse(head + ", ".join(["*a"] * 1999) + "]\n")
-    assert (info.value.line, info.value.col) == (2, 5 + 4 * 1998)  # the 1 999th alias
-    assert 1004 + 1000 * 1998 <= MAX_NODES < 1004 + 1000 * 1999
+        parse(head + ", ".join(["*a"] * 2001) + "]\n")
+    assert (info.value.line, info.value.col) == (2, 5 + 4 * 2000)  # the 2 001st alias
+    assert 1000 * 2000 <= MAX_ALIAS_NODES < 1000 * 2001
+
+
+def test_written_nodes_never_count_as_alias_expansion(monkeypatch) -> None:
+    """Issue 20 item 8: a big manifest without any alias was refused as a "possible alias
+    bomb" (230 000 videos: over 2 000 000 nodes). Only what aliases add counts as such."""
+    monkeypatch.setattr("ptsync.manifest.yamldoc.MAX_ALIAS_NODES", 50)
+    big = "videos:\n" + "".join(f"  - {{id: v{i}, name: Video {i}}}\n" for i in range(200))
+    assert len(parse(big).data["videos"]) == 200  # 1 002 nodes written, none aliased
+    with pytest.raises(YamlProblem, match="possible alias bomb"):
+        parse("a: &a [" + ", ".join(["1"] * 30) + "]\nb: [*a, *a]\n")
+
+
+def test_a_document_beyond_the_node_cap_is_too_large_with_its_real_size(monkeypatch) -> None:
+    monkeypatch.setattr("ptsync.manifest.yamldoc.MAX_NODES", 100)
+    text = "a: [" + ", ".join(str(i) for i in range(199)) + "]\n"  # 1 + 1 + 1 + 199 nodes
+    with pytest.raises(YamlProblem) as info:
+        parse(text)
+    assert info.value.message.startswith("too large: 202 YAML nodes, at most 100 in one file")
+    assert "split it into several manifest files" in info.value.message
+    assert "alias" not in info.value.message
+    assert info.value.line == 1

@@ -14,7 +14,10 @@ against one fake PeerTube for the module.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -612,3 +615,82 @@ def test_html_page_on_other_plan_endpoints_is_one_line(bad_server, capsys, endpo
     fake, manifest = bad_server
     _answer_with(fake, endpoint, *BAD_ANSWERS["html page"])
     _one_clear_line(capsys, manifest, endpoint)
+
+
+# ---------------------------------------------------------------------------- issue 20 item 8
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "shown"),
+    [
+        (NAME_LINE, '    name: "First\\tvideo"', "U+0009 (TAB) at position 6"),
+        (NAME_LINE, "    name: First\tvideo", "U+0009 (TAB) at position 6"),
+        (NAME_LINE, '    name: "First\\nvideo"', "U+000A (LINE FEED) at position 6"),
+        (NAME_LINE, '    name: "First\\evideo"', "U+001B (ESCAPE) at position 6"),
+        (NAME_LINE, '    name: "First\\x7fvideo"', "U+007F at position 6"),
+        (NAME_LINE, '    name: "First\\Nvideo"', "U+0085 at position 6"),
+        (TAGS_LINE, '    tags: ["sci\\tence", archive]', "U+0009 (TAB) at position 4"),
+        (TAGS_LINE, '    tags: [science, "arch\\u0007ive"]', "U+0007 at position 5"),
+    ],
+)
+def test_control_characters_in_names_and_tags_are_refused_on_their_line(
+    workspace, capsys, line, text, shown
+):
+    code, err = _validate_text(workspace, capsys, _text(_replace(line, text)).decode())
+    assert code == 1 and err.count("\n") == 1, err
+    assert err.startswith(f"{workspace.manifest}:{line}:"), err
+    assert f"contains the control character {shown}" in err, err
+    workspace.fake.clear_requests()
+    code, _, err = _run(capsys, "plan", str(workspace.manifest))
+    assert code == 1 and workspace.fake.requests == [] and "Traceback" not in err
+
+
+def test_tabs_and_line_breaks_in_a_description_are_text(workspace, capsys):
+    text = _text(_replace(10, '    description: "Code:\\n\\tindented\\r\\n"')).decode()
+    code, err = _validate_text(workspace, capsys, text)
+    assert code == 0, err
+
+
+def _validate_process(*paths: Path) -> subprocess.CompletedProcess[str]:
+    """A real process with a timeout: a FIFO that was opened would block it for ever."""
+    return subprocess.run(
+        [sys.executable, "-m", "ptsync", "validate", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+
+
+def test_a_fifo_given_as_a_manifest_is_not_a_regular_file_and_never_opened(tmp_path):
+    fifo = tmp_path / "m.yaml"
+    os.mkfifo(fifo)
+    done = _validate_process(fifo)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        f"{fifo}: a FIFO (named pipe), not a regular file: a manifest must be a file or a "
+        "folder (not read)\n"
+    )
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    (folder / "ok.yaml").write_text("apiVersion: ptsync/v1\nsystem: nisv\nvideos: []\n")
+    os.mkfifo(folder / "pipe.yaml")
+    done = _validate_process(folder)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert f"{folder / 'pipe.yaml'}: a FIFO (named pipe), not a regular file" in done.stderr
+
+
+def test_a_fifo_as_a_media_file_is_not_a_regular_file(tmp_path):
+    (tmp_path / "cap.vtt").unlink(missing_ok=True)
+    os.mkfifo(tmp_path / "cap.vtt")
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "apiVersion: ptsync/v1\nsystem: nisv\nvideos:\n"
+        "  - id: a1\n    source: {url: 'https://x.example/a.mp4'}\n    name: A video\n"
+        "    captions: [{language: en, file: cap.vtt}]\n"
+    )
+    done = _validate_process(manifest)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        f"{manifest}:7:31: videos[0].captions[0].file: 'cap.vtt': not a regular file\n"
+    )

@@ -105,7 +105,15 @@ def test_ten_percent_transient_faults_converge_with_zero_failed_items(
     assert code == 0
     doc = _report(report)
     assert doc["summary"]["failed"] == 0, [r for r in doc["results"] if not r["success"]]
-    assert doc["summary"] == {"created": 6, "updated": 3, "deleted": 2, "failed": 0, "partial": 0, "total": 11}
+    assert doc["summary"] == {
+        "created": 6,
+        "updated": 3,
+        "deleted": 2,
+        "failed": 0,
+        "partial": 0,
+        "already_created": 0,
+        "total": 11,
+    }
     faults.clear()
     assert scenario.problems() == []
     assert scenario.plan_is_clean()
@@ -163,7 +171,15 @@ def test_permanent_400_on_one_update_fails_that_item_only(scenario, tmp_path):
     failed = [r for r in doc["results"] if not r["success"]]
     assert [(r["action"], r["external_id"]) for r in failed] == [("update", UPDATES[1])]
     assert f"PUT {path}: 400" in failed[0]["error"]
-    assert doc["summary"] == {"created": 6, "updated": 2, "deleted": 2, "failed": 1, "partial": 0, "total": 11}
+    assert doc["summary"] == {
+        "created": 6,
+        "updated": 2,
+        "deleted": 2,
+        "failed": 1,
+        "partial": 0,
+        "already_created": 0,
+        "total": 11,
+    }
     assert scenario.fake.faults.pending[0].times == 9  # a 400 is not retried
     problems = scenario.problems()
     assert [p for p in problems if not p.startswith(UPDATES[1])] == [], problems

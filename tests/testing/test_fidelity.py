@@ -33,7 +33,10 @@ SKIPPED: dict[str, dict[str, str]] = {"6.3": {}, "7.3": {}, "8.0": {}}
 KNOWN_MISMATCHES: dict[str, dict[str, str]] = {"6.3": {}, "7.3": {}, "8.0": {}}
 
 pytestmark = pytest.mark.skipif(
-    not SHARED.is_dir(), reason=f"recordings not found at {SHARED} (they live beside the repo)"
+    not SHARED.is_dir(),
+    reason="the fake's fidelity to real PeerTube is not checked: its recordings of real "
+    "servers are not in this checkout (they are kept in a 'shared/peertube' folder beside the "
+    "repository, which this clone does not have)",
 )
 
 
