@@ -102,7 +102,7 @@ def test_catalogue_recipe_runs_as_written(instance, capsys):
             assert "No changes." in output, output
     names = sorted(v["name"] for v in instance.videos("archive"))
     assert names == ["Harbour at dawn", "Polder in winter (restored)"]
-    assert "uuid" in Path("published/archive.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "uuid" in Path("archive.csv").read_text(encoding="utf-8-sig").splitlines()[0]
 
 
 def test_folder_recipe_uploads_each_file_with_its_sidecar(instance, capsys):

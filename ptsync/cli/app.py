@@ -519,6 +519,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
+            metavar="yaml|csv|xlsx",
             help="yaml: a manifest; csv or xlsx: a catalogue (with uuid and url) and, beside "
             "it, the manifest declaring it.",
         ),
