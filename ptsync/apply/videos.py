@@ -70,7 +70,7 @@ class WriteClient(Protocol):
     def replace_passwords(self, id_or_uuid: str, passwords: list[str]) -> None: ...
     def replace_chapters(self, id_or_uuid: str, chapters: Iterable[Chapter]) -> None: ...
     def replace_source(
-        self, id_or_uuid: str, path: Path, *, on_progress: Progress | None = None
+        self, id_or_uuid: str, source: str | Path, *, on_progress: Progress | None = None
     ) -> None: ...
     def retry_import(self, import_id: int) -> None: ...
 
@@ -396,13 +396,12 @@ class Actions:
         return body
 
     def _replace_source(self, change: UpdateVideo) -> None:
-        from ptsync.peertube.download import local_copy
-
-        assert change.source_file is not None
-        with local_copy(change.source_file) as path:
-            self.client.replace_source(
-                change.uuid, path, on_progress=self._progress(change.external_id or change.uuid)
-            )
+        assert change.source_file is not None  # a path, or a URL the client downloads first
+        self.client.replace_source(
+            change.uuid,
+            change.source_file,
+            on_progress=self._progress(change.external_id or change.uuid),
+        )
 
     # ------------------------------------------------------------------------------ delete
 

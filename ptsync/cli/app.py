@@ -33,7 +33,15 @@ from ptsync.cli.console import (
 )
 from ptsync.cli.interrupts import Interrupts
 from ptsync.cli.options import LogFormat, StatusFormat, check_rate, hoist_globals, parse_rate
-from ptsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, ApplyFailed, ConfigError, StalePlan
+from ptsync.errors import (
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    EXIT_OK,
+    ApplyFailed,
+    ConfigError,
+    NotifyFailed,
+    StalePlan,
+)
 from ptsync.render import Format
 
 if TYPE_CHECKING:
@@ -289,7 +297,7 @@ def apply(
                         "it was made from. Nothing to do."
                     )
                     return EXIT_OK
-                return finish(reports, report, run.stop, interrupts)
+                return finish(reports, report, run.stop, interrupts, run.notify_problems)
         with Run(paths, options) as run:
             planned = run.plan()
             out(render(planned))
@@ -298,7 +306,7 @@ def apply(
             run.check_safety(planned)
             confirm(auto_approve)
             reports = applying(run, interrupts, lambda h: run.apply(planned, h))
-            return finish(reports, report, run.stop, interrupts)
+            return finish(reports, report, run.stop, interrupts, run.notify_problems)
 
 
 def applying(
@@ -311,7 +319,7 @@ def applying(
 
     interrupts.stopping(run.stop)
     with ProgressUI() as ui:
-        return work(Hooks(print_result, ui.upload, ui.imports, err))
+        return work(Hooks(print_result, ui.upload, ui.imports))  # webhook failures: finish
 
 
 def _already_applied(run: "Run", saved: "SavedPlan") -> bool:
@@ -344,7 +352,10 @@ def finish(
     report_path: Path | None,
     stop: "Stop | None" = None,
     interrupts: Interrupts | None = None,
+    notify_problems: Sequence[str] = (),
 ) -> int:
+    """Summary lines, the report, the exit code: a failed item, or a webhook that could not
+    be told although the changes were made, is exit 1 (the latter says so in one line)."""
     interrupted = stop is not None and stop.requested
     for item in reports:
         line = item.summary_line()
@@ -359,7 +370,11 @@ def finish(
         return interrupts.exit_code
     failed = sum(r.incomplete for r in reports)
     if failed:
+        for problem in notify_problems:
+            err(f"The notification failed too: {problem}")
         raise ApplyFailed(failed, sum(len(r.results) for r in reports))
+    if notify_problems:
+        raise NotifyFailed("; ".join(notify_problems))
     return EXIT_OK
 
 

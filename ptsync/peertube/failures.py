@@ -22,6 +22,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from urllib3.exceptions import ReadTimeoutError
 
 from ptsync.errors import ConfigError, PtsyncError, ServerUnreachable, TimedOut, TransportError
 
@@ -142,8 +143,8 @@ def classify(exc: requests.RequestException) -> tuple[Failure, str]:
             return Failure.UNREACHABLE, NO_ROUTE[cause.errno]
     if isinstance(exc, requests.ConnectTimeout):
         return Failure.CONNECT_TIMEOUT, "no answer to connect"
-    if isinstance(exc, requests.Timeout):
-        return Failure.TIMEOUT, "timed out"
+    if isinstance(exc, requests.Timeout) or _first(causes, ReadTimeoutError) is not None:
+        return Failure.TIMEOUT, "timed out"  # also while reading the body (a silent stream)
     return Failure.DROPPED, _dropped(exc, causes)
 
 
