@@ -223,7 +223,8 @@ class TimedOut(TransportError):
 
 class ServerUnreachable(TransportError):
     """The instance cannot be reached at all: connection refused, unknown host, no route, no
-    answer to connect. Nothing else in this run can succeed, so stop starting new work.
+    answer to connect; or it accepts connections but let a request spend all its retries
+    without an answer. Nothing else in this run can succeed, so stop starting new work.
 
     ``first_contact``: not one answer came from the instance in this run (a wrong URL, a server
     that is down), and the message is one line naming the URL. Otherwise the server went away
