@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
@@ -25,7 +25,7 @@ from ptsync import __version__, redact
 from ptsync.errors import AnswerTooLarge, ConfigError, Redirected, TransportError
 from ptsync.peertube.answers import text_summary
 from ptsync.peertube.failures import Attempt, error_for
-from ptsync.peertube.http import MAX_HOPS, check_transport
+from ptsync.peertube.origins import MAX_HOPS, check_transport, resolve
 from ptsync.peertube.sender import MAX_DOWNLOAD, Answer, Sender, size_text
 
 
@@ -71,7 +71,7 @@ def fetch(
         if answer.redirect is None:
             _check(answer, shown)
             return
-        url = urljoin(url, answer.redirect)
+        url = resolve(url, answer.redirect)
     why = f"not followed after {MAX_HOPS} redirects"
     raise Redirected("GET", shown, answer.status, redact.url(url), why)
 

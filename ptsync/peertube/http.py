@@ -34,7 +34,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
@@ -53,7 +53,8 @@ from ptsync.errors import (
 )
 from ptsync.peertube.answers import TOKEN_PATH, decode, endpoint, error_for_answer, retry_after
 from ptsync.peertube.auth import Authenticator, Credentials
-from ptsync.peertube.failures import Attempt, Unreachable, error_for, loopback, one_line
+from ptsync.peertube.failures import Attempt, Unreachable, error_for, one_line
+from ptsync.peertube.origins import MAX_HOPS, check_instance_url, instance_root, origin, resolve
 from ptsync.peertube.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
 from ptsync.peertube.sender import (
     MAX_ANSWER,
@@ -69,9 +70,7 @@ __all__ = ["Answer", "ClientSettings", "Sender", "Transport", "decode"]
 log = logging.getLogger("ptsync.http")
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 FOLLOWED = frozenset({"GET", "HEAD"})  # redirects followed (within the instance) only for these
-MAX_HOPS = 5
 STAFF_ROLES = frozenset({0, 1})  # PeerTube's Administrator and Moderator: not rate-limited
-API_SUFFIX = "/api/v1"  # URLs copied from the API docs: the instance root is meant
 FileParts = Mapping[str, Any]  # name -> (filename, bytes, type) or (None, value)
 
 
@@ -89,49 +88,6 @@ class ClientSettings:
     chunk_size: int = 8 * 2**20
     use_token_cache: bool = True
     upload_processing_wait: float = 60.0  # see ptsync.peertube.upload.PROCESSING_WAIT
-
-
-def check_transport(base_url: str, insecure_http: bool) -> str:
-    """https, or http to a loopback host, or http with --insecure-http; else ConfigError."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{redact.url(base_url)!r} is not an http(s) URL")
-    if parts.scheme == "http" and not insecure_http and not loopback(parts.hostname):
-        raise ConfigError(
-            f"refusing plain http to {parts.hostname}: credentials would cross the network "
-            "unencrypted. Use https, or pass --insecure-http if you really mean it"
-        )
-    return base_url.rstrip("/")
-
-
-def check_instance_url(base_url: str, insecure_http: bool) -> str:
-    """``check_transport``, and no credentials in the URL: PeerTube's API never reads them
-    (a misleading 401 would follow), and they would end up in logs and caches."""
-    url = check_transport(base_url, insecure_http)
-    parts = urlsplit(url)
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError(
-            f"the instance URL {redact.url(url)} carries credentials (user:password@); "
-            "remove them and set PEERTUBE_USERNAME and PEERTUBE_PASSWORD (or PEERTUBE_TOKEN)"
-        )
-    return url
-
-
-def instance_root(url: str) -> str:
-    """The instance URL without a trailing ``/api/v1`` (copied from the API docs)."""
-    root = url.rstrip("/")
-    if root.endswith(API_SUFFIX):
-        root = root.removesuffix(API_SUFFIX).rstrip("/")
-        log.info("%s: using the instance root %s (ptsync adds /api/v1 itself)", url, root)
-    return root
-
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """(scheme, host, port) with the scheme's default port filled in: what "same origin" means."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    port = parts.port or {"http": 80, "https": 443}.get(scheme)
-    return scheme, (parts.hostname or "").lower(), port
 
 
 class _LoginFailed(Exception):
@@ -358,7 +314,7 @@ class Transport:
     def _follow(self, method: str, path: str, url: str, answer: Answer, hops: int) -> str:
         """The redirect's target, if it may be followed; else Redirected naming it."""
         assert answer.redirect is not None
-        target = urljoin(url, answer.redirect)
+        target = resolve(url, answer.redirect)
         why = None
         if origin(target) != origin(self.base_url):
             why = (

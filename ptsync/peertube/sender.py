@@ -136,7 +136,7 @@ class RequestsSender:
     apply as in requests."""
 
     def __init__(self, parallelism: int = 4) -> None:
-        self.session = requests.Session()
+        self.session = _NoRedirects()
         pool = max(10, parallelism * 2)
         adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool)
         self.session.mount("https://", adapter)
@@ -180,6 +180,15 @@ class RequestsSender:
 
     def close(self) -> None:
         self.session.close()
+
+
+class _NoRedirects(requests.Session):
+    """A session that never looks at ``Location``: even with ``allow_redirects=False``
+    requests parses it to prepare the next hop, and a broken one (a port out of range, an
+    unclosed IPv6 bracket) would raise ValueError out of the request."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        return None
 
 
 def _read(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin
 
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
@@ -21,7 +20,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from ptsync import __version__, redact
 from ptsync.errors import ConfigError
 from ptsync.peertube.failures import classify
-from ptsync.peertube.http import check_transport
+from ptsync.peertube.origins import check_transport, resolve
 from ptsync.peertube.sender import MAX_WEBHOOK_ANSWER, RequestsSender, Sender
 
 
@@ -94,7 +93,7 @@ def _post(sender: Sender, url: str, body: Mapping[str, Any], timeout: float) -> 
         limit=MAX_WEBHOOK_ANSWER,
     )
     if answer.redirect is not None:
-        target = redact.url(urljoin(url, answer.redirect))
+        target = redact.url(resolve(url, answer.redirect))
         raise WebhookFailed(f"redirected ({answer.status}) to {target}; not followed", again=False)
     if answer.status >= 300:
         raise WebhookFailed(f"HTTP {answer.status}")

@@ -28,12 +28,31 @@ def redirect(fault: Fault, request: Request) -> Response:
     it names only an origin (a "moved instance" redirect keeps the path)."""
     assert fault.to is not None
     target = fault.to
-    if urlsplit(target).path in ("", "/"):
+    if _origin_only(target):
         query = request.query_string.decode()
         target = target.rstrip("/") + request.path + (f"?{query}" if query else "")
-    response = Response(b"", status=fault.status or 307)
+    response = _RawLocation(b"", status=fault.status or 307)
     response.headers["Location"] = target
     return response
+
+
+class _RawLocation(Response):
+    """Sends ``Location`` exactly as given: werkzeug would normalise it, and fail on a broken
+    one (a port out of range), which a hostile server sends all the same."""
+
+    def get_wsgi_headers(self, environ: Any) -> Any:
+        location = self.headers.pop("Location", None)
+        headers = super().get_wsgi_headers(environ)
+        if location is not None:
+            headers["Location"] = location
+        return headers
+
+
+def _origin_only(url: str) -> bool:
+    try:
+        return urlsplit(url).path in ("", "/")
+    except ValueError:  # a broken Location on purpose: sent as given
+        return False
 
 
 def endless(fault: Fault, stopped: threading.Event) -> Response:

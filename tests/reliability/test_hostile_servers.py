@@ -218,6 +218,13 @@ def test_no_api_call_follows_a_redirect_to_another_origin(fake, other, tmp_path,
     assert fake.count() == 1  # and not sent again
 
 
+@pytest.mark.parametrize("target", ["http://127.0.0.1:99999", "http://[::1/x", "ftp://x.test/"])
+def test_a_redirect_to_a_broken_location_is_refused_not_a_crash(fake, target):
+    fake.faults.inject("redirect", method="GET", path="/api/v1/config", to=target)
+    with _client(fake) as client, pytest.raises(Redirected, match="another origin"):
+        client.server_config()
+
+
 def test_a_get_redirected_within_the_instance_is_followed_other_methods_are_not(fake, tmp_path):
     uuid, _ = _seeded(fake, tmp_path)
     with _client(fake) as client:
