@@ -216,9 +216,13 @@ def error_class_for_status(status: int, code: str | None = None) -> type[PeerTub
 
 
 class TimedOut(TransportError):
-    """No answer within the read timeout. The server may still finish the request (PeerTube
-    answers an import only after fetching the URL): look for a create's result before sending
-    it again."""
+    """No answer within the read timeout (``seconds``). The server may still finish the
+    request (PeerTube answers an import only after fetching the URL): look for a create's
+    result before sending it again."""
+
+    def __init__(self, method: str, endpoint: str, seconds: float):
+        self.seconds = seconds
+        super().__init__(method, endpoint, f"timed out (no answer within {seconds:g} s)")
 
 
 class ServerUnreachable(TransportError):

@@ -80,7 +80,7 @@ def error_for(exc: requests.RequestException, attempt: Attempt) -> PtsyncError:
     if failure in (Failure.PLAIN_HTTP, Failure.TLS_VERIFY, Failure.TLS):
         return _tls_error(failure, detail, attempt)
     if failure is Failure.TIMEOUT:
-        return TimedOut(method, endpoint, f"timed out (no answer within {attempt.timeout[1]:g} s)")
+        return TimedOut(method, endpoint, attempt.timeout[1])
     if failure is Failure.DROPPED:
         return TransportError(method, endpoint, detail)
     problem = _unreachable(failure, detail, attempt)

@@ -214,7 +214,7 @@ class Transport:
     def _not_answering(
         self, error: TimedOut, method: str, where: str, attempts: int
     ) -> ServerUnreachable:
-        silence = str(error).rsplit("(", 1)[-1].rstrip(")")  # "no answer within N s"
+        silence = f"no answer within {error.seconds:g} s"
         if not self._answered:
             self._down = f"{self.base_url} accepts connections but does not answer: {silence}"
             text = f"{self._down} ({method} {where}, {attempts} attempts)"
