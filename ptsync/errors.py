@@ -17,9 +17,13 @@ One tree, so that the CLI has exactly one handler and library users one thing to
     ├── UpstreamError                (live.upstream) a mirror's source cannot be listed
     ├── TransportError               connection refused / reset / timeout after retries
     │   ├── TimedOut                 no answer in time: the server may still have acted
-    │   ├── ServerUnreachable        refused / unknown host: nothing was sent; apply stops
+    │   ├── ServerUnreachable        refused / unknown host / never answers: apply stops
+    │   │   └── DeadlineExceeded     the run's deadline (ClientSettings.deadline) passed
     │   └── UploadInterrupted        (peertube.upload) an upload's outcome is unknown
     ├── BadResponse                  not JSON, truncated, missing fields: names the endpoint
+    │   ├── AnswerTooLarge           an answer over its size cap (reading stopped there)
+    │   └── Redirected               a redirect ptsync does not follow (another origin)
+    ├── NotifyFailed                 apply's changes were made, but the webhook failed
     ├── UnknownChannel               a change names a channel the account does not have
     ├── PlanFileError                unreadable or foreign plan file
     ├── ApplyFailed                  apply finished but some items failed (report has them)
@@ -221,14 +225,19 @@ def error_class_for_status(status: int, code: str | None = None) -> type[PeerTub
 
 
 class TimedOut(TransportError):
-    """No answer within the read timeout. The server may still finish the request (PeerTube
-    answers an import only after fetching the URL): look for a create's result before sending
-    it again."""
+    """No answer within the read timeout (``seconds``). The server may still finish the
+    request (PeerTube answers an import only after fetching the URL): look for a create's
+    result before sending it again."""
+
+    def __init__(self, method: str, endpoint: str, seconds: float):
+        self.seconds = seconds
+        super().__init__(method, endpoint, f"timed out (no answer within {seconds:g} s)")
 
 
 class ServerUnreachable(TransportError):
     """The instance cannot be reached at all: connection refused, unknown host, no route, no
-    answer to connect. Nothing else in this run can succeed, so stop starting new work.
+    answer to connect; or it accepts connections but let a request spend all its retries
+    without an answer. Nothing else in this run can succeed, so stop starting new work.
 
     ``first_contact``: not one answer came from the instance in this run (a wrong URL, a server
     that is down), and the message is one line naming the URL. Otherwise the server went away
@@ -273,3 +282,42 @@ class SyncsDisabled(PermissionDenied):
             f"{method} {endpoint}: channel synchronisation is disabled on this instance "
             f"(its admin must set {self.SETTING}: true)",
         )
+
+
+class DeadlineExceeded(ServerUnreachable):
+    """The run's deadline (``ClientSettings.deadline``) has passed: nothing more is sent, and
+    apply stops starting new work, as for a server that went away."""
+
+    def __init__(self, method: str, endpoint: str, deadline: float):
+        super().__init__(
+            method, endpoint, f"the run's deadline of {deadline:g} s has passed", attempts=0
+        )
+
+
+class AnswerTooLarge(BadResponse):
+    """An answer longer than its cap (``ptsync.peertube.sender``): reading stopped at the cap,
+    so an endless or huge answer costs no more memory than that."""
+
+    def __init__(self, method: str, endpoint: str, cap: str):
+        super().__init__(method, endpoint, f"the answer is larger than {cap} (stopped reading)")
+
+
+class Redirected(BadResponse):
+    """The server answered with a redirect ptsync does not follow: to another origin (a
+    credential would travel there), or for a request that is not a GET. ``target`` is shown
+    redacted."""
+
+    def __init__(self, method: str, endpoint: str, status: int, target: str, why: str):
+        self.method, self.endpoint, self.status, self.target = method, endpoint, status, target
+        PtsyncError.__init__(
+            self, f"{method} {endpoint}: the server redirected ({status}) to {target}; {why}"
+        )
+
+
+class NotifyFailed(PtsyncError):
+    """Apply made its changes, but the ``--notify`` webhook could not be told (exit 1, so a
+    CI job that relies on the notification notices)."""
+
+    def __init__(self, problem: str):
+        self.problem = problem
+        super().__init__(f"the changes were applied, but the notification failed: {problem}")

@@ -71,6 +71,9 @@ class Options:
     chunk_size: int = 8 * 2**20
     upload_processing_wait: float = 60.0  # an upload "being processed" longer is wedged
     timeout: float = 60.0  # seconds to wait for an answer (connecting: at most 10)
+    max_retries: int = 5  # attempts per request (ClientSettings.max_retries)
+    retry_base: float = 0.5  # seconds of backoff before the second attempt, doubling
+    deadline: float | None = None  # seconds every request of a client may take together
     wait: bool = False
     wait_timeout: float = 3600.0
     poll_interval: float = 2.0
@@ -120,6 +123,7 @@ class Run:
         self.manifests = load(self.paths, media_roots=self.options.media_roots)
         self.stop = Stop()  # stop.request(...) (e.g. from a signal handler) winds apply down
         self._clients: dict[tuple[str, str], PeerTubeClient] = {}
+        self.notify_problems: list[str] = []  # webhooks that could not be told (one line each)
         self.targets = [self._bind(g) for g in self.manifests.groups]
 
     def __enter__(self) -> Run:
@@ -316,9 +320,18 @@ class Run:
             for target, _ in items:
                 context.update(target.desired.context if target.desired else {})
             body = notify.payload([r for _, r in items], context)
-            problem = webhook.send(url, body, insecure_http=self.options.insecure_http)
-            if problem and hooks.on_notice:
-                hooks.on_notice(problem)
+            sender = items[0][0].client.transport.sender  # the seam, never the instance's token
+            problem = webhook.send(
+                url,
+                body,
+                sender=sender,
+                backoff=self.options.retry_base,
+                insecure_http=self.options.insecure_http,
+            )
+            if problem:
+                self.notify_problems.append(problem)
+                if hooks.on_notice:
+                    hooks.on_notice(problem)
 
     def status(self) -> list[tuple[DesiredState, list[VideoStatus]]]:
         out = []
@@ -455,6 +468,10 @@ def client_settings(options: Options) -> ClientSettings:
         parallelism_hint=options.parallelism,
         chunk_size=options.chunk_size,
         timeout=(min(10.0, options.timeout), options.timeout),
+        max_retries=options.max_retries,
+        retry_base=options.retry_base,
+        deadline=options.deadline,
+        use_token_cache=options.use_cache,
         upload_processing_wait=options.upload_processing_wait,
     )
 

@@ -71,7 +71,7 @@ class WriteClient(Protocol):
     def replace_passwords(self, id_or_uuid: str, passwords: list[str]) -> None: ...
     def replace_chapters(self, id_or_uuid: str, chapters: Iterable[Chapter]) -> None: ...
     def replace_source(
-        self, id_or_uuid: str, path: Path, *, on_progress: Progress | None = None
+        self, id_or_uuid: str, source: str | Path, *, on_progress: Progress | None = None
     ) -> None: ...
     def retry_import(self, import_id: int) -> None: ...
 
@@ -438,16 +438,13 @@ class Actions:
         return body
 
     def _replace_source(self, change: UpdateVideo) -> None:
-        from ptsync.peertube.download import local_copy
-
-        assert change.source_file is not None
+        assert change.source_file is not None  # a path, or a URL the client downloads first
         where = change.source_file
-        if "://" in where:
+        if "://" in where:  # the entry's own URL, with its credentials, never the shown one
             where = self.source_url(change.external_id, where)
-        with local_copy(where) as path:
-            self.client.replace_source(
-                change.uuid, path, on_progress=self._progress(change.external_id or change.uuid)
-            )
+        self.client.replace_source(
+            change.uuid, where, on_progress=self._progress(change.external_id or change.uuid)
+        )
 
     # ------------------------------------------------------------------------------ delete
 

@@ -50,6 +50,7 @@ from ptsync.errors import (
     EXIT_OK,
     ApplyFailed,
     ConfigError,
+    NotifyFailed,
     PlanFileError,
     StalePlan,
 )
@@ -313,7 +314,7 @@ def apply(
                         "it was made from. Nothing to do."
                     )
                     return EXIT_OK
-                return finish(reports, report, run.stop, interrupts)
+                return finish(reports, report, run.stop, interrupts, run.notify_problems)
         with Run(paths, options) as run:
             check_notify(run)
             planned = run.plan()
@@ -323,7 +324,7 @@ def apply(
             run.check_safety(planned)
             confirm(auto_approve)
             reports = applying(run, interrupts, lambda h: run.apply(planned, h))
-            return finish(reports, report, run.stop, interrupts)
+            return finish(reports, report, run.stop, interrupts, run.notify_problems)
 
 
 def refuse_plan_options(given: Given, saved_path: Path) -> None:
@@ -352,7 +353,7 @@ def check_plan_instances(run: "Run", saved: "SavedPlan", saved_path: Path) -> No
 
 def check_notify(run: "Run") -> None:
     """The webhook URL obeys the instance's transport rule: checked before any change."""
-    from ptsync.peertube.http import check_transport
+    from ptsync.peertube.origins import check_transport
 
     urls = {run.options.notify_url} if run.options.notify_url else set()
     if not urls:
@@ -378,7 +379,7 @@ def applying(
     with ProgressUI() as ui:
         interrupts.announcing(ui.announce)
         try:
-            return work(Hooks(print_result, ui.upload, ui.imports, err))
+            return work(Hooks(print_result, ui.upload, ui.imports))  # webhook failures: finish
         finally:
             interrupts.announcing(None)
 
@@ -413,7 +414,10 @@ def finish(
     report_path: Path | None,
     stop: "Stop | None" = None,
     interrupts: Interrupts | None = None,
+    notify_problems: Sequence[str] = (),
 ) -> int:
+    """Summary lines, the report, the exit code: a failed item, or a webhook that could not
+    be told although the changes were made, is exit 1 (the latter says so in one line)."""
     interrupted = stop is not None and stop.requested
     for item in reports:
         line = item.summary_line()
@@ -433,7 +437,11 @@ def finish(
         return interrupts.exit_code
     failed = sum(r.incomplete for r in reports)
     if failed:
+        for problem in notify_problems:
+            err(f"The notification failed too: {problem}")
         raise ApplyFailed(failed, sum(len(r.results) for r in reports))
+    if notify_problems:
+        raise NotifyFailed("; ".join(notify_problems))
     return EXIT_OK
 
 

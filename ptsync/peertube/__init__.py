@@ -4,5 +4,15 @@ from ptsync.peertube.auth import Credentials, credentials_from_env
 from ptsync.peertube.client import PeerTubeClient
 from ptsync.peertube.http import ClientSettings
 from ptsync.peertube.ratelimit import RateLimiter
+from ptsync.peertube.sender import Answer, RequestsSender, Sender
 
-__all__ = ["ClientSettings", "Credentials", "PeerTubeClient", "RateLimiter", "credentials_from_env"]
+__all__ = [
+    "Answer",
+    "ClientSettings",
+    "Credentials",
+    "PeerTubeClient",
+    "RateLimiter",
+    "RequestsSender",
+    "Sender",
+    "credentials_from_env",
+]

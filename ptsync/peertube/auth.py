@@ -1,14 +1,18 @@
 """OAuth2 for PeerTube: password grant once, then the cached token, refreshed when it expires.
 
 PeerTube allows 15 logins per 5 minutes per IP, so CI jobs that log in on every run soon get
-refused: tokens are cached per (instance, user) in a 0600 file under the user cache dir and
-renewed with the ``refresh_token`` grant. ``PEERTUBE_TOKEN`` is used as is. Secrets never reach
-logs, exception messages or reprs. The cache also remembers the account's role, so that the next
-run knows from its first request whether PeerTube rate-limits it.
+refused: tokens are cached in a 0600 file under the user cache dir and renewed with the
+``refresh_token`` grant. The file is named by a keyed hash of instance, user *and password*
+(``cachefiles.keyed_hash``): a changed password finds no token and logs in, so a wrong or
+rotated-out password never works through the cache, and the successful login removes the
+account's older token files. ``PEERTUBE_TOKEN`` is used as is. Secrets never reach logs,
+exception messages or reprs. The cache also remembers the account's role, so that the next run
+knows from its first request whether PeerTube rate-limits it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -16,9 +20,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from ptsync.cachefiles import cache_dir, read_json, write_json
+from ptsync.cachefiles import cache_dir, keyed_hash, read_json, write_json
 from ptsync.errors import AuthenticationError, BadResponse, ConfigError, PeerTubeError
 
 log = logging.getLogger("ptsync.auth")
@@ -118,11 +123,24 @@ class Authenticator:
         self._lock = threading.RLock()  # remember_role may run inside a login (a 429 to it)
         self._token: Token | None = None
         self._role: int | None = None  # without a cached token (PEERTUBE_TOKEN, no cache)
-        self._path = None
-        if use_cache and credentials.username and not credentials.token:
-            key = hashlib.sha256(f"{base_url}\0{credentials.username}".encode()).hexdigest()[:32]
-            self._path = cache_dir() / "tokens" / f"{key}.json"
-            self._token = Token.from_json(read_json(self._path))
+        self._path: Path | None = None
+        self._account: str | None = None  # names the user's token files, whatever password
+        if use_cache and credentials.username and credentials.password and not credentials.token:
+            self._open_cache(base_url, credentials.username, credentials.password)
+
+    def _open_cache(self, base_url: str, username: str, password: str) -> None:
+        key = keyed_hash(base_url, username, password)
+        account = keyed_hash(base_url, username)
+        if key is None or account is None:
+            return  # no key for the cache folder: log in on every run, cache nothing
+        folder = cache_dir() / "tokens"
+        old = hashlib.sha256(f"{base_url}\0{username}".encode()).hexdigest()[:32]
+        with contextlib.suppress(OSError):  # older releases keyed the file by user only
+            (folder / f"{old}.json").unlink(missing_ok=True)
+        self._path, self._account = folder / f"{key}.json", account
+        data = read_json(self._path)
+        if isinstance(data, dict) and data.pop("account", None) == account:
+            self._token = Token.from_json(data)
 
     def bearer(self, get: Get, post: Post) -> str:
         if self.credentials.token:
@@ -146,8 +164,7 @@ class Authenticator:
             token = self._token
             if token is not None and token.role != role:
                 token.role = role
-                if self._path is not None:
-                    write_json(self._path, token.to_json())
+                self._save(token)
 
     def invalidate(self, used: str) -> None:
         """The server refused ``used`` (revoked, or the server restarted): renew next time."""
@@ -163,7 +180,7 @@ class Authenticator:
                 if exc.status >= 500 or exc.status == 429:
                     raise
                 log.info("refresh token refused (%d); logging in again", exc.status)
-        return self._store(self._grant(token, get, post, refresh=None))
+        return self._store(self._grant(token, get, post, refresh=None), login=True)
 
     def _grant(self, old: Token | None, get: Get, post: Post, *, refresh: str | None) -> Token:
         client_id, client_secret = _oauth_client(old if refresh else None, get)
@@ -185,12 +202,28 @@ class Authenticator:
         log.debug("obtained an access token by %s grant", "refresh" if refresh else "password")
         return _token_from(answer, client_id, client_secret, time.time())
 
-    def _store(self, token: Token) -> Token:
+    def _store(self, token: Token, *, login: bool = False) -> Token:
         token.role = self._token.role if self._token is not None else self._role
         self._token = token
-        if self._path is not None:
-            write_json(self._path, token.to_json())
+        self._save(token)
+        if login:
+            self._forget_others()
         return token
+
+    def _save(self, token: Token) -> None:
+        if self._path is not None:
+            write_json(self._path, {"account": self._account, **token.to_json()})
+
+    def _forget_others(self) -> None:
+        """A password grant succeeded: tokens cached under the account's other passwords
+        are stale secrets at rest; remove them."""
+        if self._path is None:
+            return
+        for path in self._path.parent.glob("*.json"):
+            data = read_json(path) if path != self._path else None
+            if isinstance(data, dict) and data.get("account") == self._account:
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
 
 
 def _oauth_client(old: Token | None, get: Get) -> tuple[str, str]:

@@ -12,11 +12,12 @@ import mimetypes
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from ptsync.errors import BadResponse, NotFound
 from ptsync.peertube import parse, syncs
 from ptsync.peertube.auth import Credentials
+from ptsync.peertube.download import local_copy
 from ptsync.peertube.http import ClientSettings, Sender, Transport, role_id
 from ptsync.peertube.syncs import LiveSync
 from ptsync.peertube.upload import Progress, resumable_upload
@@ -206,12 +207,13 @@ class PeerTubeClient:
     # ------------------------------------------------------------------------------ creating
 
     def create_import(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """POST /videos/imports; never retried blindly (the caller checks for its marker)."""
+        """POST /videos/imports; never retried blindly (the caller checks for its marker).
+        An answer without the video's uuid is BadResponse: the next plan finds the video."""
         found = self.transport.json("POST", f"{API}/videos/imports", json_body=dict(body))
-        if not isinstance(found, dict):
-            raise BadResponse("POST", f"{API}/videos/imports", "expected an import object")
-        if isinstance(found.get("video"), dict):
-            found["video"] = self._with_url(found["video"])
+        video = found.get("video") if isinstance(found, dict) else None
+        if not isinstance(found, dict) or not _has_uuid(video):
+            raise BadResponse("POST", f"{API}/videos/imports", "no video uuid in the answer")
+        found["video"] = self._with_url(video)
         return found
 
     def iter_my_imports(
@@ -252,7 +254,7 @@ class PeerTubeClient:
             processing_wait=self.settings.upload_processing_wait,
         )
         video = result.get("video") if isinstance(result, dict) else None
-        if not isinstance(video, dict) or "uuid" not in video:
+        if not _has_uuid(video):
             raise BadResponse("PUT", f"{API}/videos/upload-resumable", "no video in the answer")
         return self._with_url(video)
 
@@ -269,17 +271,27 @@ class PeerTubeClient:
         return video
 
     def replace_source(
-        self, id_or_uuid: str | int, path: Path, *, on_progress: Progress | None = None
+        self, id_or_uuid: str | int, source: str | Path, *, on_progress: Progress | None = None
     ) -> None:
-        resumable_upload(
-            self.transport,
-            f"{API}/videos/{id_or_uuid}/source/replace-resumable",
-            path,
-            {},
-            chunk_size=self.settings.chunk_size,
-            on_progress=on_progress,
-            session_key=f"replace/{self.base_url}/{id_or_uuid}/{path}",
+        """Replace the video's file with ``source``: a local path, or a URL downloaded first
+        (through this client's sender, never with its token)."""
+        settings = self.settings
+        copy = local_copy(
+            source,
+            self.transport.sender,
+            timeout=settings.timeout,
+            insecure_http=settings.insecure_http,
         )
+        with copy as path:
+            resumable_upload(
+                self.transport,
+                f"{API}/videos/{id_or_uuid}/source/replace-resumable",
+                path,
+                {},
+                chunk_size=settings.chunk_size,
+                on_progress=on_progress,
+                session_key=f"replace/{self.base_url}/{id_or_uuid}/{source}",
+            )
 
     # ------------------------------------------------------------------------------ captions
 
@@ -321,7 +333,10 @@ class PeerTubeClient:
         Returns ``{"id", "uuid", "shortUUID"}``."""
         parts = multipart(fields, thumbnailfile=thumbnail)
         found = self.transport.json("POST", f"{API}/video-playlists", files=parts, retry=False)
-        return dict((found or {}).get("videoPlaylist") or {})
+        playlist = found.get("videoPlaylist") if isinstance(found, dict) else None
+        if not isinstance(playlist, dict) or not _is_int(playlist.get("id")):
+            raise BadResponse("POST", f"{API}/video-playlists", "no playlist id in the answer")
+        return dict(playlist)
 
     def update_playlist(
         self, playlist: str, fields: Mapping[str, Any], thumbnail: Path | None = None
@@ -424,6 +439,14 @@ def multipart(fields: Mapping[str, Any], **images: Path | None) -> dict[str, Any
 
 def _is_obj(value: Any) -> bool:
     return isinstance(value, dict) and "id" in value
+
+
+def _has_uuid(video: Any) -> TypeGuard[dict[str, Any]]:
+    return isinstance(video, dict) and isinstance(video.get("uuid"), str) and bool(video["uuid"])
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _total(page: dict[str, Any], path: str) -> int:

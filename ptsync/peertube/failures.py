@@ -22,6 +22,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from urllib3.exceptions import ReadTimeoutError
 
 from ptsync.errors import ConfigError, PtsyncError, ServerUnreachable, TimedOut, TransportError
 
@@ -79,7 +80,7 @@ def error_for(exc: requests.RequestException, attempt: Attempt) -> PtsyncError:
     if failure in (Failure.PLAIN_HTTP, Failure.TLS_VERIFY, Failure.TLS):
         return _tls_error(failure, detail, attempt)
     if failure is Failure.TIMEOUT:
-        return TimedOut(method, endpoint, f"timed out (no answer within {attempt.timeout[1]:g} s)")
+        return TimedOut(method, endpoint, attempt.timeout[1])
     if failure is Failure.DROPPED:
         return TransportError(method, endpoint, detail)
     problem = _unreachable(failure, detail, attempt)
@@ -142,8 +143,8 @@ def classify(exc: requests.RequestException) -> tuple[Failure, str]:
             return Failure.UNREACHABLE, NO_ROUTE[cause.errno]
     if isinstance(exc, requests.ConnectTimeout):
         return Failure.CONNECT_TIMEOUT, "no answer to connect"
-    if isinstance(exc, requests.Timeout):
-        return Failure.TIMEOUT, "timed out"
+    if isinstance(exc, requests.Timeout) or _first(causes, ReadTimeoutError) is not None:
+        return Failure.TIMEOUT, "timed out"  # also while reading the body (a silent stream)
     return Failure.DROPPED, _dropped(exc, causes)
 
 

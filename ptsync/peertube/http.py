@@ -6,47 +6,71 @@ something is never retried here (the caller checks for the video's marker first)
 an error but an instruction: every thread waits out ``Retry-After`` and the request is sent
 again, without using up a retry.
 
+One retry budget per request: ``max_retries`` attempts, and logging in on the way (the OAuth
+client, the token) is part of an attempt, never retried on its own. A failure while logging in
+happened before the request went out, so it is retried whatever the method.
+
 Failures to connect are judged by what came before: an instance that never answered in this
 run is a wrong URL or a server that is down, reported at once in one line
 (``ServerUnreachable.first_contact``); one that answered before and then cannot be reached
-after the retries has gone away, and every later request fails at once too, so a run stops
-within one retry budget instead of one per item.
+after the retries has gone away. A server that accepts connections but lets a request spend
+all its retries on timeouts counts as not answering. Either way every later request fails at
+once too, so a run stops within one retry budget instead of one per item. ``deadline`` bounds
+the whole run.
+
+Redirects are followed only for GET within the instance's origin (scheme, host and port): a
+redirect anywhere else is an error naming the target, so the bearer token and the login form
+(password, refresh token, client secret) never travel to another origin. Every answer is read
+up to a cap (``ptsync.peertube.sender``).
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import random
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
-from ptsync import __version__
+from ptsync import __version__, redact
 from ptsync.errors import (
+    AnswerTooLarge,
     AuthenticationError,
-    BadResponse,
     ConfigError,
-    ErrorBody,
+    DeadlineExceeded,
+    PtsyncError,
+    Redirected,
     ServerError,
     ServerUnreachable,
+    TimedOut,
     TransportError,
-    error_class_for_status,
 )
+from ptsync.peertube.answers import TOKEN_PATH, decode, endpoint, error_for_answer, retry_after
 from ptsync.peertube.auth import Authenticator, Credentials
-from ptsync.peertube.failures import Attempt, Unreachable, error_for, loopback, one_line
-from ptsync.peertube.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter, reset_delay
+from ptsync.peertube.failures import Attempt, Unreachable, error_for, one_line
+from ptsync.peertube.origins import MAX_HOPS, check_instance_url, instance_root, origin, resolve
+from ptsync.peertube.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
+from ptsync.peertube.sender import (
+    MAX_ANSWER,
+    MAX_AUTH_ANSWER,
+    Answer,
+    RequestsSender,
+    Sender,
+    size_text,
+)
+
+__all__ = ["Answer", "ClientSettings", "Sender", "Transport", "decode"]
 
 log = logging.getLogger("ptsync.http")
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+FOLLOWED = frozenset({"GET", "HEAD"})  # redirects followed (within the instance) only for these
 STAFF_ROLES = frozenset({0, 1})  # PeerTube's Administrator and Moderator: not rate-limited
-TOKEN_PATH = "/api/v1/users/token"  # answers with the login window's counters (15 per 5 min)
-API_SUFFIX = "/api/v1"  # URLs copied from the API docs: the instance root is meant
 FileParts = Mapping[str, Any]  # name -> (filename, bytes, type) or (None, value)
 
 
@@ -56,8 +80,9 @@ class ClientSettings:
     rate_limit_explicit: bool = False  # the user gave it: it caps administrators too
     parallelism_hint: int = 4
     timeout: tuple[float, float] = (10.0, 60.0)  # connect, read
-    max_retries: int = 5
-    retry_base: float = 0.5
+    max_retries: int = 5  # attempts per request, login included (1: never retried)
+    retry_base: float = 0.5  # backoff: base * 2^(attempt-1), at most 20 s, plus up to base
+    deadline: float | None = None  # seconds for every request of the client together
     max_rate_limit_wait: float = 300.0
     insecure_http: bool = False
     chunk_size: int = 8 * 2**20
@@ -65,57 +90,12 @@ class ClientSettings:
     upload_processing_wait: float = 60.0  # see ptsync.peertube.upload.PROCESSING_WAIT
 
 
-def check_transport(base_url: str, insecure_http: bool) -> str:
-    """https, or http to a loopback host, or http with --insecure-http; else ConfigError."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{base_url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not insecure_http and not loopback(parts.hostname):
-        raise ConfigError(
-            f"refusing plain http to {parts.hostname}: credentials would cross the network "
-            "unencrypted. Use https, or pass --insecure-http if you really mean it"
-        )
-    return base_url.rstrip("/")
+class _LoginFailed(Exception):
+    """Logging in failed on the way to a request, which therefore was not sent."""
 
-
-def instance_root(url: str) -> str:
-    """The instance URL without a trailing ``/api/v1`` (copied from the API docs)."""
-    root = url.rstrip("/")
-    if root.endswith(API_SUFFIX):
-        root = root.removesuffix(API_SUFFIX).rstrip("/")
-        log.info("%s: using the instance root %s (ptsync adds /api/v1 itself)", url, root)
-    return root
-
-
-class Sender(Protocol):
-    """The one seam between ptsync and the network, like httpx's transport: every request of
-    a client (login included) is one ``request`` call. The default is a pooled
-    ``requests.Session``; tests and embedders pass their own (a recorder, canned answers)."""
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Any = None,
-        json: Any = None,
-        data: Any = None,
-        files: Any = None,
-        headers: Any = None,
-        timeout: Any = None,
-    ) -> requests.Response: ...
-
-    def close(self) -> None: ...
-
-
-def pooled_session(parallelism: int) -> requests.Session:
-    """A thread-safe session with a connection pool as large as the work needs."""
-    session = requests.Session()
-    pool = max(10, parallelism * 2)
-    adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
+    def __init__(self, error: PtsyncError):
+        super().__init__(str(error))
+        self.error = error
 
 
 class Transport:
@@ -128,9 +108,9 @@ class Transport:
         settings: ClientSettings,
         sender: Sender | None = None,
     ):
-        self.base_url = instance_root(check_transport(base_url, settings.insecure_http))
+        self.base_url = instance_root(check_instance_url(base_url, settings.insecure_http))
         self.settings = settings
-        self.session: Sender = sender or pooled_session(settings.parallelism_hint)
+        self.sender: Sender = sender or RequestsSender(settings.parallelism_hint)
         self._agent = f"ptsync/{__version__}"
         self.auth = Authenticator(self.base_url, credentials, use_cache=settings.use_token_cache)
         self.limiter = RateLimiter.shared(
@@ -142,10 +122,11 @@ class Transport:
         self._exempt = False  # staff: PeerTube does not limit us, so neither do we
         self._answered = False  # the instance answered at least once in this run
         self._down: str | None = None  # why the instance is gone, once the retries ran out
+        self._started = time.monotonic()
         self._set_exempt(self.auth.role, "remembered from the last run")
 
     def close(self) -> None:
-        self.session.close()
+        self.sender.close()
         if not self._closed:
             self._closed = True
             self.limiter.detach()
@@ -183,84 +164,171 @@ class Transport:
         method: str,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        form: Mapping[str, Any] | None = None,
-        files: FileParts | None = None,
-        headers: Mapping[str, str] | None = None,
-        data: Any = None,
         auth: bool = True,
         retry: bool | None = None,
         timeout: tuple[float, float] | None = None,
-    ) -> requests.Response:
-        """Send with retries (idempotent methods only unless ``retry``); raise typed errors."""
-        should_retry = method in IDEMPOTENT if retry is None else retry
-        attempts = self.settings.max_retries if should_retry else 1
-        retrying = Retrying(
-            stop=stop_after_attempt(max(1, attempts)),
-            wait=wait_exponential(multiplier=self.settings.retry_base, max=20.0)
-            + wait_random(0, self.settings.retry_base),
-            retry=retry_if_exception(self._worth_retrying),
-            reraise=True,
-            before_sleep=lambda state: log.info(
-                "%s %s failed (%s); retrying",
-                method,
-                path,
-                state.outcome and state.outcome.exception(),
-            ),
-        )
-        kwargs = dict(
-            params=params, json_body=json_body, form=form, files=files, headers=headers, data=data
-        )
-        try:
-            return retrying(self._once, method, path, auth=auth, timeout=timeout, **kwargs)
-        except Unreachable as exc:
-            self._down = exc.problem
-            tried = int(retrying.statistics.get("attempt_number", 1))
-            raise ServerUnreachable(method, _endpoint(path), exc.problem, attempts=tried) from None
-
-    def _worth_retrying(self, exc: BaseException) -> bool:
-        if isinstance(exc, ServerUnreachable) or self._down is not None:
-            return False
-        return isinstance(exc, ServerError | TransportError)
+        limit: int = MAX_ANSWER,
+        **parts: Any,
+    ) -> Answer:
+        """Send within one retry budget (idempotent methods only unless ``retry``); raise
+        typed errors. ``parts``: params, json_body, form, files, headers, data."""
+        idempotent = method in IDEMPOTENT if retry is None else retry
+        budget = max(1, self.settings.max_retries)
+        where = endpoint(path)
+        attempt = timeouts = 0
+        while True:
+            attempt += 1
+            self._check_running(method, where)
+            try:
+                return self._once(method, path, auth, timeout, limit, parts)
+            except _LoginFailed as failed:
+                error: PtsyncError = failed.error
+                again = True  # the request itself was not sent
+            except (ServerError, TransportError) as exc:
+                error, again = exc, idempotent
+            timeouts += isinstance(error, TimedOut)
+            if not (again and attempt < budget and self._worth_retrying(error)):
+                raise self._given_up(error, method, where, attempt, timeouts) from None
+            log.info("%s %s failed (%s); retrying", method, where, error)
+            self._pause(attempt)
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.call(method, path, **kwargs)
-        return decode(response, method, path)
+        return decode(self.call(method, path, **kwargs), method, path)
+
+    def _worth_retrying(self, error: PtsyncError) -> bool:
+        if isinstance(error, ServerUnreachable) or self._down is not None:
+            return False
+        return isinstance(error, ServerError | TransportError)
+
+    def _given_up(
+        self, error: PtsyncError, method: str, where: str, attempts: int, timeouts: int
+    ) -> PtsyncError:
+        """The error a request ends with; a server found gone or silent fails later ones."""
+        if isinstance(error, Unreachable):
+            self._down = error.problem
+            return ServerUnreachable(method, where, error.problem, attempts=attempts)
+        if isinstance(error, TimedOut) and attempts > 1 and timeouts == attempts:
+            return self._not_answering(error, method, where, attempts)
+        return error
+
+    def _not_answering(
+        self, error: TimedOut, method: str, where: str, attempts: int
+    ) -> ServerUnreachable:
+        silence = f"no answer within {error.seconds:g} s"
+        if not self._answered:
+            self._down = f"{self.base_url} accepts connections but does not answer: {silence}"
+            text = f"{self._down} ({method} {where}, {attempts} attempts)"
+            return ServerUnreachable(method, where, text, first_contact=True)
+        self._down = f"the server stopped answering: {silence}"
+        return ServerUnreachable(method, where, self._down, attempts=attempts)
+
+    def _check_running(self, method: str, where: str) -> None:
+        if self._down is not None:
+            raise ServerUnreachable(method, where, self._down, attempts=0)
+        if self._remaining() <= 0:
+            assert self.settings.deadline is not None
+            raise DeadlineExceeded(method, where, self.settings.deadline)
+
+    def _remaining(self) -> float:
+        if self.settings.deadline is None:
+            return math.inf
+        return self.settings.deadline - (time.monotonic() - self._started)
+
+    def _pause(self, attempt: int) -> None:
+        base = self.settings.retry_base
+        delay = min(20.0, base * 2 ** (attempt - 1)) + random.uniform(0, base)
+        time.sleep(max(0.0, min(delay, self._remaining())))
 
     def _once(
         self,
         method: str,
         path: str,
-        *,
         auth: bool,
         timeout: tuple[float, float] | None,
-        **kwargs: Any,
-    ) -> requests.Response:
-        if self._down is not None:
-            raise ServerUnreachable(method, _endpoint(path), self._down, attempts=0)
-        waited = 0.0
+        limit: int,
+        parts: dict[str, Any],
+    ) -> Answer:
+        """One attempt: log in if needed, send, renew a refused token once."""
         renewed = False
         while True:
-            response, bearer = self._send(method, path, auth=auth, timeout=timeout, **kwargs)
-            if response.status_code == 429:
-                delay = _retry_after(response)
-                waited += delay
-                if waited > self.settings.max_rate_limit_wait:
-                    raise _error(method, path, response)
-                self._refused_anyway()
-                log.info("rate limited on %s %s; waiting %.1fs", method, path, delay)
-                self.limiter.pause_until(time.monotonic() + delay)
-                continue
-            if response.status_code == 401 and bearer and not renewed:
-                if self.auth.credentials.token:
-                    raise _error(method, path, response)
+            bearer = self._bearer() if auth else None
+            try:
+                return self._exchange(method, path, bearer, timeout, limit, **parts)
+            except AuthenticationError as exc:
+                if exc.status != 401 or bearer is None or renewed or self.auth.credentials.token:
+                    raise
                 self.auth.invalidate(bearer)
                 renewed = True
+
+    def _bearer(self) -> str:
+        try:
+            return self.auth.bearer(self._login_get, self._login_post)
+        except (ServerError, TransportError) as exc:
+            raise _LoginFailed(exc) from None
+
+    def _login_get(self, path: str) -> Any:
+        answer = self._exchange("GET", path, None, None, MAX_AUTH_ANSWER)
+        return decode(answer, "GET", path)
+
+    def _login_post(self, path: str, form: dict[str, str]) -> Any:
+        answer = self._exchange("POST", path, None, None, MAX_AUTH_ANSWER, form=form)
+        return decode(answer, "POST", path)
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        bearer: str | None,
+        timeout: tuple[float, float] | None,
+        limit: int,
+        *,
+        params: Mapping[str, Any] | None = None,
+        **parts: Any,
+    ) -> Answer:
+        """Send until there is an answer to judge: 429s waited out, redirects within the
+        instance followed (GET only); a typed error for anything but success."""
+        url, waited, hops = self.url(path), 0.0, 0
+        while True:
+            answer = self._send(method, url, bearer, timeout, limit, params=params, **parts)
+            if answer.status == 429:
+                waited = self._wait_out(method, path, answer, waited)
                 continue
-            if response.status_code >= 400:
-                raise _error(method, path, response)
-            return response
+            if answer.redirect is not None:
+                url, hops, params = self._follow(method, path, url, answer, hops), hops + 1, None
+                continue
+            if answer.status >= 400:
+                raise error_for_answer(method, path, answer)
+            if answer.truncated or len(answer.body) > limit:
+                raise AnswerTooLarge(method, endpoint(path), size_text(limit))
+            return answer
+
+    def _wait_out(self, method: str, path: str, answer: Answer, waited: float) -> float:
+        delay = retry_after(answer)
+        if waited + delay > self.settings.max_rate_limit_wait:
+            raise error_for_answer(method, path, answer)
+        self._refused_anyway()
+        log.info("rate limited on %s %s; waiting %.1fs", method, endpoint(path), delay)
+        self.limiter.pause_until(time.monotonic() + delay)
+        return waited + delay
+
+    def _follow(self, method: str, path: str, url: str, answer: Answer, hops: int) -> str:
+        """The redirect's target, if it may be followed; else Redirected naming it."""
+        assert answer.redirect is not None
+        target = resolve(url, answer.redirect)
+        why = None
+        if origin(target) != origin(self.base_url):
+            why = (
+                f"another origin than {self.base_url}: not followed, so no credential leaves "
+                "the instance (if the instance moved, use its new URL)"
+            )
+        elif method not in FOLLOWED:
+            why = f"not followed for a {method} (only GETs are)"
+        elif hops >= MAX_HOPS:
+            why = f"not followed after {MAX_HOPS} redirects"
+        if why is not None:
+            raise Redirected(method, endpoint(path), answer.status, redact.url(target), why)
+        log.debug("%s %s: redirected within the instance to %s", method, path, target)
+        return target
 
     def _refused_anyway(self) -> None:
         """A 429 to a token believed exempt: its role changed; limit it like everyone else."""
@@ -272,44 +340,44 @@ class Transport:
     def _send(
         self,
         method: str,
-        path: str,
-        *,
-        auth: bool,
+        url: str,
+        bearer: str | None,
         timeout: tuple[float, float] | None,
+        limit: int,
+        *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         form: Mapping[str, Any] | None = None,
         files: FileParts | None = None,
         headers: Mapping[str, str] | None = None,
         data: Any = None,
-    ) -> tuple[requests.Response, str | None]:
+    ) -> Answer:
         send_headers = {"User-Agent": self._agent, **(headers or {})}
-        bearer = None
-        if auth:
-            bearer = self.auth.bearer(self._get_noauth, self._post_form_noauth)
+        if bearer is not None:
             send_headers["Authorization"] = f"Bearer {bearer}"
         if hasattr(data, "rewind"):  # a chunk sent again after a 429 or 401 starts over
             data.rewind()
+        limits = self._limits(timeout)
+        where = endpoint(urlsplit(url).path)
         sent = self.limiter.acquire(exempt=self._exempt)
-        limits = timeout or self.settings.timeout
         try:
-            response = self.session.request(
+            answer = self.sender.request(
                 method,
-                self.url(path),
+                url,
                 params=params,
                 json=json_body,
                 data=form if form is not None else data,
                 files=files,
                 headers=send_headers,
                 timeout=limits,
+                limit=limit,
             )
         except requests.RequestException as exc:
             self.limiter.release()  # no answer to observe
-            attempt = Attempt(method, _endpoint(path), self.url(path), limits, not self._answered)
-            raise error_for(exc, attempt) from None
+            raise error_for(exc, Attempt(method, where, url, limits, not self._answered)) from None
         except OSError as exc:  # e.g. REQUESTS_CA_BUNDLE names a file that does not exist
             self.limiter.release()
-            raise ConfigError(f"{method} {_endpoint(path)}: {one_line(exc)}") from None
+            raise ConfigError(f"{method} {where}: {one_line(exc)}") from None
         except BaseException:
             self.limiter.release()
             raise
@@ -317,31 +385,19 @@ class Transport:
             with self._count_lock:
                 self.sent += 1
         self._answered, self._down = True, None
-        elapsed = (time.monotonic() - sent) * 1000
-        shown = response.request.path_url if response.request else path
-        log.debug("%s %s -> %d (%.0f ms)", method, shown, response.status_code, elapsed)
-        counters = {} if path.endswith(TOKEN_PATH) else response.headers
+        if log.isEnabledFor(logging.DEBUG):
+            elapsed = (time.monotonic() - sent) * 1000
+            shown = redact.text(_path_url(method, url, params))
+            log.debug("%s %s -> %d (%.0f ms)", method, shown, answer.status, elapsed)
+        counters = {} if where.endswith(TOKEN_PATH) else answer.headers
         self.limiter.observe(counters, sent)
-        return response, bearer
+        return answer
 
-    def _get_noauth(self, path: str) -> Any:
-        return self.json("GET", path, auth=False)
-
-    def _post_form_noauth(self, path: str, form: dict[str, str]) -> Any:
-        response = self.call("POST", path, form=form, auth=False, retry=True)
-        return decode(response, "POST", path)
-
-
-def decode(response: requests.Response, method: str, path: str) -> Any:
-    """The body as JSON, or BadResponse naming the endpoint (proxy pages, truncated bodies)."""
-    if response.status_code == 204 or not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        kind = response.headers.get("Content-Type", "no content type").split(";")[0]
-        snippet = response.text[:80].replace("\n", " ").strip()
-        raise BadResponse(method, path, f"not JSON ({kind}): {snippet!r}") from None
+    def _limits(self, timeout: tuple[float, float] | None) -> tuple[float, float]:
+        """The request's (connect, read) timeouts, shortened to what the deadline leaves."""
+        connect, read = timeout or self.settings.timeout
+        left = self._remaining()
+        return (min(connect, left), min(read, left)) if left < math.inf else (connect, read)
 
 
 def role_id(user: Mapping[str, Any]) -> int | None:
@@ -351,33 +407,6 @@ def role_id(user: Mapping[str, Any]) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _endpoint(path: str) -> str:
-    return path.split("?")[0]
-
-
-def _error(method: str, path: str, response: requests.Response) -> Exception:
-    try:
-        body: Any = response.json()
-    except ValueError:
-        body = response.text[:300]
-    info = ErrorBody.from_json(response.status_code, body)
-    cls = error_class_for_status(response.status_code, info.code)
-    if cls is AuthenticationError and path.endswith("/users/token"):
-        info.detail = info.detail or "login refused"
-    return cls(method, _endpoint(path), info)
-
-
-def _retry_after(response: requests.Response) -> float:
-    headers = response.headers
-    for name in ("Retry-After", "RateLimit-Reset"):
-        value = headers.get(name)
-        if value is not None:
-            try:
-                return max(0.0, min(float(value), 3600.0)) + 0.05
-            except ValueError:
-                continue
-    try:
-        reset = float(headers.get("X-RateLimit-Reset", ""))
-    except ValueError:
-        return 1.0
-    return (reset_delay(reset) or 1.0) + 0.05
+def _path_url(method: str, url: str, params: Mapping[str, Any] | None) -> str:
+    prepared = requests.Request(method, url, params=params).prepare()
+    return prepared.path_url

@@ -223,7 +223,7 @@ def _server_offset(
         )
     except (NotFound, RequestRejected):
         return None
-    if response.status_code == 308:
+    if response.status == 308:
         return _offset(response)
     return size  # the server already has everything (200): the final PUT returns the result
 
@@ -256,7 +256,7 @@ def _send_all(
                 transport, location, size, exc, final=end + 1 >= size, resumes=resumes, wait=wait
             )
             continue
-        if response.status_code == 308:
+        if response.status == 308:
             offset = _offset(response)
             continue
         if on_progress:

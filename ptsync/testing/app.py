@@ -7,7 +7,7 @@ Order per request, as on a real instance behind a flaky proxy:
 4. rate limiters (API window per IP, plus the login window on ``/users/token``);
 5. authentication, multer's file-field check, an armed serialisation failure (``contention``),
    then the handler under the instance lock;
-6. ``when="after"`` faults, which replace an answer already computed;
+6. ``when="after"`` faults, which replace an answer already computed (or hold it back: a hang);
 7. the request log and the ``x-powered-by`` header.
 """
 
@@ -31,6 +31,7 @@ from ptsync.testing import (
     channels,
     chapters,
     elements,
+    hostile,
     import_job,
     imports,
     instance,
@@ -88,10 +89,15 @@ LIMITED_PREFIXES = frozenset(
     }
 )
 TOKEN_PATH = "/api/v1/users/token"
+HOSTILE = frozenset({"hang", "redirect", "endless", "huge", "malformed"})
 
 
 class Dropped(Exception):
     """Close the connection without answering."""
+
+
+class Hung(Exception):
+    """Never answer: hold the request, then close the connection without an answer."""
 
 
 class App:
@@ -129,6 +135,11 @@ class App:
             response, fault = self._answer(request)
         except Dropped:
             self._drop(request, username, started, "drop")
+        except Hung:
+            self._record(request, 0, username, started, "hang")  # logged as it arrives
+            self.faults.hold()
+            _close(request.environ)
+            raise ConnectionAbortedError("hung request let go without an answer") from None
         except ConnectionAbortedError:
             self._drop(request, username, started, None)
         except Exception as exc:
@@ -179,8 +190,22 @@ class App:
         if fault.kind == "slow":
             time.sleep(self.faults.slow_seconds)
             return done if done is not None else self.dispatch(request)
+        if fault.kind in HOSTILE:
+            return self._hostile(fault, request, done)
         status = 429 if fault.kind == "429" else int(fault.kind)
         return status_response(status, self.faults.retry_after, self.state.profile.error_key)
+
+    def _hostile(self, fault: Fault, request: Request, done: Response | None) -> Response:
+        closing = self.faults.closing
+        if fault.kind == "hang":
+            raise Hung()
+        if fault.kind == "redirect":
+            return hostile.redirect(fault, request)
+        if fault.kind == "endless":
+            return hostile.endless(fault, closing)
+        if fault.kind == "huge":
+            return hostile.huge(self.faults.huge_bytes, closing)
+        return hostile.malformed(fault, done)
 
     # --- PeerTube -----------------------------------------------------------------------
 

@@ -96,6 +96,7 @@ class FakePeerTube:
     def start(self) -> FakePeerTube:
         if self._server is not None:
             return self
+        self.faults.closing.clear()
         server = make_server(
             self._bind[0], self._bind[1], self.app, threaded=True, request_handler=_QuietHandler
         )
@@ -113,6 +114,7 @@ class FakePeerTube:
     def stop(self) -> None:
         server, thread = self._server, self._thread
         self._server = self._thread = None
+        self.faults.shutdown()  # hung requests and endless answers end
         if server is not None:
             server.shutdown()
             server.server_close()

@@ -5,6 +5,15 @@ before the request reaches PeerTube, like a flaky proxy. ``inject`` schedules ex
 matching requests; ``when="after"`` lets the fake do all the work first and then lose the
 answer, which is how a create ends up applied on the server while the client saw a failure.
 A seeded RNG keeps sequential scenarios reproducible.
+
+Beyond a status, a drop and a slow answer, a server can be hostile (``ptsync.testing.hostile``
+builds those answers): ``redirect`` (``to=`` an origin or URL, ``status=`` 301/302/303/307/308),
+``hang`` (accept, read the request, never answer: held until ``release()``, ``clear()``, the
+fake stops, or ``hang_seconds``), ``endless`` (a JSON body that never ends; ``status=``, default
+200, e.g. 502 for an endless error page), ``huge`` (a
+valid JSON body of ``huge_bytes`` with its Content-Length) and ``malformed`` (``body=`` JSON,
+default ``{}``, with the status the real answer had: with ``when="after"`` the server acted and
+the answer lacks what a client needs).
 """
 
 from __future__ import annotations
@@ -13,14 +22,16 @@ import fnmatch
 import random
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from werkzeug.wrappers import Response
 
 from ptsync.testing.problems import Problem, problem_response
 from ptsync.testing.ratelimit import too_many_requests
 
-NAMED_KINDS = ("drop", "slow", "429")
+NAMED_KINDS = ("drop", "slow", "429", "hang", "endless", "huge", "redirect", "malformed")
 WHEN = ("before", "after")
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 def path_matches(pattern: str, path: str) -> bool:
@@ -34,6 +45,9 @@ class Injection:
     path: str | None
     times: int
     when: str
+    to: str | None = None  # redirect target
+    status: int | None = None  # redirect status
+    body: Any = None  # malformed answer
 
     def matches(self, method: str, path: str, when: str) -> bool:
         return (
@@ -48,6 +62,9 @@ class Injection:
 class Fault:
     kind: int | str
     when: str
+    to: str | None = None
+    status: int | None = None
+    body: Any = None
 
     @property
     def label(self) -> str:
@@ -60,6 +77,8 @@ class FaultInjector:
         self._rng = random.Random()
         self._seed: int | None = None
         self._injections: list[Injection] = []
+        self._released = threading.Event()
+        self.closing = threading.Event()  # the fake is stopping: streams end, hangs let go
         self._set_defaults()
 
     def _set_defaults(self) -> None:
@@ -72,6 +91,8 @@ class FaultInjector:
         self.slow_seconds = 5.0
         self.drop_rate = 0.0
         self.paths: list[str] | tuple[str, ...] | None = None
+        self.hang_seconds = 120.0  # a hung request is let go after this, released or not
+        self.huge_bytes = 64 * 2**20
 
     @property
     def seed(self) -> int | None:
@@ -91,17 +112,24 @@ class FaultInjector:
         path: str | None = None,
         times: int = 1,
         when: str = "before",
+        to: str | None = None,
+        status: int | None = None,
+        body: Any = None,
     ) -> None:
-        """Fail the next ``times`` requests matching ``method``/``path`` (exact or glob)."""
+        """Fail the next ``times`` requests matching ``method``/``path`` (exact or glob).
+        ``to``: a redirect's target; ``status``: a redirect's (default 307) or an endless
+        answer's (default 200); ``body``: a malformed answer's JSON."""
         if isinstance(kind, bool) or not (
             (isinstance(kind, int) and 100 <= kind <= 599) or kind in NAMED_KINDS
         ):
             raise ValueError(f"fault kind must be an HTTP status or one of {NAMED_KINDS}: {kind!r}")
         if when not in WHEN:
             raise ValueError(f"when must be one of {WHEN}: {when!r}")
+        if kind == "redirect" and (not to or (status or 307) not in REDIRECT_STATUSES):
+            raise ValueError(f"a redirect needs to= and a status in {REDIRECT_STATUSES}")
         upper = method.upper() if method else None
         with self._lock:
-            self._injections.append(Injection(kind, upper, path, times, when))
+            self._injections.append(Injection(kind, upper, path, times, when, to, status, body))
 
     @property
     def pending(self) -> list[Injection]:
@@ -109,17 +137,34 @@ class FaultInjector:
             return [i for i in self._injections if i.times > 0]
 
     def clear(self) -> None:
-        """Drop scheduled faults and set every rate and the latency back to zero."""
+        """Drop scheduled faults, let hung requests go, set every rate and latency to zero."""
         with self._lock:
             self._injections.clear()
             self._set_defaults()
+        self.release()
+
+    def hold(self) -> None:
+        """A hung request waits here until released (or ``hang_seconds`` pass)."""
+        self._released.wait(self.hang_seconds)
+
+    def shutdown(self) -> None:
+        """The fake stops: end every stream and hang (``start`` clears ``closing`` again)."""
+        self.closing.set()
+        self.release()
+
+    def release(self) -> None:
+        """Let every request hung so far go (its connection is closed without an answer)."""
+        with self._lock:
+            released, self._released = self._released, threading.Event()
+        released.set()
 
     def decide(self, method: str, path: str, when: str) -> Fault | None:
         with self._lock:
             for injection in self._injections:
                 if injection.matches(method, path, when):
                     injection.times -= 1
-                    return Fault(injection.kind, when)
+                    i = injection
+                    return Fault(i.kind, when, i.to, i.status, i.body)
             if when == "before" and self._random_applies(path):
                 return self._draw()
         return None

@@ -139,17 +139,13 @@ def test_deleting_the_cache_dir_gives_the_same_plan_at_the_cold_cost(fake, tmp_p
     assert sent(fake) == cold_cost(details=N)
 
 
-def test_use_cache_false_bypasses_details_and_vocabularies_but_keeps_the_token(
-    fake, tmp_path, cache
-):
+def test_use_cache_false_bypasses_every_cache_the_token_included(fake, tmp_path, cache):
     path = manifest(tmp_path, tags=True)
     reference = plan(fake, path)
     fake.clear_requests()
     assert plan(fake, path, use_cache=False) == reference
-    assert sent(fake) == VOCABULARY + Counter(
-        {LIST: PAGES, PLAYLISTS: 1, DETAIL: N}
-    )  # no login: --no-cache
-    fake.clear_requests()  # keeps the token cache (documented); the others are left intact
+    assert sent(fake) == cold_cost(details=N)  # a login too: --no-cache skips the token cache
+    fake.clear_requests()  # the caches, the token's included, are left intact
     assert plan(fake, path) == reference
     assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
 
@@ -163,7 +159,7 @@ def test_a_corrupt_cache_changes_no_plan(fake, tmp_path, cache, garbage):
     path = manifest(tmp_path, tags=True)
     reference = plan(fake, path)
     files = [p for p in cache.rglob("*") if p.is_file()]
-    assert {p.parent.name for p in files} == {"details", "tokens", "vocabularies"}
+    assert {p.parent.name for p in files} == {"details", "tokens", "vocabularies", cache.name}
     for file in files:
         file.write_bytes(garbage)
     fake.clear_requests()

@@ -120,19 +120,41 @@ def test_an_api_v1_suffix_is_stripped(fake, suffix, caplog):
     assert f"using the instance root {fake.url}" in caplog.text
 
 
-def test_a_timeout_is_a_typed_error_after_the_retries(fake):
+def test_a_request_whose_retries_all_time_out_stops_the_run(fake):
+    """The server accepts but lets a GET spend its whole retry budget on timeouts: it counts
+    as not answering, and later requests fail at once instead of spending their own."""
     settings = ClientSettings(rate_limit=None, retry_base=0.01, max_retries=2, timeout=(2, 0.2))
-    fake.faults.slow_seconds = 0.6
     with PeerTubeClient(fake.url, CREDS, settings) as client:
         client.me()
-        fake.faults.inject("slow", method="GET", path="/api/v1/config", times=2)
-        with pytest.raises(TimedOut) as info:
+        fake.faults.inject("hang", method="GET", path="/api/v1/config", times=2)
+        with pytest.raises(ServerUnreachable) as info:
             client.server_config()
-    assert str(info.value) == "GET /api/v1/config: timed out (no answer within 0.2 s)"
-    deadline = time.monotonic() + 3  # the fake logs a request once it has answered it
-    while fake.count("GET", "/api/v1/config") < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert fake.count("GET", "/api/v1/config") == 2  # retried once, then given up
+        with pytest.raises(ServerUnreachable) as later:
+            client.quota_used()
+    assert str(info.value) == (
+        "GET /api/v1/config: the server stopped answering: no answer within 0.2 s "
+        "(gave up after 2 attempts)"
+    )
+    assert str(later.value) == (
+        "GET /api/v1/users/me/video-quota-used: not sent: "
+        "the server stopped answering: no answer within 0.2 s"
+    )
+    assert fake.count("GET", "/api/v1/config") == 2  # hung requests are logged on arrival
+    assert fake.count("GET", "/api/v1/users/me/video-quota-used") == 0
+
+
+def test_a_create_that_times_out_is_timed_out_and_the_server_still_counts(fake):
+    """One attempt timing out (a slow create) may still be acted on by the server: TimedOut,
+    so the caller looks for the video; the run goes on."""
+    settings = ClientSettings(rate_limit=None, retry_base=0.01, max_retries=3, timeout=(2, 0.2))
+    with PeerTubeClient(fake.url, CREDS, settings) as client:
+        channel = client.channels()["alice_channel"]
+        fake.faults.inject("hang", method="POST", path="/api/v1/videos/imports")
+        with pytest.raises(TimedOut) as info:
+            client.create_import({"targetUrl": "https://x.org/a.mp4", "channelId": channel})
+        assert "videoQuotaUsed" in client.quota_used()
+    assert str(info.value) == "POST /api/v1/videos/imports: timed out (no answer within 0.2 s)"
+    assert fake.count("POST", "/api/v1/videos/imports") == 1
 
 
 def test_a_dropped_connection_is_one_clean_line(fake):

@@ -174,3 +174,96 @@ def test_latency_is_not_serialised_across_concurrent_requests(fake: FakePeerTube
         statuses = list(pool.map(lambda _: _get(fake).status_code, range(8)))
     assert statuses == [200] * 8
     assert time.perf_counter() - started < 0.2 * 3
+
+
+# --- hostile servers: redirects, hangs, endless and huge bodies, malformed answers ---------
+
+
+def test_redirect_to_an_origin_keeps_the_path_and_query(fake: FakePeerTube) -> None:
+    fake.faults.inject("redirect", method="POST", path="/api/v1/users/token", to="http://x.test:9")
+    response = requests.post(
+        fake.url + "/api/v1/users/token?a=1", data={"x": "y"}, allow_redirects=False, timeout=5
+    )
+    assert response.status_code == 307
+    assert response.headers["Location"] == "http://x.test:9/api/v1/users/token?a=1"
+    fake.faults.inject("redirect", to="http://x.test:9/elsewhere", status=301)
+    moved = _get(fake, allow_redirects=False)
+    assert (moved.status_code, moved.headers["Location"]) == (301, "http://x.test:9/elsewhere")
+    assert [r.fault for r in fake.requests] == ["redirect", "redirect"]
+    assert _get(fake).status_code == 200  # used up
+
+
+def test_hang_accepts_logs_and_never_answers_until_released(fake: FakePeerTube) -> None:
+    fake.faults.inject("hang", path="/api/v1/config", times=2)
+    for _ in range(2):
+        with pytest.raises(requests.Timeout):
+            _get(fake, timeout=0.2)
+    hung = [r for r in fake.requests if r.fault == "hang"]
+    assert [(r.path, r.status) for r in hung] == [("/api/v1/config", 0)] * 2  # logged on arrival
+    fake.faults.release()
+    assert _get(fake).status_code == 200
+
+
+def test_a_hung_request_is_let_go_when_the_fake_stops() -> None:
+    server = FakePeerTube(rate_limit=None, login_rate_limit=None).start()
+    server.faults.inject("hang")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        waiting = pool.submit(requests.get, server.url + "/api/v1/config", timeout=30)
+        while server.count("GET", "/api/v1/config") == 0:  # until the fake holds it
+            time.sleep(0.01)
+        server.stop()
+        with pytest.raises(requests.ConnectionError):
+            waiting.result()
+
+
+def _read_at_most(response: requests.Response, cap: int) -> int:
+    size = 0
+    for block in response.iter_content(65536):
+        size += len(block)
+        if size > cap:
+            break
+    response.close()
+    return size
+
+
+def test_endless_body_never_ends(fake: FakePeerTube) -> None:
+    fake.faults.inject("endless", path="/api/v1/users/me/videos")
+    response = _get(fake, "/api/v1/users/me/videos", stream=True)
+    assert response.status_code == 200 and "Content-Length" not in response.headers
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert _read_at_most(response, 4 * 2**20) > 4 * 2**20
+    fake.faults.inject("endless", status=502)
+    assert _get(fake, stream=True).status_code == 502
+
+
+def test_huge_body_is_valid_json_of_the_announced_size(fake: FakePeerTube) -> None:
+    fake.faults.huge_bytes = 3 * 2**20 + 5
+    fake.faults.inject("huge", path="/api/v1/config")
+    response = _get(fake)
+    assert int(response.headers["Content-Length"]) == len(response.content) == 3 * 2**20 + 5
+    assert response.json()["data"] == []
+
+
+def test_malformed_answer_after_the_server_acted(fake: FakePeerTube) -> None:
+    api = Api(fake.url).login("alice", "secret")
+    fake.faults.inject(
+        "malformed", method="POST", path="/api/v1/videos/imports", when="after",
+        body={"id": 7, "video": {"id": 1}},
+    )  # fmt: skip
+    answer = api.post(
+        "/api/v1/videos/imports",
+        json={
+            "channelId": channel_id(fake, "alice_videos"),
+            "targetUrl": "https://archive.example.org/m.mp4",
+            "name": "Made anyway",
+        },
+    )
+    assert answer.status_code == 200 and answer.json() == {"id": 7, "video": {"id": 1}}
+    assert [v["name"] for v in fake.videos("alice")] == ["Made anyway"]
+
+
+def test_hostile_injections_need_their_parameters(fake: FakePeerTube) -> None:
+    with pytest.raises(ValueError, match="redirect needs"):
+        fake.faults.inject("redirect")
+    with pytest.raises(ValueError, match="redirect needs"):
+        fake.faults.inject("redirect", to="http://x.test", status=200)
