@@ -5,7 +5,7 @@ separate, a Plan is built once and sorted in its constructor, and renderers live
 Videos, channels and playlists share one hierarchy: every change says what it does
 (``action``) to which kind of thing (``resource``) and names it (``key``); the apply order
 across kinds is ``APPLY_ORDER``, written here only. Each change holds exactly what apply needs,
-in typed fields, so a saved plan (``ptsync.store.serialize``, whose codec is derived from these
+in typed fields, so a saved plan (``ptsync.plan.codec``, whose codec is derived from these
 fields) applies exactly what was reviewed. Field comparison is plain equality after normalising
 (``ptsync.fields``): the managed fields are flat values, so a generic deep-diff library would
 add nothing.

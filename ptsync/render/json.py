@@ -1,4 +1,4 @@
-"""``--format json``: the documented plan document (see ptsync.store.serialize).
+"""``--format json``: the documented plan document (see ptsync.plan.codec).
 
 Two differences from the saved-plan encoding, for readers rather than for ``apply``: a
 ``location`` is an object (``file``, ``line``, ``column``, ``path``) instead of one
@@ -14,7 +14,7 @@ from typing import Any
 
 from ptsync.plan.changes import CreateVideo, Plan
 from ptsync.render.values import label_field
-from ptsync.store.serialize import FORMAT_VERSION, plan_to_dict
+from ptsync.plan.codec import FORMAT_VERSION, plan_to_dict
 
 
 def render_json(plans: list[Plan]) -> str:

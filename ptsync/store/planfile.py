@@ -34,7 +34,7 @@ from ptsync import __version__
 from ptsync.errors import PlanFileError, StalePlan, UntrustedPlan
 from ptsync.plan.changes import CreateVideo, DeleteVideo, Plan, UpdateVideo
 from ptsync.state import LiveState
-from ptsync.store.serialize import plan_from_dict, plan_to_dict
+from ptsync.plan.codec import plan_from_dict, plan_to_dict
 
 Convert = Callable[[str], str]
 KIND = "ptsync-plan"
