@@ -535,7 +535,7 @@ def export(
 ) -> int:
     """Write a manifest for existing videos (pinned by uuid) that plans "No changes"."""
     from ptsync.cli.progress import ProgressUI
-    from ptsync.export import export_manifest
+    from ptsync.export.manifest import export_manifest
 
     if output is not None:
         writable(output, "--output")

@@ -1,4 +1,4 @@
-"""``ptsync export --format csv|xlsx``: the command's side of ``ptsync.export_table``."""
+"""``ptsync export --format csv|xlsx``: the command's side of ``ptsync.export.table``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def export_catalogue(
     options: Any, fmt: str, output: Path | None, *, channel: str | None, system: str
 ) -> int:
     from ptsync.cli.progress import ProgressUI
-    from ptsync.export_table import export_table
+    from ptsync.export.table import export_table
 
     if output is None and fmt == "xlsx":
         raise ConfigError("--format xlsx writes a file: give -o FILE.xlsx")

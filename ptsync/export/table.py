@@ -1,6 +1,6 @@
 """``ptsync export --format csv|xlsx``: existing videos as a catalogue, and its manifest.
 
-One row per video with the columns of the YAML export (``ptsync.export``: the same values,
+One row per video with the columns of the YAML export (``ptsync.export.manifest``: the same values,
 labels where unambiguous, only fields that differ from PeerTube's defaults, other cells left
 empty), plus ``uuid`` and ``url`` (the watch page), which archives record in their own system.
 Next to ``-o videos.csv`` goes ``videos.yaml`` (unless it exists): a manifest declaring the
@@ -24,7 +24,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from ptsync.export import SCHEMA_COMMENT, Progress, _owner, entry_for
+from ptsync.export.manifest import SCHEMA_COMMENT, Progress, _owner, entry_for
 from ptsync.state import LiveVideo, Vocabularies
 
 COLUMNS = (
@@ -161,7 +161,7 @@ def export_table(
     """Write the catalogue (``output``; CSV text is returned when there is none) and, beside
     it, its manifest when none exists. Returns (CSV text or None, videos written, videos of
     other systems left out, the manifest written or None)."""
-    from ptsync.export import fetch_with_vocabularies
+    from ptsync.export.manifest import fetch_with_vocabularies
 
     videos, vocab, base_url = fetch_with_vocabularies(options, channel, connect, on_progress)
     rows = rows_of(videos, vocab, system=system, with_channel=channel is None)

@@ -1,0 +1,1 @@
+"""``ptsync export``: manifests and catalogues for videos that already exist."""
