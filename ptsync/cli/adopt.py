@@ -15,8 +15,8 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ptsync.cli.app import applying, confirm, finish, render
 from ptsync.cli.console import info, out, plural
+from ptsync.cli.flow import applying, confirm, finish, render
 from ptsync.cli.interrupts import Interrupts
 from ptsync.errors import EXIT_OK
 from ptsync.live.fetch import PlannedGroup

@@ -29,8 +29,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from ptsync.cli.app import render
 from ptsync.cli.console import err, out, plural, print_result
+from ptsync.cli.flow import render
 from ptsync.errors import EXIT_ERROR, EXIT_OK, ConfigError
 from ptsync.live.fetch import PlannedGroup
 from ptsync.marker import parse_description

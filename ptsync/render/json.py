@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ptsync.plan.changes import CreateVideo, Plan
-from ptsync.render.values import label_field
 from ptsync.plan.codec import FORMAT_VERSION, plan_to_dict
+from ptsync.render.values import label_field
 
 
 def render_json(plans: list[Plan]) -> str:

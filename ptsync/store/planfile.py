@@ -33,8 +33,8 @@ from typing import Any
 from ptsync import __version__
 from ptsync.errors import PlanFileError, StalePlan, UntrustedPlan
 from ptsync.plan.changes import CreateVideo, DeleteVideo, Plan, UpdateVideo
-from ptsync.state import LiveState
 from ptsync.plan.codec import plan_from_dict, plan_to_dict
+from ptsync.state import LiveState
 
 Convert = Callable[[str], str]
 KIND = "ptsync-plan"

@@ -33,10 +33,10 @@ from ptsync.plan.changes import (
     UpdatePlaylist,
     UpdateVideo,
 )
+from ptsync.plan.codec import plan_from_dict, plan_to_dict
 from ptsync.sourceref import SourceRef
 from ptsync.state import CaptionFile, Chapter, LocalFile, Schedule
 from ptsync.store import planfile
-from ptsync.plan.codec import plan_from_dict, plan_to_dict
 
 U1 = "9c9de5e8-0a1b-4ca3-9d1e-3a5b0c2d7f11"
 U2 = "5e1f0000-0000-4000-8000-000000000001"

@@ -15,11 +15,11 @@ import pytest
 
 from ptsync.marker import Marker
 from ptsync.plan.changes import FieldChange, UpdateChannel, UpdatePlaylist
+from ptsync.plan.codec import plan_from_dict, plan_to_dict
 from ptsync.plan.match import match
 from ptsync.plan.videos import PlanOptions, build_plan
 from ptsync.render import Format, render_plans
 from ptsync.state import LiveState, Vocabularies
-from ptsync.plan.codec import plan_from_dict, plan_to_dict
 from tests.plan.factories import desired_state, desired_video, live_video
 
 GOLDEN = Path(__file__).parent / "golden"
