@@ -11,7 +11,6 @@ and closes them at the end.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import time
@@ -26,7 +25,7 @@ from ptsync.apply.resources import apply_resources
 from ptsync.apply.warm import DetailWarmer
 from ptsync.errors import ConfigError, PlanFileError
 from ptsync.live.cache import DetailCache, VocabularyCache
-from ptsync.live.fetch import PlannedGroup, PlanSettings, fetch_live, plan_group
+from ptsync.live.fetch import fetch_imports, fetch_listing
 from ptsync.live.vocab import load_vocabularies
 from ptsync.manifest import ManifestGroup, VocabularyMiss, load, resolve_group
 from ptsync.peertube import (
@@ -36,22 +35,14 @@ from ptsync.peertube import (
     credentials_from_env,
     webhook,
 )
-from ptsync.plan.changes import (
-    APPLY_ORDER,
-    DeletePlaylist,
-    Plan,
-    Resource,
-    UpdatePlaylist,
-    UpdateVideo,
-)
-from ptsync.plan.match import Matching, filename_candidates, match, needs_imports
-from ptsync.plan.resources import LivePlaylist, live_playlist
+from ptsync.plan.changes import APPLY_ORDER, Resource
 from ptsync.plan.safety import DEFAULT_MAX_FRACTION, DEFAULT_MIN_EXISTING, Thresholds, check_safety
+from ptsync.planner import PlannedGroup, PlanSettings, plan_group, recheck
 from ptsync.report import notify
 from ptsync.report.results import ApplyReport, ItemResult
 from ptsync.report.status import VideoStatus, video_statuses
-from ptsync.state import DesiredState, FileSource, LiveState, UrlSource, Vocabularies
-from ptsync.store import planfile, trust
+from ptsync.state import DesiredState, FileSource, UrlSource, Vocabularies
+from ptsync.store import planfile
 
 DEFAULT_PATHS = ("manifests/",)
 
@@ -178,7 +169,7 @@ class Run:
 
     def plan(self) -> list[PlannedGroup]:
         """Every group's plan; call ``check_safety`` before applying (after showing them)."""
-        return [self._plan_target(t) for t in self.targets]
+        return [self.plan_target(t) for t in self.targets]
 
     def thresholds(self, manifest: Mapping[str, float] | None = None) -> Thresholds:
         """An option the user changed from its default wins, then the manifest's ``safety:``."""
@@ -203,14 +194,16 @@ class Run:
         for group in planned:
             check_safety(group.plan, self.thresholds(group.desired.safety), self.options.force)
 
-    def _plan_target(self, target: Target) -> PlannedGroup:
-        desired = self.resolve(target)
+    def plan_target(self, target: Target, desired: DesiredState | None = None) -> PlannedGroup:
+        """The plan of one group; ``desired`` instead of the manifests' own desired state
+        (``ptsync adopt`` plans with uuids pinned in memory)."""
+        resolved = self.resolve(target)
         assert target.vocab is not None
-        cache = self._detail_cache(target)
         settings = PlanSettings(
             prune=self.options.prune, parallelism=self.options.parallelism, adopt=self.options.adopt
         )
-        return plan_group(desired, target.client, target.vocab, cache, settings)
+        cache = self._detail_cache(target)
+        return plan_group(desired or resolved, target.client, target.vocab, cache, settings)
 
     def _detail_cache(self, target: Target) -> DetailCache:
         return DetailCache(target.url, target.identity, enabled=self.options.use_cache)
@@ -337,8 +330,7 @@ class Run:
         out = []
         for target in self.targets:
             desired = self.resolve(target)
-            live = fetch_live(target.client)
-            live = dataclasses.replace(live, imports=tuple(target.client.iter_my_imports()))
+            live = fetch_imports(target.client, fetch_listing(target.client))
             out.append((desired, video_statuses(desired, live)))
         return out
 
@@ -349,14 +341,7 @@ class Run:
         fresh = []
         for group in saved.groups:
             target = self._target_for(group.plan.instance_url, group.plan.system)
-            desired = self.resolve(target)
-            live = fetch_live(target.client)
-            planfile.check_fresh(group, desired.digest, live)
-            live, matching = _matched(desired, target.client, live, group.plan)
-            trust.check_trusted(
-                group.plan, desired, live.videos, matching, _playlists(group.plan, target)
-            )
-            fresh.append(PlannedGroup(group.plan, desired, live, matching))
+            fresh.append(recheck(group, self.resolve(target), target.client))
         return self.apply(fresh, hooks)
 
     def _target_for(self, url: str, system: str) -> Target:
@@ -366,47 +351,6 @@ class Run:
                     self.resolve(target)
                 return target
         raise PlanFileError(f"no manifest for system {system!r} on {url} in {self.paths}")
-
-
-def _matched(
-    desired: DesiredState, client: PeerTubeClient, live: LiveState, plan: Plan
-) -> tuple[LiveState, Matching]:
-    """Who is who now, by the identities planning uses: the listing, then (only when the
-    plan has a change the listing alone cannot justify) the import rows and upload filenames
-    where an entry (or a released one, with rules) is still unmatched."""
-    matching = match(desired, live)
-    if not _needs_more_than_the_listing(plan, matching):
-        return live, matching
-    if needs_imports(matching, rules=bool(desired.rules)):
-        live = dataclasses.replace(live, imports=tuple(client.iter_my_imports()))
-        matching = match(desired, live)
-    names = {}
-    for video in filename_candidates(desired, matching):
-        found = (client.video_source(video.uuid) or {}).get("inputFilename")
-        if found:
-            names[video.uuid] = str(found)
-    if names:
-        live = dataclasses.replace(live, upload_filenames=names)
-        matching = match(desired, live)
-    return live, matching
-
-
-def _needs_more_than_the_listing(plan: Plan, matching: Matching) -> bool:
-    """An update of a video no entry matches by the listing alone (found by import URL or
-    upload filename when planned), an import retry (its failed import row), or a rule update
-    (released videos are recognised by those identities)."""
-    claimed = {m.live.uuid for m in matching.matches if m.live is not None}
-    return any(
-        change.external_id is None or change.retry_import is not None or change.uuid not in claimed
-        for change in plan.of(UpdateVideo)
-    )
-
-
-def _playlists(plan: Plan, target: Target) -> list[LivePlaylist] | None:
-    """The user's playlists, listed only when the plan changes or deletes one."""
-    if not any(isinstance(c, UpdatePlaylist | DeletePlaylist) for c in plan.changes):
-        return None
-    return [live_playlist(item) for item in target.client.my_playlists()]
 
 
 def _sources(desired: DesiredState) -> dict[str, UrlSource | FileSource]:
@@ -421,9 +365,7 @@ class _StopFollowing(Exception):
 def _uuids(group: PlannedGroup, report: ApplyReport, target: Target) -> Callable[[str], str | None]:
     """External id → video uuid for playlist elements: from matching, this apply's creates,
     or (for a saved plan) one listing of the user's videos, done only if needed."""
-    known: dict[str, str] = {}
-    if group.matching is not None:
-        known.update({m.desired.external_id: m.live.uuid for m in group.matching.matches if m.live})
+    known = {m.desired.external_id: m.live.uuid for m in group.matching.matches if m.live}
     known.update({r.external_id: r.uuid for r in report.results if r.external_id and r.uuid})
     listed: dict[str, str] | None = None
 

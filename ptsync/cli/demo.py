@@ -32,8 +32,8 @@ from pathlib import Path
 from ptsync.cli.console import err, out, plural, print_result
 from ptsync.cli.flow import render
 from ptsync.errors import EXIT_ERROR, EXIT_OK, ConfigError
-from ptsync.live.fetch import PlannedGroup
 from ptsync.marker import parse_description
+from ptsync.planner import PlannedGroup
 from ptsync.session import Hooks, Options, Run
 from ptsync.testing import FakePeerTube
 

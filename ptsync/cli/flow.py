@@ -26,7 +26,7 @@ from ptsync.render import Format
 
 if TYPE_CHECKING:
     from ptsync.apply.executor import Stop
-    from ptsync.live.fetch import PlannedGroup
+    from ptsync.planner import PlannedGroup
     from ptsync.report.results import ApplyReport
     from ptsync.session import Hooks, Run
     from ptsync.store.planfile import SavedPlan

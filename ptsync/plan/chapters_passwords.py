@@ -115,3 +115,8 @@ def _needs_passwords(entry: DesiredVideo) -> Problem:
         f"{entry.external_id}: a Password protected video needs its passwords: add "
         "`passwords: {env: VARIABLE}` (the variable holds one password per line)",
     )
+
+
+def password_protected(fields: Mapping[str, Any], live: LiveVideo) -> bool:
+    """The video is, or becomes, password protected: apply sends its passwords on every PUT."""
+    return fields.get("privacy", live.fields.get("privacy")) == PASSWORD_PROTECTED

@@ -8,20 +8,27 @@ Import sizes are unknown before the download, so only uploads are counted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ptsync.plan.changes import CreateMethod, CreateVideo, Notice, NoticeKind, Plan
+from ptsync.plan.changes import Change, CreateMethod, CreateVideo, Notice, NoticeKind
 
 UNLIMITED = -1
 
 
-def upload_bytes(plan: Plan) -> int:
-    return sum(c.source_size or 0 for c in plan.of(CreateVideo) if c.method is CreateMethod.UPLOAD)
+def upload_bytes(changes: Iterable[Change]) -> int:
+    """Bytes the uploads among ``changes`` will send (the quota is asked only when any)."""
+    return sum(
+        c.source_size or 0
+        for c in changes
+        if isinstance(c, CreateVideo) and c.method is CreateMethod.UPLOAD
+    )
 
 
-def quota_notices(plan: Plan, me: Mapping[str, Any], used: Mapping[str, Any]) -> list[Notice]:
-    needed = upload_bytes(plan)
+def quota_notices(
+    changes: Iterable[Change], me: Mapping[str, Any], used: Mapping[str, Any]
+) -> list[Notice]:
+    needed = upload_bytes(changes)
     if not needed:
         return []
     notices = []

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ptsync.fields import norm_text
-from ptsync.marker import Marker, parse_description
+from ptsync.marker import Marker
 from ptsync.plan.changes import (
     ChannelChange,
     CreateChannel,
@@ -29,7 +29,7 @@ from ptsync.plan.changes import (
     UpdateChannel,
     UpdatePlaylist,
 )
-from ptsync.plan.videos import not_in_manifest_notice
+from ptsync.plan.deletes import not_in_manifest_notice
 from ptsync.state import DesiredChannel, DesiredPlaylist
 
 
@@ -50,21 +50,6 @@ class LiveChannel:
     id: int
     name: str
     fields: Mapping[str, Any]  # displayName, description, support
-
-
-def live_playlist(item: Mapping[str, Any]) -> LivePlaylist:
-    parsed = parse_description(item.get("description"))
-    privacy = item.get("privacy") or {}
-    channel = item.get("videoChannel") or {}
-    return LivePlaylist(
-        id=int(item["id"]),
-        uuid=str(item.get("uuid") or ""),
-        display_name=str(item.get("displayName") or ""),
-        description=parsed.text,
-        marker=parsed.marker if parsed.at_start else None,
-        privacy=int((privacy.get("id") if isinstance(privacy, Mapping) else privacy) or 3),
-        channel=channel.get("name") if isinstance(channel, Mapping) else None,
-    )
 
 
 def plan_channels(

@@ -1,69 +1,68 @@
-"""Video changes: ``build_plan(desired, matching, options, vocab)`` is a pure function, no I/O.
+"""Video changes: ``plan_videos(desired, matching, options)`` is a pure function, no I/O.
 
-``ptsync.live.fetch`` fetches what it needs and matches first (``ptsync.plan.match``);
-everything here is testable with plain values. Problems an entry cannot get past (a pinned
-uuid that does not exist, a new video without a source) are collected and raised together as
-a ManifestError, so a CI run fails with every reason at once, pointing at manifest lines.
+The planner (``ptsync.planner``) fetches what it needs and matches first
+(``ptsync.plan.match``), then calls this; everything here is testable with plain values. It
+plans each entry (create, update, retry a failed import, let go), the rules' updates of
+unlisted videos (``ptsync.plan.rule_updates``) and the deletes (``ptsync.plan.deletes``), and
+returns them with their notices as a ``VideoPlan``; the planner builds the ``Plan`` from it.
+Problems an entry cannot get past (a pinned uuid that does not exist, a new video without a
+source) are collected and raised together as a ManifestError, so a CI run fails with every
+reason at once, pointing at manifest lines.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ptsync import redact
 from ptsync.errors import ManifestError, Problem
-from ptsync.fields import COMMENTS_POLICIES, DETAIL_FIELDS, first_line, normalise
+from ptsync.fields import first_line, normalise
 from ptsync.marker import Marker
 from ptsync.plan import rules as rules_mod
 from ptsync.plan.changes import (
     Change,
     CreateMethod,
     CreateVideo,
-    DeleteVideo,
     FieldChange,
     MatchedBy,
     Notice,
     NoticeKind,
-    Plan,
     UpdateVideo,
 )
 from ptsync.plan.chapters_passwords import (
     chapter_problems,
     create_chapters,
+    password_protected,
     plan_chapters,
     plan_passwords,
 )
+from ptsync.plan.deletes import plan_deletes, release_copies
 from ptsync.plan.diff import diff_fields, diff_files
 from ptsync.plan.match import Match, Matching
-from ptsync.plan.release import carries_marker, plan_release
-from ptsync.plan.rules import RuleTarget
-from ptsync.plan.schedule import ANNOTATION as SCHEDULE_ANNOTATION
-from ptsync.plan.schedule import (
-    SchedulePlan,
-    annotation_for,
-    create_problem,
-    marker_may_change,
-    plan_schedule,
+from ptsync.plan.owners import (
+    duplicate_notice,
+    foreign_owner,
+    is_managed,
+    same_name,
+    unowned_by_name,
 )
+from ptsync.plan.release import plan_release
+from ptsync.plan.rule_updates import plan_rule_updates
+from ptsync.plan.schedule import ANNOTATION as SCHEDULE_ANNOTATION
+from ptsync.plan.schedule import SchedulePlan, annotation_for, create_problem, plan_schedule
 from ptsync.state import (
     CaptionFile,
     DesiredState,
     DesiredVideo,
     FileSource,
-    Lifecycle,
     LiveVideo,
-    Privacy,
-    Rule,
     UrlSource,
     VideoState,
-    Vocabularies,
 )
-
-PASSWORD_PROTECTED = Privacy.PASSWORD_PROTECTED
 
 
 @dataclass(frozen=True)
@@ -75,63 +74,57 @@ class PlanOptions:
     now: float | None = None  # epoch seconds that publishAt is compared with (None: the clock)
 
 
-def build_plan(
-    desired: DesiredState,
-    matching: Matching,
-    options: PlanOptions = PlanOptions(),
-    vocab: Vocabularies | None = None,
-) -> Plan:
+@dataclass(frozen=True)
+class VideoPlan:
+    """The video part of a plan: its changes and notices, and the counts the safety
+    thresholds and the summary need."""
+
+    changes: tuple[Change, ...]
+    notices: tuple[Notice, ...]
+    unchanged: int  # managed videos already as the manifest says
+    managed_total: int  # live videos carrying this system's marker (less those let go)
+    rule_matched: int  # unlisted videos the rules select (their updates' threshold base)
+
+
+def plan_videos(
+    desired: DesiredState, matching: Matching, options: PlanOptions = PlanOptions()
+) -> VideoPlan:
     changes: list[Change] = []
     notices: list[Notice] = []
     problems = list(matching.problems)
-    unchanged = ruled = 0
-    owned = _unowned_by_name(desired.system, matching)
+    unchanged = 0
+    owned = unowned_by_name(desired.system, matching)
     if options.now is None:
         options = dataclasses.replace(options, now=time.time())
     for found in matching.matches:
         change = _plan_entry(desired, found, options, owned, notices, problems)
         if change is not None:
             changes.append(change)
-        elif found.live is not None and _managed(found.desired):
+        elif found.live is not None and is_managed(found.desired):
             unchanged += 1
-    skipped: list[RuleTarget] = []
-    for target in rules_mod.targets(desired.system, matching) if desired.rules else ():
-        allowed = rules_mod.allowed(desired.rules, target)
-        ruled += bool(rules_mod.set_by_rules(allowed, target.video.fields))
-        update = _plan_rules(allowed, target.video)
-        if update is not None:
-            changes.append(update)
-        if not target.free and _held_back(desired, target, update):
-            skipped.append(target)
-    notices.extend(_rules_skipped_notice(desired.system, skipped))
-    changes.extend(_plan_deletes(desired, matching, options, notices))
-    changes.extend(_release_copies(desired, matching))
+    ruled = plan_rule_updates(desired, matching)
+    changes.extend(ruled.changes)
+    notices.extend(ruled.notices)
+    changes.extend(plan_deletes(desired, matching, prune=options.prune, notices=notices))
+    changes.extend(release_copies(desired, matching))
     if problems:
         raise ManifestError(problems)
-    notices = _summarise_unadopted(notices)
-    return Plan(
-        instance_url=desired.instance_url,
-        system=desired.system,
+    return VideoPlan(
         changes=tuple(changes),
+        notices=tuple(_summarise_unadopted(notices)),
         unchanged=unchanged,
-        notices=tuple(notices),
-        labels=labels_for(vocab),
         managed_total=_managed_total(desired.system, matching),
-        rule_matched=ruled,
+        rule_matched=ruled.matched,
     )
-
-
-def _managed(entry: DesiredVideo) -> bool:
-    return entry.lifecycle is Lifecycle.MANAGED
 
 
 def _managed_total(system: str, matching: Matching) -> int:
     """Videos carrying this system's marker, less those being let go (never counted)."""
-    released = {m.desired.external_id for m in matching.matches if not _managed(m.desired)}
+    released = {m.desired.external_id for m in matching.matches if not is_managed(m.desired)}
     listed = sum(
         1
         for m in matching.matches
-        if m.live and m.live.marker and m.live.marker.system == system and _managed(m.desired)
+        if m.live and m.live.marker and m.live.marker.system == system and is_managed(m.desired)
     )
     owned = [v for v in matching.orphans if v.marker_at_start]
     owned += [
@@ -140,14 +133,6 @@ def _managed_total(system: str, matching: Matching) -> int:
         if extra.marker_at_start and (extra.marker and extra.marker.external_id) not in released
     ]
     return listed + len(owned)
-
-
-def _unowned_by_name(system: str, matching: Matching) -> dict[str, list[LiveVideo]]:
-    """Videos without this system's marker (released ones included), by name."""
-    index: dict[str, list[LiveVideo]] = {}
-    for target in rules_mod.targets(system, matching):
-        index.setdefault(target.video.fields["name"], []).append(target.video)
-    return index
 
 
 def _plan_entry(
@@ -159,7 +144,7 @@ def _plan_entry(
     problems: list[Problem],
 ) -> Change | None:
     entry = found.desired
-    if not _managed(entry):  # lifecycle: unmanaged: remove the marker, nothing else
+    if not is_managed(entry):  # lifecycle: unmanaged: remove the marker, nothing else
         return plan_release(desired.system, entry, found.live) if found.live else None
     if found.live is None:
         if entry.uuid:
@@ -208,15 +193,6 @@ def _retry_failed_import(
     return dataclasses.replace(update, changes=(*update.changes, retry), retry_import=row.id)
 
 
-def foreign_owner(system: str, external_id: str, video: LiveVideo) -> str | None:
-    """``system/id`` when the video carries another entry's marker: another system's, or this
-    system's for another id. Ownership is absolute: only ``takeover: true`` re-marks it."""
-    marker = video.marker
-    if marker is None or (marker.system, marker.external_id) == (system, external_id):
-        return None
-    return f"{marker.system}/{marker.external_id}"
-
-
 def _takeover_notice(found: Match, owner: str) -> Notice:
     entry, live = found.desired, found.live
     assert live is not None
@@ -258,50 +234,11 @@ def _plan_create(
     if found_problems:
         problems.extend(found_problems)
         return None
-    twins = _possible_duplicates(fields, unowned)
+    twins = same_name(fields, unowned)
     if twins and not entry.allow_duplicate:
-        notices.append(_duplicate_notice(desired.system, found, twins))
+        notices.append(duplicate_notice(desired.system, found, twins))
         return None
     return _create(desired.system, found, fields, passwords.env)
-
-
-def _possible_duplicates(
-    fields: Mapping[str, Any], unowned: Mapping[str, list[LiveVideo]]
-) -> list[LiveVideo]:
-    same_name = unowned.get(normalise("name", fields["name"]), [])
-    channel = fields.get("channel")
-    return [v for v in same_name if channel is None or v.channel == channel]
-
-
-def possible_duplicates(desired: DesiredState, found: Match, matching: Matching) -> list[LiveVideo]:
-    """Unowned videos with an unmatched entry's name (and channel): what the plan reports as
-    possible duplicates, and what ``ptsync adopt`` pins when there is exactly one."""
-    fields = rules_mod.effective_fields(found.desired, desired.rules, None)
-    if found.live is not None or not fields.get("name"):
-        return []
-    return _possible_duplicates(fields, _unowned_by_name(desired.system, matching))
-
-
-def _duplicate_notice(system: str, found: Match, twins: list[LiveVideo]) -> Notice:
-    entry = found.desired
-    twin = twins[0]
-    message = (
-        f"not creating {entry.external_id}: video {twin.uuid} ({twin.name!r} in channel "
-        f"{twin.channel}) has the same name and no {system} marker; `ptsync adopt` pins it to "
-        "this entry, or set `allow_duplicate: true` to create another"
-    )
-    if len(twins) > 1:  # adopt does not guess which one
-        message = (
-            f"not creating {entry.external_id}: {len(twins)} videos ({twin.name!r} in channel "
-            f"{twin.channel}) have the same name and no {system} marker; pin the one you mean "
-            f"with `uuid:` (the first is {twin.uuid}), or set `allow_duplicate: true`"
-        )
-    return Notice(
-        NoticeKind.POSSIBLE_DUPLICATE,
-        message,
-        entry.external_id,
-        entry.ref,
-    )
 
 
 def _create(
@@ -407,7 +344,7 @@ def _update_of(
         captions_put=files.captions_put,
         captions_delete=files.captions_delete,
         source_file=_source_location(entry.source) if files.replace_source else None,
-        password_protected=_protected(fields, live),
+        password_protected=password_protected(fields, live),
     )
 
 
@@ -538,10 +475,6 @@ def _credentials_problem(entry: DesiredVideo) -> Problem | None:
     return Problem(given.ref or entry.ref, given.problem)
 
 
-def _protected(fields: Mapping[str, Any], live: LiveVideo) -> bool:
-    return fields.get("privacy", live.fields.get("privacy")) == PASSWORD_PROTECTED
-
-
 def _source_notice(external_id: str, ref: Any) -> Notice:
     return Notice(
         NoticeKind.SOURCE_NOT_REPLACEABLE,
@@ -550,195 +483,3 @@ def _source_notice(external_id: str, ref: Any) -> Notice:
         external_id,
         ref,
     )
-
-
-def _held_back(desired: DesiredState, target: RuleTarget, update: UpdateVideo | None) -> bool:
-    """Rules without ``owner: any`` would change this owned (or released) video."""
-    everything = _plan_rules(desired.rules, target.video)
-    return everything is not None and (update is None or everything.changes != update.changes)
-
-
-def _rules_skipped_notice(system: str, skipped: list[RuleTarget]) -> list[Notice]:
-    """One notice counting the videos rules left alone because they are not this manifest's:
-    informational (it never makes ``--detailed-exitcode`` exit 2), so two systems sharing an
-    account both converge to "No changes"."""
-    if not skipped:
-        return []
-    owners: dict[str, int] = {}
-    for target in skipped:
-        key = "released by this manifest" if target.released else f"owned by {target.owner}"
-        owners[key] = owners.get(key, 0) + 1
-    whose = ", ".join(f"{count} {key}" for key, count in sorted(owners.items()))
-    shown = ", ".join(t.video.uuid for t in skipped[:3]) + (" …" if len(skipped) > 3 else "")
-    many = len(skipped) != 1
-    return [
-        Notice(
-            NoticeKind.RULES_SKIPPED,
-            f"rules leave {len(skipped)} video{'s' if many else ''} that they would change "
-            f"alone, as {'they are' if many else 'it is'} not {system}'s ({whose}: {shown}); "
-            "`owner: any` in a rule's match lets that rule change them",
-        )
-    ]
-
-
-def _plan_rules(rules: Sequence[Rule], video: LiveVideo) -> UpdateVideo | None:
-    fields = rules_mod.set_by_rules(rules, video.fields)
-    fields = {k: v for k, v in fields.items() if k not in ("name", "description")}
-    if not fields:
-        return None
-    changes = diff_fields(fields, video)
-    if not changes:
-        return None
-    return UpdateVideo(
-        uuid=video.uuid,
-        name=video.name,
-        updated_at=video.updated_at,
-        changes=changes,
-        matched_by=MatchedBy.RULE,
-        password_protected=_protected(fields, video),
-    )
-
-
-def _plan_deletes(
-    desired: DesiredState, matching: Matching, options: PlanOptions, notices: list[Notice]
-) -> list[DeleteVideo]:
-    deletes = []
-    released = _released_ids(desired)
-    for kept, extra in matching.extra_copies:
-        ext_id = extra.marker.external_id if extra.marker else "?"
-        if ext_id in released:
-            continue  # let go with the entry's video (_release_copies), never deleted
-        if not extra.marker_at_start:
-            if options.prune:
-                notices.append(_not_owned_notice(extra, ext_id))
-            continue
-        # Copies that carry this system's first-line marker for one id are ptsync's own
-        # accidental creations (a create the server finished after its client was killed):
-        # repaired without --prune, the oldest (or the one whose import did not fail) kept.
-        delete = _delete(extra, ext_id, f"duplicate of {kept.uuid}")
-        deletes.append(dataclasses.replace(delete, duplicate_of=kept.uuid))
-    if options.prune:
-        for video in matching.orphans:
-            assert video.marker is not None
-            if not video.marker_at_start:
-                notices.append(_not_owned_notice(video, video.marker.external_id))
-                continue
-            deletes.append(_delete(video, video.marker.external_id, "not in the manifest"))
-    else:
-        notices.extend(_not_in_manifest_notice(desired.system, matching))
-    return deletes
-
-
-def _released_ids(desired: DesiredState) -> set[str]:
-    return {e.external_id for e in desired.videos.values() if not _managed(e)}
-
-
-def _release_copies(desired: DesiredState, matching: Matching) -> list[UpdateVideo]:
-    """More than one video carrying a released entry's marker: each one lets go of it."""
-    released = _released_ids(desired)
-    out = []
-    for _, extra in matching.extra_copies:
-        ext_id = extra.marker.external_id if extra.marker else None
-        if ext_id in released:
-            change = plan_release(desired.system, desired.videos[ext_id], extra)
-            out += [change] if change is not None else []
-    return out
-
-
-def _not_in_manifest_notice(system: str, matching: Matching) -> list[Notice]:
-    """Without --prune, owned videos the manifest no longer lists are counted, not hidden."""
-    ids = [v.marker.external_id for v in matching.orphans if v.marker and v.marker_at_start]
-    return not_in_manifest_notice(system, ids, "video")
-
-
-def not_in_manifest_notice(system: str, ids: list[str], noun: str) -> list[Notice]:
-    """``N videos (playlists) carry the S marker but are not in the manifest (a, b, …)``."""
-    if not ids:
-        return []
-    ids = sorted(ids)
-    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-    many = len(ids) != 1
-    return [
-        Notice(
-            NoticeKind.NOT_IN_MANIFEST,
-            f"{len(ids)} {noun}{'s' if many else ''} carr{'y' if many else 'ies'} the {system} "
-            f"marker but {'are' if many else 'is'} not in the manifest ({shown}); "
-            f"--prune deletes {'them' if many else 'it'}",
-        )
-    ]
-
-
-def _not_owned_notice(video: LiveVideo, ext_id: str) -> Notice:
-    """Ownership for deletion is the marker on the *first* line, where ptsync writes it; a
-    marker elsewhere may be a quote or a copy-paste, so prune leaves such a video alone."""
-    return Notice(
-        NoticeKind.NOT_DELETED,
-        f"{ext_id}: not deleting {video.uuid} ({video.name!r}): its ptsync marker is not on "
-        "the first line of the description",
-        ext_id,
-    )
-
-
-def _delete(video: LiveVideo, external_id: str, reason: str) -> DeleteVideo:
-    return DeleteVideo(
-        uuid=video.uuid,
-        name=video.name,
-        updated_at=video.updated_at,
-        external_id=external_id,
-        reason=reason,
-    )
-
-
-def labels_for(vocab: Vocabularies | None) -> dict[str, dict[str, str]]:
-    """id -> label maps for renderers, keyed by strings so they survive JSON."""
-    if vocab is None:
-        return {}
-    return {
-        "category": {str(k): v for k, v in vocab.categories.items()},
-        "licence": {str(k): v for k, v in vocab.licences.items()},
-        "language": {str(k): v for k, v in vocab.languages.items()},
-        "privacy": {str(k): v for k, v in vocab.privacies.items()},
-        "publishPrivacy": {str(k): v for k, v in vocab.privacies.items()},
-        "commentsPolicy": {str(k): v for k, v in COMMENTS_POLICIES.items()},
-        "playlistPrivacy": {str(k): v for k, v in vocab.playlist_privacies.items()},
-    }
-
-
-def detail_needed(desired: DesiredState, matching: Matching) -> set[str]:
-    """uuids whose managed fields are not all in the list payload (and so need GET /videos/{id})."""
-    needed = set()
-    for found in matching.matches:
-        live = found.live
-        if live is None or live.detailed:
-            continue
-        if _entry_needs_detail(desired, found, live):
-            needed.add(live.uuid)
-    if desired.rules:
-        for target in rules_mod.targets(desired.system, matching):
-            video = target.video
-            if not video.detailed and rules_mod.rule_needs_detail(desired.rules, video):
-                needed.add(video.uuid)
-    return needed
-
-
-def _entry_needs_detail(desired: DesiredState, found: Match, live: LiveVideo) -> bool:
-    entry = found.desired
-    own = live.marker is not None and live.marker.system == desired.system
-    if not _managed(entry):  # a release rewrites the description without the marker
-        return carries_marker(desired.system, entry.external_id, live) and not live.knows(
-            "description"
-        )
-    managed = set(entry.fields)
-    for rule in rules_mod.could_apply(desired.rules, live):
-        managed |= set(rule.fields)
-        if rule.match.tag is not None:
-            return True
-    if managed & DETAIL_FIELDS:
-        return True
-    if live.knows("description"):
-        return False
-    marker_rewrite = not own or not live.marker_at_start
-    files = diff_files(entry, live.marker if own else None)
-    applied = live.marker.annotations if own and live.marker else {}
-    timing = marker_may_change(entry, live, applied)
-    return "description" in managed or marker_rewrite or bool(files.changes) or timing

@@ -42,10 +42,28 @@ from ptsync.plan.changes import (
     UpdateVideo,
 )
 from ptsync.plan.match import Match, Matching
+from ptsync.plan.owners import foreign_owner
 from ptsync.plan.release import carries_marker
 from ptsync.plan.resources import LivePlaylist
-from ptsync.plan.videos import foreign_owner
 from ptsync.state import DesiredState, FileSource, Lifecycle, LiveVideo, UrlSource
+
+
+def needs_more_than_the_listing(plan: Plan, matching: Matching) -> bool:
+    """Whether the listing alone cannot justify the plan's video updates, so that import rows
+    and upload filenames are read as planning reads them: an update of a video no entry
+    matches by the listing alone (found by import URL or upload filename when planned), an
+    import retry (its failed import row), or a rule update (released videos are recognised by
+    those identities)."""
+    claimed = {m.live.uuid for m in matching.matches if m.live is not None}
+    return any(
+        change.external_id is None or change.retry_import is not None or change.uuid not in claimed
+        for change in plan.of(UpdateVideo)
+    )
+
+
+def touches_playlists(plan: Plan) -> bool:
+    """The plan changes or deletes a playlist (then the user's playlists are listed)."""
+    return any(isinstance(c, UpdatePlaylist | DeletePlaylist) for c in plan.changes)
 
 
 def check_trusted(

@@ -16,10 +16,10 @@ from ptsync.errors import ManifestError
 from ptsync.manifest import json_schema, load, resolve_group
 from ptsync.manifest.writeback import forget
 from ptsync.plan.match import match
-from ptsync.plan.videos import PlanOptions, build_plan
+from ptsync.plan.videos import PlanOptions
 from ptsync.state import Chapter, Lifecycle, LiveState, Schedule, Vocabularies
 from tests.manifest.test_problems import problems
-from tests.plan.factories import live_video
+from tests.plan.factories import build_plan, live_video
 
 HEAD = "apiVersion: ptsync/v1\nsystem: nisv\n"
 U1 = "9c9de5e8-0a1b-4ca3-9d1e-3a5b0c2d7f11"

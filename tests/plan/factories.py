@@ -7,6 +7,10 @@ from typing import Any
 
 from ptsync.fields import LIST_FIELDS, normalise
 from ptsync.marker import Marker
+from ptsync.plan.changes import Plan
+from ptsync.plan.labels import labels_for
+from ptsync.plan.match import Matching
+from ptsync.plan.videos import PlanOptions, plan_videos
 from ptsync.sourceref import SourceRef
 from ptsync.state import (
     CaptionFile,
@@ -18,6 +22,7 @@ from ptsync.state import (
     Rule,
     RuleMatch,
     UrlSource,
+    Vocabularies,
 )
 
 SYSTEM = "nisv"
@@ -127,4 +132,25 @@ def live_video(
         marker_at_start=marker_at_start if marker else False,
         fields=values,
         detailed=detailed,
+    )
+
+
+def build_plan(
+    desired: DesiredState,
+    matching: Matching,
+    options: PlanOptions | None = None,
+    vocab: Vocabularies | None = None,
+) -> Plan:
+    """The plan of the videos alone, built as ``ptsync.planner`` builds it (no resources,
+    no version or quota notices): what the pure video planning tests look at."""
+    videos = plan_videos(desired, matching, options or PlanOptions())
+    return Plan(
+        instance_url=desired.instance_url,
+        system=desired.system,
+        changes=videos.changes,
+        unchanged=videos.unchanged,
+        notices=videos.notices,
+        labels=labels_for(vocab),
+        managed_total=videos.managed_total,
+        rule_matched=videos.rule_matched,
     )

@@ -100,13 +100,13 @@ def test_quota_warning_counts_uploads_against_total_and_daily():
     )
     plan = Plan("https://v.example.org", "nisv", (create,))
     notices = quota_notices(
-        plan,
+        plan.changes,
         {"videoQuota": 1000, "videoQuotaDaily": -1},
         {"videoQuotaUsed": 500, "videoQuotaUsedDaily": 500},
     )
     assert [n.kind for n in notices] == ["quota"]
     assert "exceed your storage quota" in notices[0].message
-    assert quota_notices(plan, {"videoQuota": -1, "videoQuotaDaily": -1}, {}) == []
+    assert quota_notices(plan.changes, {"videoQuota": -1, "videoQuotaDaily": -1}, {}) == []
 
 
 class _Hook(BaseHTTPRequestHandler):

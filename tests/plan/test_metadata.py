@@ -13,11 +13,12 @@ from ptsync.fields import norm_instant
 from ptsync.peertube import parse
 from ptsync.plan.changes import CreateVideo, DeleteVideo, UpdateVideo
 from ptsync.plan.match import match
+from ptsync.plan.needs import detail_needed
 from ptsync.plan.safety import Thresholds, shares
-from ptsync.plan.videos import PlanOptions, build_plan, detail_needed
+from ptsync.plan.videos import PlanOptions
 from ptsync.render import Format, render_plans
 from ptsync.state import Chapter, Lifecycle, LiveState, PasswordsRef, Schedule, UrlSource
-from tests.plan.factories import desired_state, desired_video, live_video
+from tests.plan.factories import build_plan, desired_state, desired_video, live_video
 
 NOW = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 FUTURE = Schedule("2027-03-01T09:00:00.000Z", 1)

@@ -6,9 +6,9 @@ import pytest
 from ptsync.errors import ManifestError
 from ptsync.plan.changes import DeleteVideo, UpdateVideo
 from ptsync.plan.match import match, upload_filename
-from ptsync.plan.videos import PlanOptions, build_plan
+from ptsync.plan.videos import PlanOptions
 from ptsync.state import LiveImport, LiveState
-from tests.plan.factories import desired_state, desired_video, live_video
+from tests.plan.factories import build_plan, desired_state, desired_video, live_video
 from tests.plan.test_plan import plan_for
 
 URL = "https://archive.example.org/p0.mp4"

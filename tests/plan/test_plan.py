@@ -3,10 +3,11 @@ import pytest
 from ptsync.errors import ManifestError, TooMuchChange
 from ptsync.plan.changes import CreateVideo, DeleteVideo, UpdateVideo
 from ptsync.plan.match import match
+from ptsync.plan.needs import detail_needed
 from ptsync.plan.safety import Thresholds, check_safety
-from ptsync.plan.videos import PlanOptions, build_plan, detail_needed
+from ptsync.plan.videos import PlanOptions
 from ptsync.state import LiveImport, LiveState
-from tests.plan.factories import desired_state, desired_video, live_video, rule
+from tests.plan.factories import build_plan, desired_state, desired_video, live_video, rule
 
 
 def plan_for(desired, *videos, prune=False, imports=None, replace=False, adopt=False):

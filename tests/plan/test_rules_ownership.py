@@ -9,9 +9,10 @@ import pytest
 
 from ptsync.plan.changes import NoticeKind, UpdateVideo
 from ptsync.plan.match import match, needs_imports, upload_filename
-from ptsync.plan.videos import PlanOptions, build_plan, detail_needed
+from ptsync.plan.needs import detail_needed
+from ptsync.plan.videos import PlanOptions
 from ptsync.state import Lifecycle, LiveImport, LiveState, Rule, RuleMatch
-from tests.plan.factories import desired_state, desired_video, live_video, ref
+from tests.plan.factories import build_plan, desired_state, desired_video, live_video, ref
 from tests.plan.test_plan import plan_for
 
 URL = "https://archive.example.org/old.mp4"

@@ -17,10 +17,10 @@ from ptsync.marker import Marker
 from ptsync.plan.changes import FieldChange, UpdateChannel, UpdatePlaylist
 from ptsync.plan.codec import plan_from_dict, plan_to_dict
 from ptsync.plan.match import match
-from ptsync.plan.videos import PlanOptions, build_plan
+from ptsync.plan.videos import PlanOptions
 from ptsync.render import Format, render_plans
 from ptsync.state import LiveState, Vocabularies
-from tests.plan.factories import desired_state, desired_video, live_video
+from tests.plan.factories import build_plan, desired_state, desired_video, live_video
 
 GOLDEN = Path(__file__).parent / "golden"
 VOCAB = Vocabularies(

@@ -12,10 +12,10 @@ from ptsync.marker import Marker
 from ptsync.plan.changes import DeletePlaylist, UpdateChannel, UpdateVideo
 from ptsync.plan.match import match
 from ptsync.plan.resources import LivePlaylist
-from ptsync.plan.videos import PlanOptions, build_plan
+from ptsync.plan.videos import PlanOptions
 from ptsync.state import DesiredState, Lifecycle, LiveImport, LiveState
 from ptsync.store.trust import check_trusted
-from tests.plan.factories import desired_state, desired_video, live_video
+from tests.plan.factories import build_plan, desired_state, desired_video, live_video
 
 URL = "https://archive.example.org/a.mp4"
 

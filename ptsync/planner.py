@@ -1,0 +1,214 @@
+"""Planning, top to bottom: one manifest group and its instance in, one ``Plan`` out.
+
+    1. fetch the listing ........... /users/me/videos, 100 a page (ptsync.live.fetch)
+       ── mirrors (step 2, docs/mirrors.md) join here: list each mirror's upstream
+          (ptsync.live.upstream) and turn its entries into desired videos, before matching
+    2. match ....................... marker, pinned uuid (pure: ptsync.plan.match)
+    3. fetch more where matching needs it, and match again: import rows (a URL entry, or
+       with rules a released one, still unmatched), upload filenames (unmarked videos with
+       an unmatched upload's name)
+    4. details ..................... GET /videos/{id} where the list payload lacks a managed
+                                     field and the detail cache has no answer for the same
+                                     updatedAt (ptsync.live.details)
+    5. chapters and passwords ...... only for entries that set them (ptsync.live.extras)
+    6. diff the videos ............. pure (ptsync.plan.videos), after /config only when a
+                                     source changed (may the file be replaced?)
+    7. resources ................... channels, playlists (ptsync.plan.resources)
+       ── server-side channel syncs join here, as a resource like playlists
+    8. notices ..................... server version, quota (asked only when uploading)
+    9. the Plan .................... built once, from everything collected above
+
+What each step fetches is decided by the pure rules of ``ptsync.plan.match`` and
+``ptsync.plan.needs``; matching is pure and cheap, so it simply runs again after each fetch.
+Request budget of a plan over N owned videos: ceil(N/100) list pages; plus the import list
+only when a URL entry is unmatched; plus ``/source`` only for unmarked same-name candidates of
+unmatched uploads; plus one detail GET per video whose managed fields are not in the list
+payload and are not in the detail cache for the same ``updatedAt``; plus ``/config`` only when a
+source changed; plus ``/chapters`` and ``/passwords`` only for videos whose entry sets them;
+plus one listing of the user's playlists (owned ones the manifest lacks are noticed like
+videos) and one element listing per owned playlist the manifest declares; plus ``/users/me``
+and its quota only when the plan uploads.
+
+A saved plan is not planned again: ``recheck`` proves it fresh and trusted against the live
+state now, matching by the same steps 1–3.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ptsync.live.cache import DetailCache
+from ptsync.live.details import fetch_details
+from ptsync.live.extras import fetch_extras
+from ptsync.live.fetch import (
+    LiveClient,
+    fetch_channels,
+    fetch_filenames,
+    fetch_imports,
+    fetch_listing,
+    fetch_playlists,
+    fetch_quota,
+    file_replace_enabled,
+)
+from ptsync.peertube.versions import ServerVersion, server_version
+from ptsync.plan.changes import Change, Notice, NoticeKind, Plan
+from ptsync.plan.labels import labels_for
+from ptsync.plan.match import Matching, filename_candidates, match, needs_imports
+from ptsync.plan.needs import detail_needed, extras_needed, source_changed
+from ptsync.plan.quota import quota_notices, upload_bytes
+from ptsync.plan.resources import plan_channels, plan_playlists, playlist_notices
+from ptsync.plan.videos import PlanOptions, plan_videos
+from ptsync.state import DesiredState, LiveState, Vocabularies
+from ptsync.store import trust
+from ptsync.store.planfile import SavedGroup, check_fresh
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    prune: bool  # delete owned videos and playlists missing from the manifest
+    parallelism: int  # detail and extras requests at the same time
+    adopt: bool  # write markers on uuid-pinned videos that lack them (``ptsync adopt``)
+
+
+@dataclass(frozen=True)
+class PlannedGroup:
+    """A plan plus what it was computed from (for saved plans and apply)."""
+
+    plan: Plan
+    desired: DesiredState
+    live: LiveState
+    matching: Matching
+
+
+def plan_group(
+    desired: DesiredState,
+    client: LiveClient,
+    vocab: Vocabularies,
+    cache: DetailCache,
+    settings: PlanSettings,
+) -> PlannedGroup:
+    version = server_version(vocab.server_version)  # ConfigError below 6.0
+    live, matching = identify(desired, client, fetch_listing(client))
+    live, matching = _complete(desired, client, live, matching, cache, settings.parallelism)
+    replaceable = source_changed(desired, matching) and file_replace_enabled(client)
+    options = PlanOptions(
+        prune=settings.prune,
+        file_replace_enabled=replaceable,
+        adopt=settings.adopt,
+        retry_failed_imports=version.features.import_retry,
+        now=time.time(),
+    )
+    videos = plan_videos(desired, matching, options)
+    resources, resource_notices = _plan_resources(desired, client, vocab, matching, settings.prune)
+    changes = (*videos.changes, *resources)
+    plan = Plan(
+        instance_url=desired.instance_url,
+        system=desired.system,
+        changes=changes,
+        unchanged=videos.unchanged,
+        notices=(
+            *_version_notice(version),
+            *videos.notices,
+            *resource_notices,
+            *_quota_notices(client, changes),
+        ),
+        labels=labels_for(vocab),
+        managed_total=videos.managed_total,
+        rule_matched=videos.rule_matched,
+    )
+    return PlannedGroup(plan, desired, live, matching)
+
+
+def identify(
+    desired: DesiredState,
+    client: LiveClient,
+    live: LiveState,
+    *,
+    more: Callable[[Matching], bool] | None = None,
+) -> tuple[LiveState, Matching]:
+    """Who is who: matched by the listing, then (where an entry, or with rules a released
+    one, is still unmatched) by import URL and upload filename, each fetched only then.
+    ``more``: whether to look beyond the listing at all (a saved plan's check asks it)."""
+    matching = match(desired, live)
+    if more is not None and not more(matching):
+        return live, matching
+    if needs_imports(matching, rules=bool(desired.rules)):
+        live = fetch_imports(client, live)
+        matching = match(desired, live)
+    candidates = filename_candidates(desired, matching)
+    if candidates:
+        live = fetch_filenames(client, live, candidates)
+        matching = match(desired, live)
+    return live, matching
+
+
+def _complete(
+    desired: DesiredState,
+    client: LiveClient,
+    live: LiveState,
+    matching: Matching,
+    cache: DetailCache,
+    parallelism: int,
+) -> tuple[LiveState, Matching]:
+    """Details, then chapters and passwords, of the videos whose managed fields need them."""
+    wanted = detail_needed(desired, matching)
+    if wanted:
+        live = fetch_details(client, live, wanted, cache, parallelism)
+        matching = match(desired, live)
+    chapters, passwords = extras_needed(desired, matching)
+    if chapters or passwords:
+        live = fetch_extras(client, live, chapters, passwords, parallelism)
+        matching = match(desired, live)
+    return live, matching
+
+
+def _plan_resources(
+    desired: DesiredState,
+    client: LiveClient,
+    vocab: Vocabularies,
+    matching: Matching,
+    prune: bool,
+) -> tuple[list[Change], list[Notice]]:
+    """Channels and playlists: one request per declared existing channel with texts, one
+    listing of playlists (always: owned ones missing from the manifest are noticed, or
+    deleted with --prune), one element listing per owned playlist in the manifest.
+    Server-side channel syncs (mirrors, ``sync: server``) become a resource here the same
+    way: fetch the channel's syncs, plan them with pure functions beside these."""
+    channels = fetch_channels(client, desired.channels, vocab.channels)
+    declared = [p.external_id for p in desired.playlists]
+    playlists = fetch_playlists(client, desired.system, declared, vocab.account)
+    uuids = {m.desired.external_id: m.live.uuid for m in matching.matches if m.live}
+    changes: list[Change] = [
+        *plan_channels(desired.channels, channels),
+        *plan_playlists(desired.system, desired.playlists, playlists, uuids, prune=prune),
+    ]
+    return changes, playlist_notices(desired.system, desired.playlists, playlists, prune=prune)
+
+
+def _version_notice(version: ServerVersion) -> list[Notice]:
+    return [Notice(NoticeKind.SERVER_VERSION, version.notice)] if version.notice else []
+
+
+def _quota_notices(client: LiveClient, changes: Sequence[Change]) -> list[Notice]:
+    """The user's quotas are asked only when the plan uploads something."""
+    if not upload_bytes(changes):
+        return []
+    me, used = fetch_quota(client)
+    return quota_notices(changes, me, used)
+
+
+def recheck(saved: SavedGroup, desired: DesiredState, client: LiveClient) -> PlannedGroup:
+    """A saved plan, proven fresh (else StalePlan) and trusted (else UntrustedPlan) against
+    the manifests and the live state now: matched as planning matches, looking beyond the
+    listing only when a change needs it, the playlists listed only when one is changed."""
+    plan = saved.plan
+    live = fetch_listing(client)
+    check_fresh(saved, desired.digest, live)
+    live, matching = identify(
+        desired, client, live, more=lambda m: trust.needs_more_than_the_listing(plan, m)
+    )
+    playlists = fetch_playlists(client, plan.system, ()) if trust.touches_playlists(plan) else None
+    trust.check_trusted(plan, desired, live.videos, matching, playlists)
+    return PlannedGroup(plan, desired, live, matching)
