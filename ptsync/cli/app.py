@@ -16,7 +16,7 @@ type checking are quoted instead.
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -49,6 +49,9 @@ from ptsync.cli.shared import (
 )
 from ptsync.errors import EXIT_ERROR, EXIT_OK, ConfigError, StalePlan
 from ptsync.render import Format
+
+if TYPE_CHECKING:
+    from ptsync.export import Exported
 
 __all__ = ["DEFAULT_MAX_FRACTION", "DEFAULT_MIN_EXISTING", "app", "main"]
 
@@ -312,33 +315,54 @@ def export(
 ) -> int:
     """Write a manifest for existing videos (pinned by uuid) that plans "No changes"."""
     from ptsync.cli.progress import ProgressUI
-    from ptsync.export.manifest import export_manifest
+    from ptsync.export import export_manifest, export_table
 
     if output is not None:
         writable(output, "--output")
-    if format is not ExportFormat.yaml:
-        from ptsync.cli.export_table import export_catalogue
-
-        return export_catalogue(
-            given.options(), format.value, output, channel=channel, system=system
-        )
     with ProgressUI() as ui:
-        text, exported = export_manifest(
-            given.options(),
-            channel=channel,
-            system=system,
-            on_progress=lambda done, total: ui.items("videos", done, total),
-        )
+        progress = lambda done, total: ui.items("videos", done, total)  # noqa: E731
+        if format is ExportFormat.yaml:
+            exported = export_manifest(
+                given.options(), channel=channel, system=system, on_progress=progress
+            )
+        else:
+            exported = export_table(
+                given.options(),
+                fmt=format.value,
+                output=output,
+                channel=channel,
+                system=system,
+                on_progress=progress,
+            )
+    return _exported(exported, format, output)
+
+
+def _exported(exported: "Exported", format: ExportFormat, output: Path | None) -> int:
+    if exported.foreign and format is not ExportFormat.yaml:
+        info(f"Left out {plural(exported.foreign, 'video')} owned by another system's manifest")
     if output is None:
-        out(text.rstrip("\n"))
+        out((exported.text or "").rstrip("\n"))
         return EXIT_OK
-    output.write_text(text, encoding="utf-8")
-    info(f"Wrote {plural(exported, 'video')} to {output}; check it with: ptsync plan {output}")
-    schema_file = output.parent / "ptsync.schema.json"
-    if not schema_file.exists():
+    what = plural(exported.videos, "video")
+    if exported.playlists:
+        what += f" and {plural(exported.playlists, 'playlist')}"
+    if format is ExportFormat.yaml:
+        output.write_text(exported.text or "", encoding="utf-8")
+        info(f"Wrote {what} to {output}; check it with: ptsync plan {output}")
+        schema_file = output.parent / "ptsync.schema.json"
+        if not schema_file.exists():
+            hint = "For completion in editors, write the schema it names"
+            info(f"{hint}: ptsync schema -o {schema_file}")
+        return EXIT_OK
+    info(f"Wrote {plural(exported.videos, 'video')} to {output}")
+    if exported.manifest is not None:
+        lists = f" and {plural(exported.playlists, 'playlist')}" if exported.playlists else ""
         info(
-            f"For completion in editors, write the schema it names: ptsync schema -o {schema_file}"
+            f"Wrote {exported.manifest}, which declares it{lists}; check it with: "
+            f"ptsync plan {exported.manifest}"
         )
+    else:
+        info(f"{output.with_suffix('.yaml')} exists: left as it is (its catalogues: name the file)")
     return EXIT_OK
 
 

@@ -1,11 +1,12 @@
 """``ptsync export --format csv|xlsx``: existing videos as a catalogue, and its manifest.
 
-One row per video with the columns of the YAML export (``ptsync.export.manifest``: the same values,
-labels where unambiguous, only fields that differ from PeerTube's defaults, other cells left
-empty), plus ``uuid`` and ``url`` (the watch page), which archives record in their own system.
-Next to ``-o videos.csv`` goes ``videos.yaml`` (unless it exists): a manifest declaring the
-catalogue with every column mapped and each row pinned by its uuid, so ``ptsync plan`` of it
-says "No changes." Chapters, schedules and passwords have no column: they stay unmanaged.
+One row per video with the columns of the YAML export (``ptsync.export.entries``: the same
+values, labels where unambiguous, only fields that differ from PeerTube's defaults, other cells
+left empty), plus ``uuid`` and ``url`` (the watch page), which archives record in their own
+system. Next to ``-o videos.csv`` goes ``videos.yaml`` (unless it exists): a manifest declaring
+the catalogue with every column mapped and each row pinned by its uuid, and the system's
+playlists, so ``ptsync plan`` of it says "No changes." Chapters, schedules and passwords have
+no column: they stay unmanaged.
 
 Cells are written so that a spreadsheet program never runs them (OWASP, "CSV injection"): in
 CSV, text starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` (which a
@@ -22,9 +23,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-
-from ptsync.export.manifest import SCHEMA_COMMENT, Progress, _owner, entry_for
+from ptsync.export.entries import entry_for, other_owner
+from ptsync.export.manifest import SCHEMA_COMMENT, dump, manifest_head, playlist_entries
+from ptsync.plan.resources import LivePlaylist
 from ptsync.state import LiveVideo, Vocabularies
 
 COLUMNS = (
@@ -62,7 +63,7 @@ def rows_of(
     """The header and one row per video of this system (or unowned), in COLUMNS order."""
     rows: list[list[Any]] = [list(COLUMNS)]
     for video in videos:
-        if _owner(video, system):
+        if other_owner(video, system):
             continue
         entry = dict(entry_for(video, vocab, system, with_channel))
         entry["url"] = video.url
@@ -119,63 +120,30 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[Any]]) -> None:
 
 
 def companion(
-    table: Path, *, system: str, channel: str | None, instance_url: str, count: int
+    table: Path,
+    *,
+    system: str,
+    channel: str | None,
+    instance_url: str,
+    videos: Sequence[LiveVideo],
+    playlists: Sequence[LivePlaylist],
+    vocab: Vocabularies,
 ) -> str:
-    """The manifest that declares ``table`` as its catalogue (every column mapped)."""
+    """The manifest that declares ``table`` as its catalogue (every column mapped), with the
+    system's ``playlists`` of the exported ``videos``."""
     mapped: dict[str, Any] = {c: c for c in COLUMNS if c not in NOT_MAPPED}
     mapped["tags"] = {"column": "tags", "split": TAG_SEPARATOR.strip()}
     catalogue: dict[str, Any] = {"file": table.name}
     if table.suffix == ".xlsx":
         catalogue["sheet"] = SHEET
     catalogue.update({"id": "id", "columns": mapped})
-    doc: dict[str, Any] = {
-        "apiVersion": "ptsync/v1",
-        "instance": {"url": instance_url},
-        "system": system,
-    }
-    if channel is not None:
-        doc["defaults"] = {"channel": channel}
+    doc = manifest_head(instance_url, system, channel)
     doc["catalogues"] = [catalogue]
-    yaml = YAML()
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    buffer = io.StringIO()
-    yaml.dump(doc, buffer)
+    exported = [v for v in videos if not other_owner(v, system)]
+    if playlists:
+        doc["playlists"] = playlist_entries(playlists, exported, vocab, system)
     head = (
-        f"{SCHEMA_COMMENT}# Exported by `ptsync export` from {instance_url}: {count} video(s) "
-        f"in {table.name}, each pinned by the uuid in its row.\n"
+        f"{SCHEMA_COMMENT}# Exported by `ptsync export` from {instance_url}: {len(exported)} "
+        f"video(s) in {table.name}, each pinned by the uuid in its row.\n"
     )
-    return head + buffer.getvalue()
-
-
-def export_table(
-    options: Any,
-    *,
-    fmt: str,
-    output: Path | None,
-    channel: str | None,
-    system: str,
-    connect: Any = None,
-    on_progress: Progress | None = None,
-) -> tuple[str | None, int, int, Path | None]:
-    """Write the catalogue (``output``; CSV text is returned when there is none) and, beside
-    it, its manifest when none exists. Returns (CSV text or None, videos written, videos of
-    other systems left out, the manifest written or None)."""
-    from ptsync.export.manifest import fetch_with_vocabularies
-
-    videos, vocab, base_url = fetch_with_vocabularies(options, channel, connect, on_progress)
-    rows = rows_of(videos, vocab, system=system, with_channel=channel is None)
-    count, foreign = len(rows) - 1, len(videos) - (len(rows) - 1)
-    if output is None:
-        return csv_text(rows), count, foreign, None
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "xlsx":
-        write_xlsx(output, rows)
-    else:
-        write_csv(output, rows)
-    manifest = output.with_suffix(".yaml")
-    if manifest.exists():
-        return None, count, foreign, None
-    text = companion(output, system=system, channel=channel, instance_url=base_url, count=count)
-    manifest.write_text(text, encoding="utf-8")
-    return None, count, foreign, manifest
+    return head + dump(doc)

@@ -10,7 +10,8 @@ listing is ``ptsync.live.upstream``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from ptsync.marker import parse_description
@@ -83,20 +84,45 @@ def fetch_channels(
 
 
 def fetch_playlists(
-    client: LiveClient, system: str, declared: Iterable[str], account: str | None = None
+    client: LiveClient, system: str, declared: Iterable[str] | None, account: str | None = None
 ) -> list[LivePlaylist]:
     """The user's playlists; the videos (uuids, in order) of those owned by ``system`` whose
-    external ids are ``declared``. ``account`` spares a ``/users/me`` when known."""
-    wanted = set(declared)
+    external ids are ``declared`` (None: of every one it owns). ``account`` spares a
+    ``/users/me`` when known."""
+    wanted = None if declared is None else set(declared)
     lives = []
     for item in client.my_playlists(account or None):
         found = live_playlist(item)
         marker = found.marker
-        if marker and marker.system == system and marker.external_id in wanted:
+        if marker and marker.system == system and (wanted is None or marker.external_id in wanted):
             elements = client.playlist_video_uuids(found.uuid)
             found = dataclasses.replace(found, videos=tuple(u for _, u in elements if u))
         lives.append(found)
     return lives
+
+
+def fetch_whole_videos(
+    client: LiveClient,
+    channel: str | None,
+    parallelism: int,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[LiveVideo]:
+    """Every video of the user (of ``channel`` only, when given) with its details and
+    chapters: what an export writes. ``on_progress(done, total)`` after each video."""
+    listed = [v for v in client.iter_my_videos() if channel is None or v.channel == channel]
+    done: list[LiveVideo] = []
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        for video in pool.map(lambda v: _with_chapters(client, client.get_video(v.uuid)), listed):
+            done.append(video)
+            if on_progress:
+                on_progress(len(done), len(listed))
+    return done
+
+
+def _with_chapters(client: LiveClient, video: LiveVideo) -> LiveVideo:
+    if video.is_live:
+        return video
+    return dataclasses.replace(video, chapters=client.video_chapters(video.uuid))
 
 
 def live_playlist(item: Mapping[str, Any]) -> LivePlaylist:

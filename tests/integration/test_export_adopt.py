@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from tests.integration.conftest import marked_videos
 
@@ -92,3 +93,43 @@ videos:
     ).replace("  - {id: b2, ", f"  - {{uuid: {b2}, id: b2, ")
     assert after == expected
     assert "No changes." in cli("plan", str(path)).out
+
+
+def test_export_writes_the_system_s_playlists_so_its_plan_says_no_changes(
+    backend, cli, write_manifest, tmp_path
+):
+    """Every plan lists the account's playlists and names owned ones a manifest lacks (exit 2
+    with --detailed-exitcode): the export writes them, their videos by the exported ids."""
+    path = write_manifest(
+        """\
+        defaults: {{channel: {channel}, privacy: Public}}
+        videos:
+          - {{id: a1, source: {{url: "https://archive.example.org/a1.mp4"}}, name: First}}
+          - {{id: b2, source: {{url: "https://archive.example.org/b2.mp4"}}, name: Second}}
+          - {{id: c3, source: {{url: "https://archive.example.org/c3.mp4"}}, name: Third}}
+        playlists:
+          - id: best
+            displayName: Best of
+            description: "Chosen by hand.\\n\\nIn this order."
+            privacy: Unlisted
+            videos: [c3, a1]
+        """
+    )
+    assert cli("apply", str(path), "--auto-approve", "--wait").code == 0
+    target = tmp_path / "export" / "exported.yaml"
+    target.parent.mkdir()
+    result = cli("export", "--system", backend.system, "-o", str(target))
+    assert result.code == 0, result.err
+    assert "3 videos and 1 playlist" in result.err
+    doc = yaml.safe_load(target.read_text())
+    (playlist,) = doc["playlists"]
+    assert playlist == {
+        "id": "best",
+        "displayName": "Best of",
+        "description": "Chosen by hand.\n\nIn this order.\n",
+        "privacy": "Unlisted",
+        "channel": backend.channel,
+        "videos": ["c3", "a1"],
+    }
+    plan = cli("plan", str(target), "--detailed-exitcode")
+    assert plan.code == 0 and "No changes." in plan.out, plan.text
