@@ -4,7 +4,11 @@ One tree, so that the CLI has exactly one handler and library users one thing to
 
     PtsyncError                      exit 1 unless a subclass says otherwise
     ├── ManifestError                one or more manifest problems, each with file:line:col
+    │   └── VocabularyMiss           a label or channel unknown to the (maybe stale) vocabulary
     ├── ConfigError                  missing credentials or URL, refused insecure transport
+    │   ├── PasswordProblem          a video's passwords variable is unset or breaks the rules
+    │   ├── CredentialsProblem       a source's credentials variable is unset or malformed
+    │   └── MissingExtra             an optional extra is not installed (yt-dlp for mirrors)
     ├── PeerTubeError                the server answered with an error (RFC 7807 body kept)
     │   ├── AuthenticationError      401, invalid_grant, bad refresh token
     │   ├── PermissionDenied         403
@@ -14,17 +18,21 @@ One tree, so that the CLI has exactly one handler and library users one thing to
     │   │   └── QuotaExceeded        413 quota_reached
     │   ├── RateLimited              429 that could not be waited out
     │   └── ServerError              5xx after retries
-    ├── UpstreamError                (live.upstream) a mirror's source cannot be listed
+    ├── UpstreamError                a mirror's source cannot be listed (kind: UpstreamFailure)
     ├── TransportError               connection refused / reset / timeout after retries
     │   ├── TimedOut                 no answer in time: the server may still have acted
     │   ├── ServerUnreachable        refused / unknown host / never answers: apply stops
-    │   │   └── DeadlineExceeded     the run's deadline (ClientSettings.deadline) passed
-    │   └── UploadInterrupted        (peertube.upload) an upload's outcome is unknown
+    │   │   └── DeadlineExceeded     the run's deadline (Options.deadline) passed
+    │   ├── Unreachable              one attempt could not connect (retried, then the above)
+    │   └── UploadInterrupted        an upload's outcome is unknown: it may have created one
+    │       ├── UploadSessionGone    the session is gone after its last chunk (video created)
+    │       └── UploadWedged         the session stayed "being processed" past the wait
     ├── BadResponse                  not JSON, truncated, missing fields: names the endpoint
     │   ├── AnswerTooLarge           an answer over its size cap (reading stopped there)
     │   └── Redirected               a redirect ptsync does not follow (another origin)
     ├── NotifyFailed                 apply's changes were made, but the webhook failed
     ├── UnknownChannel               a change names a channel the account does not have
+    ├── SourceMismatch               a create or replace names a URL its entry does not have
     ├── PlanFileError                unreadable or foreign plan file
     ├── ApplyFailed                  apply finished but some items failed (report has them)
     └── Refused                      exit 4: ptsync refused to act for safety
@@ -39,8 +47,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
+from ptsync import redact
 from ptsync.sourceref import SourceRef
 
 EXIT_OK = 0
@@ -312,6 +322,83 @@ class Redirected(BadResponse):
         PtsyncError.__init__(
             self, f"{method} {endpoint}: the server redirected ({status}) to {target}; {why}"
         )
+
+
+class VocabularyMiss(ManifestError):
+    """A label or channel the instance does not know (the cached vocabulary may be stale)."""
+
+
+class PasswordProblem(ConfigError):
+    """The variable is missing or its passwords break PeerTube's rules; the message names the
+    variable and the password's position, never a value."""
+
+
+class CredentialsProblem(ConfigError):
+    """A source's credentials variable is unset or has neither form; the message never holds
+    its value."""
+
+
+class MissingExtra(ConfigError):
+    """An optional dependency is not installed (yt-dlp, for mirrors): one line saying which
+    extra brings it."""
+
+    def __init__(self, url: str, extra: str = "mirrors"):
+        self.url = redact.url(url)
+        super().__init__(
+            f"{self.url}: listing this source needs yt-dlp, which is not installed: "
+            f"pip install 'ptsync[{extra}]'"
+        )
+
+
+class UpstreamFailure(StrEnum):
+    UNSUPPORTED = "unsupported"  # no extractor (and not a feed) understands the URL
+    UNREACHABLE = "unreachable"  # no answer, or an HTTP error answer
+    NEEDS_SIGN_IN = "needs sign-in"  # the platform wants cookies or a login
+    NO_GUIDS = "no guids"  # a feed whose items carry no guid: no stable identity
+    FAILED = "failed"  # the platform answered something the extractor could not read
+
+
+class UpstreamError(PtsyncError):
+    """A mirror's source ``url`` could not be listed; ``str()`` is one line naming it
+    (redacted). Nothing is known about its entries, so a plan must not treat them as gone."""
+
+    def __init__(self, kind: UpstreamFailure, url: str, detail: str):
+        self.kind = kind
+        self.url = redact.url(url)
+        self.detail = redact.line(detail)
+        super().__init__(f"{self.url}: {kind.value}: {self.detail}")
+
+
+class Unreachable(TransportError):
+    """One attempt could not connect (retried); the transport turns the last one into
+    ServerUnreachable once its retries are spent."""
+
+    def __init__(self, method: str, endpoint: str, problem: str):
+        super().__init__(method, endpoint, problem)
+        self.problem = problem
+
+
+class UploadInterrupted(TransportError):
+    """The upload's outcome is unknown to this client: the server may have created the video
+    (look for it by its marker before uploading again)."""
+
+    def __init__(self, location: str, reason: str):
+        super().__init__("PUT", location.split("?")[0], reason)
+        self.location = location
+
+
+class UploadSessionGone(UploadInterrupted):
+    """The session answers 404 after its last chunk was sent: the server finished with it,
+    usually by creating the video (look for it by its marker)."""
+
+
+class UploadWedged(UploadInterrupted):
+    """The session kept answering "already being processed" past the processing wait
+    (``Options.upload_processing_wait``); it is cancelled, not resumed forever."""
+
+
+class SourceMismatch(PtsyncError):
+    """A create or a replace names a source URL its manifest entry does not have."""
 
 
 class NotifyFailed(PtsyncError):

@@ -23,17 +23,12 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 
-from ptsync.errors import ConfigError
+from ptsync.errors import PasswordProblem
 
 MIN_LENGTH, MAX_LENGTH = 2, 99  # PeerTube: at least 2 characters and fewer than 100
 ENV_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 _KEY = secrets.token_bytes(32)  # this process's: digests are comparable within it only
 _LINES = re.compile(r"\r\n|\r|\n")
-
-
-class PasswordProblem(ConfigError):
-    """The variable is missing or its passwords break PeerTube's rules; the message names the
-    variable and the password's position, never a value."""
 
 
 def split(text: str) -> list[str]:

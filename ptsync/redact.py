@@ -75,6 +75,13 @@ def text(value: str) -> str:
     return _URL_IN_TEXT.sub(lambda m: url(m.group(0)), value)
 
 
+def line(value: str, limit: int = 200) -> str:
+    """One line of ``value`` (whitespace runs made one space), its URLs redacted, at most
+    ``limit`` characters (an error message quoting what a server or a library said)."""
+    flat = text(" ".join(value.split()))
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
 def has_secret(value: str) -> bool:
     """The URL carries something ``url`` would hide."""
     return url(value) != value

@@ -17,13 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from ptsync.errors import ConfigError
+from ptsync.errors import CredentialsProblem
 
 FORMS = "user:password, or a query string starting with '?'"
-
-
-class CredentialsProblem(ConfigError):
-    """The variable is unset or its value has neither form; the message never holds it."""
 
 
 def problem(env: Mapping[str, str], name: str) -> str | None:

@@ -29,13 +29,15 @@ from ptsync.errors import (
     PtsyncError,
     RequestRejected,
     ServerError,
+    SourceMismatch,
     TimedOut,
     TransportError,
     UnknownChannel,
+    UploadInterrupted,
+    UploadWedged,
 )
 from ptsync.fields import PASSWORD_PROTECTED, VIDEO_FIELDS
 from ptsync.marker import compose_description
-from ptsync.peertube.upload import UploadInterrupted, UploadWedged
 from ptsync.plan.changes import CreateMethod, CreateVideo, DeleteVideo, UpdateVideo
 from ptsync.plan.match import upload_filename
 from ptsync.plan.schedule import schedule_body
@@ -74,10 +76,6 @@ class WriteClient(Protocol):
         self, id_or_uuid: str, source: str | Path, *, on_progress: Progress | None = None
     ) -> None: ...
     def retry_import(self, import_id: int) -> None: ...
-
-
-class SourceMismatch(PtsyncError):
-    """A create or a replace names a source URL its manifest entry does not have."""
 
 
 def _may_finish_late(exc: Exception) -> bool:

@@ -13,7 +13,7 @@ from ptsync.manifest.load import ManifestFile, ManifestGroup, ManifestSet, load
 from ptsync.manifest.models import EXTENSION_PREFIX, ManifestModel
 
 if TYPE_CHECKING:
-    from ptsync.manifest.resolve import VocabularyMiss, resolve_group
+    from ptsync.manifest.resolve import resolve_group
 
 SCHEMA_ID = "https://ptsync.example.org/schema/ptsync.schema.json"
 _LAZY = {"VocabularyMiss", "resolve_group"}  # from ptsync.manifest.resolve

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ptsync import source_credentials
-from ptsync.errors import ManifestError, Problem
+from ptsync.errors import Problem, VocabularyMiss
 from ptsync.fields import COMMENTS_POLICIES, DESCRIPTION_MAX, PASSWORD_PROTECTED, norm_instant
 from ptsync.manifest.files import DigestCache, PathProblem, local_path
 from ptsync.manifest.labels import Channels, Labels
@@ -51,10 +51,6 @@ from ptsync.state import (
 )
 
 PathT = tuple[str | int, ...]
-
-
-class VocabularyMiss(ManifestError):
-    """A label or channel the instance does not know (the cached vocabulary may be stale)."""
 
 
 _MANIFEST_KEY = {"playlistPrivacy": "privacy"}

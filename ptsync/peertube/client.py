@@ -291,6 +291,7 @@ class PeerTubeClient:
                 chunk_size=settings.chunk_size,
                 on_progress=on_progress,
                 session_key=f"replace/{self.base_url}/{id_or_uuid}/{source}",
+                processing_wait=settings.upload_processing_wait,
             )
 
     # ------------------------------------------------------------------------------ captions

@@ -24,7 +24,14 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
-from ptsync.errors import ConfigError, PtsyncError, ServerUnreachable, TimedOut, TransportError
+from ptsync.errors import (
+    ConfigError,
+    PtsyncError,
+    ServerUnreachable,
+    TimedOut,
+    TransportError,
+    Unreachable,
+)
 
 # OpenSSL's reasons when the other side answered a TLS hello in plain HTTP
 PLAIN_HTTP_REASONS = frozenset(
@@ -62,15 +69,6 @@ class Attempt:
     def origin(self) -> str:
         parts = urlsplit(self.url)
         return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-
-
-class Unreachable(TransportError):
-    """One attempt could not connect (retried); the transport turns the last one into
-    ServerUnreachable once its retries are spent."""
-
-    def __init__(self, method: str, endpoint: str, problem: str):
-        super().__init__(method, endpoint, problem)
-        self.problem = problem
 
 
 def error_for(exc: requests.RequestException, attempt: Attempt) -> PtsyncError:

@@ -9,7 +9,7 @@ started (and billed against the quota) again. Memory stays at one chunk whatever
 
 The last chunk is the delicate one: PeerTube assembles the file before answering, re-sent
 chunks meanwhile get ``503 "The upload is already being processed"``, and once the video exists
-the session answers 404. Both are waited out for a bounded time (``PROCESSING_WAIT``) and then
+the session answers 404. Both are waited out for a bounded time (``processing_wait``) and then
 reported as typed exceptions, so the caller looks for the video by its marker instead of
 uploading a second copy; a session that stays "processing" past the bound is wedged (seen on
 real 6.3 servers for 10+ minutes) and is cancelled, never resumed forever.
@@ -28,7 +28,16 @@ from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ptsync.cachefiles import cache_dir, read_json, write_json
-from ptsync.errors import BadResponse, NotFound, PeerTubeError, RequestRejected, TransportError
+from ptsync.errors import (
+    BadResponse,
+    NotFound,
+    PeerTubeError,
+    RequestRejected,
+    TransportError,
+    UploadInterrupted,
+    UploadSessionGone,
+    UploadWedged,
+)
 from ptsync.peertube.http import Transport, decode
 
 log = logging.getLogger("ptsync.upload")
@@ -36,30 +45,9 @@ Progress = Callable[[int, int], None]
 _RANGE = re.compile(r"bytes=\d+-(\d+)")
 MAX_RESUMES = 8
 _STREAM_BLOCK = 256 * 1024
-# How long a session answering "already being processed" is waited out. Assembling even a
-# large file takes seconds on a real server; a wedged session answers so with Retry-After: 300
-# for as long as anyone watched. 60 s covers the first, and leaves a CI job time to start over.
-PROCESSING_WAIT = 60.0
 PROCESSING_POLL = 2.0
 # A stored session is resumed by this many runs at most, then cancelled and started anew.
 MAX_SESSION_RUNS = 3
-
-
-class UploadInterrupted(TransportError):
-    """The upload's outcome is unknown to this client: the server may have created the video."""
-
-    def __init__(self, location: str, reason: str):
-        super().__init__("PUT", location.split("?")[0], reason)
-        self.location = location
-
-
-class UploadSessionGone(UploadInterrupted):
-    """The session answers 404 after its last chunk was sent: the server finished with it,
-    usually by creating the video (look for it by its marker)."""
-
-
-class UploadWedged(UploadInterrupted):
-    """The session kept answering "already being processed" past ``PROCESSING_WAIT``."""
 
 
 def is_processing(exc: Exception) -> bool:
@@ -113,7 +101,7 @@ def resumable_upload(
     chunk_size: int,
     on_progress: Progress | None = None,
     session_key: str | None = None,
-    processing_wait: float = PROCESSING_WAIT,
+    processing_wait: float,
 ) -> Any:
     """Upload ``path``; returns the final response's JSON (``{"video": ...}`` for a create)."""
     size = path.stat().st_size

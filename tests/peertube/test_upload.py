@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from ptsync.errors import UploadSessionGone
 from ptsync.live.cache import cache_dir
 from ptsync.peertube import ClientSettings, Credentials, PeerTubeClient
-from ptsync.peertube.upload import UploadSessionGone, session_url
+from ptsync.peertube.upload import session_url
 from ptsync.testing import FakePeerTube
 
 CHUNK = 64 * 1024

@@ -10,17 +10,12 @@ be cached as an accelerator; the plan consumes its result as desired entries.
 yt-dlp (the ``ptsync[mirrors]`` extra) is imported on first use only.
 """
 
+from ptsync.errors import MissingExtra, UpstreamError, UpstreamFailure
 from ptsync.live.upstream.cache import ListingCache
 from ptsync.live.upstream.entries import Listing, UpstreamEntry, external_id
 from ptsync.live.upstream.identify import identify
 from ptsync.live.upstream.listing import list_upstream, match_urls
-from ptsync.live.upstream.problems import (
-    EntryProblem,
-    EntryProblemKind,
-    MissingExtra,
-    UpstreamError,
-    UpstreamFailure,
-)
+from ptsync.live.upstream.problems import EntryProblem, EntryProblemKind
 
 __all__ = [
     "EntryProblem",

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from ptsync.errors import UpstreamError, UpstreamFailure
 from ptsync.live.upstream import atom, peertube, ytdlp
 from ptsync.live.upstream.cache import ListingCache
 from ptsync.live.upstream.entries import Listing, UpstreamEntry
@@ -30,12 +31,7 @@ from ptsync.live.upstream.identify import (
     identify,
     unsmuggle,
 )
-from ptsync.live.upstream.problems import (
-    EntryProblem,
-    EntryProblemKind,
-    UpstreamError,
-    UpstreamFailure,
-)
+from ptsync.live.upstream.problems import EntryProblem, EntryProblemKind
 
 ATOM_MAX_BYTES = 32 * 2**20
 _HIDDEN = {"private", "needs_auth", "premium_only", "subscriber_only"}

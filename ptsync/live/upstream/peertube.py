@@ -25,10 +25,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from ptsync.errors import NotFound, PtsyncError
+from ptsync.errors import NotFound, PtsyncError, UpstreamError, UpstreamFailure
 from ptsync.live.upstream.entries import UpstreamEntry, external_id
 from ptsync.live.upstream.identify import PEERTUBE, short_uuid
-from ptsync.live.upstream.problems import UpstreamError, UpstreamFailure
 
 PAGE = 100
 JsonGet = Callable[[str, Mapping[str, Any]], Any]

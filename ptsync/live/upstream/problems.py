@@ -8,7 +8,8 @@ Two levels, because step 2 plans a mirror from whatever could be listed:
 - ``EntryProblem`` (returned in ``Listing.problems``): one entry is skipped (private, removed,
   no stable id, not a video); the other entries are listed.
 
-``MissingExtra`` is a configuration problem of the installation (yt-dlp not installed).
+``MissingExtra`` is a configuration problem of the installation (yt-dlp not installed). The
+two errors live with every other in ``ptsync.errors``.
 """
 
 from __future__ import annotations
@@ -17,44 +18,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ptsync import redact
-from ptsync.errors import ConfigError, PtsyncError
-
-EXTRA = "mirrors"
-
-
-def _line(text: str, limit: int = 200) -> str:
-    """One line, secrets in quoted URLs hidden, at most ``limit`` characters."""
-    flat = redact.text(" ".join(text.split()))
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
-
-
-class UpstreamFailure(StrEnum):
-    UNSUPPORTED = "unsupported"  # no extractor (and not a feed) understands the URL
-    UNREACHABLE = "unreachable"  # no answer, or an HTTP error answer
-    NEEDS_SIGN_IN = "needs sign-in"  # the platform wants cookies or a login
-    NO_GUIDS = "no guids"  # a feed whose items carry no guid: no stable identity
-    FAILED = "failed"  # the platform answered something the extractor could not read
-
-
-class UpstreamError(PtsyncError):
-    """The source ``url`` could not be listed; ``str()`` is one line naming it (redacted)."""
-
-    def __init__(self, kind: UpstreamFailure, url: str, detail: str):
-        self.kind = kind
-        self.url = redact.url(url)
-        self.detail = _line(detail)
-        super().__init__(f"{self.url}: {kind.value}: {self.detail}")
-
-
-class MissingExtra(ConfigError):
-    """yt-dlp is an optional dependency: one line saying which extra brings it."""
-
-    def __init__(self, url: str):
-        self.url = redact.url(url)
-        super().__init__(
-            f"{self.url}: listing this source needs yt-dlp, which is not installed: "
-            f"pip install 'ptsync[{EXTRA}]'"
-        )
 
 
 class EntryProblemKind(StrEnum):
@@ -75,5 +38,6 @@ class EntryProblem:
     detail: str = ""
 
     def __str__(self) -> str:
-        tail = f" ({_line(self.detail)})" if self.detail else ""
-        return f"{redact.url(self.source)}: entry {_line(self.entry)}: {self.kind.value}{tail}"
+        tail = f" ({redact.line(self.detail)})" if self.detail else ""
+        entry = redact.line(self.entry)
+        return f"{redact.url(self.source)}: entry {entry}: {self.kind.value}{tail}"

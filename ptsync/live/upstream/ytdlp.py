@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
-from ptsync.live.upstream.problems import MissingExtra, UpstreamError, UpstreamFailure
+from ptsync.errors import MissingExtra, UpstreamError, UpstreamFailure
 
 SOCKET_TIMEOUT = 30.0
 _SIGN_IN_HINTS = ("sign in to confirm", "--cookies", "login required", "sign in to view")
