@@ -12,22 +12,23 @@ and closes them at the end.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from ptsync import redact
 from ptsync.apply.executor import Stop, apply_plan
 from ptsync.apply.follow import ImportProgress, follow_imports, imports_of, record_outcomes
 from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.resources import apply_resources
 from ptsync.apply.warm import DetailWarmer
-from ptsync.errors import ConfigError, PlanFileError
+from ptsync.errors import ConfigError, PlanFileError, VocabularyMiss
 from ptsync.live.cache import DetailCache, VocabularyCache
 from ptsync.live.fetch import fetch_imports, fetch_listing
 from ptsync.live.vocab import load_vocabularies
-from ptsync.manifest import ManifestGroup, VocabularyMiss, load, resolve_group
+from ptsync.manifest import ManifestGroup, load, resolve_group
+from ptsync.options import DEFAULT_PATHS, Options
 from ptsync.peertube import (
     ClientSettings,
     Credentials,
@@ -35,44 +36,15 @@ from ptsync.peertube import (
     credentials_from_env,
     webhook,
 )
-from ptsync.plan.changes import APPLY_ORDER, Resource
-from ptsync.plan.safety import DEFAULT_MAX_FRACTION, DEFAULT_MIN_EXISTING, Thresholds, check_safety
+from ptsync.peertube.origins import check_transport
+from ptsync.plan.changes import APPLY_ORDER, Plan, Resource
+from ptsync.plan.safety import Thresholds, check_safety
 from ptsync.planner import PlannedGroup, PlanSettings, plan_group, recheck
 from ptsync.report import notify
 from ptsync.report.results import ApplyReport, ItemResult
 from ptsync.report.status import VideoStatus, video_statuses
 from ptsync.state import DesiredState, FileSource, UrlSource, Vocabularies
 from ptsync.store import planfile
-
-DEFAULT_PATHS = ("manifests/",)
-
-
-@dataclass(frozen=True)
-class Options:
-    prune: bool = False
-    force: bool = False
-    max_delete_fraction: float = DEFAULT_MAX_FRACTION
-    max_update_fraction: float = DEFAULT_MAX_FRACTION
-    safety_min_existing: int = DEFAULT_MIN_EXISTING
-    parallelism: int = 4
-    use_cache: bool = True
-    insecure_http: bool = False
-    rate_limit: tuple[int, float] | None = (50, 10.0)
-    rate_limit_explicit: bool = False  # given by the user: it caps admins and moderators too
-    chunk_size: int = 8 * 2**20
-    upload_processing_wait: float = 60.0  # an upload "being processed" longer is wedged
-    timeout: float = 60.0  # seconds to wait for an answer (connecting: at most 10)
-    max_retries: int = 5  # attempts per request (ClientSettings.max_retries)
-    retry_base: float = 0.5  # seconds of backoff before the second attempt, doubling
-    deadline: float | None = None  # seconds every request of a client may take together
-    wait: bool = False
-    wait_timeout: float = 3600.0
-    poll_interval: float = 2.0
-    notify_url: str | None = None  # overrides the manifests' notify:
-    adopt: bool = False  # also write markers on uuid-pinned videos that lack them
-    media_roots: tuple[str, ...] = ()  # folders local files may come from (--media-root)
-    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
-
 
 Connect = Callable[[str, Credentials, ClientSettings], PeerTubeClient]
 """How a Run gets a client for an instance: ``PeerTubeClient`` unless a caller (a test, an
@@ -172,20 +144,18 @@ class Run:
         return [self.plan_target(t) for t in self.targets]
 
     def thresholds(self, manifest: Mapping[str, float] | None = None) -> Thresholds:
-        """An option the user changed from its default wins, then the manifest's ``safety:``."""
+        """An option set on purpose (typed, even when equal to its default) wins, then the
+        manifest's ``safety:``, then the option's default."""
         given, o = manifest or {}, self.options
 
-        def pick(option: float, key: str, default: float) -> float:
-            return option if option != default else given.get(key, default)
+        def pick(name: str, key: str) -> float:
+            value: float = getattr(o, name)
+            return value if o.chosen(name) else given.get(key, value)
 
         return Thresholds(
-            max_update_fraction=pick(
-                o.max_update_fraction, "maxUpdateFraction", DEFAULT_MAX_FRACTION
-            ),
-            max_delete_fraction=pick(
-                o.max_delete_fraction, "maxDeleteFraction", DEFAULT_MAX_FRACTION
-            ),
-            min_existing=int(pick(o.safety_min_existing, "minExisting", DEFAULT_MIN_EXISTING)),
+            max_update_fraction=pick("max_update_fraction", "maxUpdateFraction"),
+            max_delete_fraction=pick("max_delete_fraction", "maxDeleteFraction"),
+            min_existing=int(pick("safety_min_existing", "minExisting")),
         )
 
     def check_safety(self, planned: Sequence[PlannedGroup]) -> None:
@@ -318,6 +288,8 @@ class Run:
                 url,
                 body,
                 sender=sender,
+                timeout=self.options.notify_timeout,
+                attempts=self.options.notify_attempts,
                 backoff=self.options.retry_base,
                 insecure_http=self.options.insecure_http,
             )
@@ -333,6 +305,39 @@ class Run:
             live = fetch_imports(target.client, fetch_listing(target.client))
             out.append((desired, video_statuses(desired, live)))
         return out
+
+    def check_notify(self) -> None:
+        """The webhook URL obeys the instance's transport rule: checked before any change."""
+        urls = {self.options.notify_url} if self.options.notify_url else set()
+        if not urls:
+            urls = {m.model.notify for t in self.targets for m in t.group.members if m.model.notify}
+        for url in sorted(urls):
+            try:
+                check_transport(url, self.options.insecure_http)
+            except ConfigError as exc:
+                raise ConfigError(f"notify URL: {redact.text(str(exc))}; nothing changed") from None
+
+    def check_saved(self, saved: planfile.SavedPlan, path: str) -> None:
+        """Each group of a saved plan must be bound to the instance it was made for: a plan
+        for another instance (PEERTUBE_URL pointing elsewhere) is named as such."""
+        bound = {(t.url, t.group.system) for t in self.targets}
+        for group in saved.groups:
+            url, system = group.plan.instance_url, group.plan.system
+            if (url, system) in bound:
+                continue
+            here = sorted({t.url for t in self.targets if t.group.system == system})
+            now = f"; the manifests now point at {', '.join(here)}" if here else ""
+            raise PlanFileError(f"{path}: this plan is for {url} (system {system}){now}")
+
+    def already_applied(self, saved: planfile.SavedPlan) -> bool:
+        """A stale saved plan whose manifests are unchanged and already converged was
+        applied (a second ``apply FILE`` then has nothing to do)."""
+        fresh = {(g.plan.instance_url, g.plan.system): g for g in self.plan()}
+        for group in saved.groups:
+            now = fresh.get((group.plan.instance_url, group.plan.system))
+            if now is None or now.desired.digest != group.digest or now.plan.has_changes:
+                return False
+        return True
 
     def apply_saved(self, saved: planfile.SavedPlan, hooks: Hooks = Hooks()) -> list[ApplyReport]:
         """Apply a saved plan after proving it is still fresh (else StalePlan, exit 4) and that
@@ -409,11 +414,12 @@ def client_settings(options: Options) -> ClientSettings:
         insecure_http=options.insecure_http,
         parallelism_hint=options.parallelism,
         chunk_size=options.chunk_size,
-        timeout=(min(10.0, options.timeout), options.timeout),
+        timeout=(min(options.connect_timeout, options.timeout), options.timeout),
         max_retries=options.max_retries,
         retry_base=options.retry_base,
         deadline=options.deadline,
         use_token_cache=options.use_cache,
+        max_rate_limit_wait=options.max_rate_limit_wait,
         upload_processing_wait=options.upload_processing_wait,
     )
 
@@ -436,7 +442,26 @@ def _identity(credentials: Credentials) -> str:
     return "token-" + hashlib.sha256(token.encode()).hexdigest()[:12]
 
 
-def plan(paths: Sequence[str] | None = None, options: Options | None = None) -> list[Any]:
-    """Convenience: plan the manifests and return the Plans."""
+def plan(paths: Sequence[str] | None = None, options: Options | None = None) -> list[Plan]:
+    """Plan the manifests (default ``manifests/``): one ``Plan`` per (instance, system)
+    group; nothing is changed. Raises ManifestError, ConfigError, ... (``ptsync.errors``)."""
     with Run(paths, options) as run:
         return [g.plan for g in run.plan()]
+
+
+def apply(
+    paths: Sequence[str] | None = None, options: Options | None = None, hooks: Hooks = Hooks()
+) -> list[ApplyReport]:
+    """Plan the manifests and carry the plans out, as ``ptsync apply --auto-approve`` does:
+    TooMuchChange above the safety thresholds (unless ``options.force``), nothing applied
+    (an empty list) when nothing changes. An item that failed is in its report
+    (``ApplyReport.incomplete``), not raised; a webhook that could not be told goes to
+    ``hooks.on_notice``. ``Run`` gives more control: the plans shown before applying, saved
+    plans, the webhook problems (``Run.notify_problems``)."""
+    with Run(paths, options) as run:
+        run.check_notify()
+        planned = run.plan()
+        if not any(g.plan.has_changes for g in planned):
+            return []
+        run.check_safety(planned)
+        return run.apply(planned, hooks)

@@ -63,7 +63,7 @@ def apply_plan(
     client: WriteClient,
     channels: Mapping[str, int],
     *,
-    parallelism: int = 4,
+    parallelism: int,
     on_result: ResultHook | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     inflight: InflightCreates | None = None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ptsync import redact
+from ptsync.options import DEFAULTS
 from ptsync.report.results import ApplyReport, ItemResult, first_line
 from ptsync.state import ImportState, LiveImport
 
@@ -65,8 +66,8 @@ def follow_imports(
     client: ImportClient,
     import_ids: Iterable[int],
     *,
-    interval: float = 2.0,
-    timeout: float = 3600.0,
+    interval: float = DEFAULTS.poll_interval,
+    timeout: float = DEFAULTS.wait_timeout,
     on_update: Callable[[ImportProgress], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> ImportProgress:

@@ -14,7 +14,8 @@ from ptsync.cli.console import info, out, plural
 from ptsync.cli.flow import applying, confirm, finish, render
 from ptsync.cli.interrupts import Interrupts
 from ptsync.errors import EXIT_OK
-from ptsync.session import Options, Run
+from ptsync.options import Options
+from ptsync.session import Run
 
 
 def run_adopt(

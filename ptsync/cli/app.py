@@ -22,10 +22,7 @@ import typer
 
 from ptsync.cli.console import err, handle_errors, info, out, plural, setup_logging
 from ptsync.cli.flow import (
-    already_applied,
     applying,
-    check_notify,
-    check_plan_instances,
     confirm,
     finish,
     is_plan,
@@ -48,6 +45,7 @@ from ptsync.cli.shared import (
     shared,
 )
 from ptsync.errors import EXIT_ERROR, EXIT_OK, ConfigError, StalePlan
+from ptsync.options import DEFAULT_PATHS, DEFAULTS
 from ptsync.render import Format
 
 if TYPE_CHECKING:
@@ -93,7 +91,7 @@ def command(short: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return app.command(cls=_Command, short_help=short)
 
 
-DEFAULT_PATHS = ["manifests/"]
+MIB = 2**20
 
 Paths = Annotated[
     list[str] | None,
@@ -198,7 +196,7 @@ def apply(
             metavar="SECONDS",
             parser=number("--wait-timeout", float, 0),
             show_default=False,
-            help="Give up following imports after this long (default: 3600).",
+            help=f"Give up following imports after this long (default: {DEFAULTS.wait_timeout:g}).",
         ),
     ] = None,
     notify: Annotated[
@@ -211,7 +209,7 @@ def apply(
             metavar="MIB",
             parser=number("--chunk-size", int, 1),
             show_default=False,
-            help="Upload chunk size in MiB (default: 8).",
+            help=f"Upload chunk size in MiB (default: {DEFAULTS.chunk_size // MIB}).",
         ),
     ] = None,
 ) -> int:
@@ -223,7 +221,7 @@ def apply(
     if wait_timeout is not None:
         more["wait_timeout"] = wait_timeout
     if chunk_size is not None:
-        more["chunk_size"] = chunk_size * 2**20
+        more["chunk_size"] = chunk_size * MIB
     options = given.options(notify_url=notify, **more)
     if report is not None:
         writable(report, "--report")
@@ -235,12 +233,12 @@ def apply(
             refuse_plan_options(given, saved_path)
             saved = planfile.load(saved_path)
             with Run(list(saved.manifests), options) as run:
-                check_plan_instances(run, saved, saved_path)
-                check_notify(run)
+                run.check_saved(saved, str(saved_path))
+                run.check_notify()
                 try:
                     reports = applying(run, interrupts, lambda h: run.apply_saved(saved, h))
                 except StalePlan:
-                    if not already_applied(run, saved):
+                    if not run.already_applied(saved):
                         raise
                     info(
                         f"{saved_path} was already applied: the instance matches the manifests "
@@ -249,7 +247,7 @@ def apply(
                     return EXIT_OK
                 return finish(reports, report, run.stop, interrupts, run.notify_problems)
         with Run(paths, options) as run:
-            check_notify(run)
+            run.check_notify()
             planned = run.plan()
             out(render(planned))
             if not any(g.plan.has_changes for g in planned):

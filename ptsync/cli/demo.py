@@ -33,8 +33,9 @@ from ptsync.cli.console import err, out, plural, print_result
 from ptsync.cli.flow import render
 from ptsync.errors import EXIT_ERROR, EXIT_OK, ConfigError
 from ptsync.marker import parse_description
+from ptsync.options import Options
 from ptsync.planner import PlannedGroup
-from ptsync.session import Hooks, Options, Run
+from ptsync.session import Hooks, Run
 from ptsync.testing import FakePeerTube
 
 DEMO_USER, DEMO_PASSWORD = "alice", "demo-password"

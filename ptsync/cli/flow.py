@@ -20,7 +20,6 @@ from ptsync.errors import (
     ApplyFailed,
     ConfigError,
     NotifyFailed,
-    PlanFileError,
 )
 from ptsync.render import Format
 
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from ptsync.planner import PlannedGroup
     from ptsync.report.results import ApplyReport
     from ptsync.session import Hooks, Run
-    from ptsync.store.planfile import SavedPlan
 
 
 def render(planned: "Sequence[PlannedGroup]", fmt: Format = Format.text) -> str:
@@ -100,35 +98,6 @@ def refuse_plan_options(given: Given, saved_path: Path) -> None:
         )
 
 
-def check_plan_instances(run: "Run", saved: "SavedPlan", saved_path: Path) -> None:
-    """Each group of the plan must be bound to the instance it was made for: a plan for
-    another instance (PEERTUBE_URL pointing elsewhere) is named as such."""
-    bound = {(t.url, t.group.system) for t in run.targets}
-    for group in saved.groups:
-        url, system = group.plan.instance_url, group.plan.system
-        if (url, system) in bound:
-            continue
-        here = sorted({t.url for t in run.targets if t.group.system == system})
-        now = f"; the manifests now point at {', '.join(here)}" if here else ""
-        raise PlanFileError(f"{saved_path}: this plan is for {url} (system {system}){now}")
-
-
-def check_notify(run: "Run") -> None:
-    """The webhook URL obeys the instance's transport rule: checked before any change."""
-    from ptsync.peertube.origins import check_transport
-
-    urls = {run.options.notify_url} if run.options.notify_url else set()
-    if not urls:
-        urls = {m.model.notify for t in run.targets for m in t.group.members if m.model.notify}
-    for url in sorted(urls):
-        try:
-            check_transport(url, run.options.insecure_http)
-        except ConfigError as exc:
-            from ptsync.redact import text
-
-            raise ConfigError(f"notify URL: {text(str(exc))}; nothing changed") from None
-
-
 def applying(
     run: "Run", interrupts: Interrupts, work: "Callable[[Hooks], list[ApplyReport]]"
 ) -> "list[ApplyReport]":
@@ -144,16 +113,6 @@ def applying(
             return work(Hooks(print_result, ui.upload, ui.imports))  # webhook failures: finish
         finally:
             interrupts.announcing(None)
-
-
-def already_applied(run: "Run", saved: "SavedPlan") -> bool:
-    """A stale saved plan whose manifests are unchanged and already converged was applied."""
-    fresh = {(g.plan.instance_url, g.plan.system): g for g in run.plan()}
-    for group in saved.groups:
-        now = fresh.get((group.plan.instance_url, group.plan.system))
-        if now is None or now.desired.digest != group.digest or now.plan.has_changes:
-            return False
-    return True
 
 
 def confirm(auto_approve: bool, question: str = "Apply these changes?") -> None:

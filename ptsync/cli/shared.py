@@ -4,13 +4,14 @@ Three groups: ``CONNECTION`` for every command that talks to a server (plan, app
 status, export), ``MANIFESTS`` for every command that loads manifests, ``PLANNING`` for the two
 that make a plan (plan, apply). ``@shared(GROUP, ...)`` adds a group's options to a command's
 signature (typer reads it) and hands their values to the command as one ``Given``; an option
-left out is None, so the library's ``Options`` keeps its own default (one source) and a saved
-plan can tell which options were typed.
+left out is None, so the library's ``Options`` keeps its own default (one source,
+``ptsync.options``) and the typed ones are named in ``Options.explicit``: a typed threshold
+wins over a manifest's ``safety:`` even when it equals the default, and a saved plan can tell
+which options were typed.
 
 Values are checked where they are typed, in ptsync's words (``--parallelism: 0 is not allowed:
 give a whole number from 1 to 32``), and help shows a word (``N``, ``SECONDS``), never a Python
-type. The defaults shown in help are written here once; tests check that they agree with the
-library's.
+type. The defaults shown in help are read from the library's ``DEFAULTS``.
 """
 
 from __future__ import annotations
@@ -25,17 +26,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ptsync.cli.options import check_rate, parse_rate
+from ptsync.options import DEFAULTS
 
 if TYPE_CHECKING:
-    from ptsync.session import Options
+    from ptsync.options import Options
 
-# What help shows; the library's Options and ptsync.plan.safety hold the same values
-# (tests/cli/test_startup.py checks that they agree).
-DEFAULT_MAX_FRACTION = 0.3
-DEFAULT_MIN_EXISTING = 10
-DEFAULT_PARALLELISM = 4
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_RATE = "50/10"  # applied when not given (then admins and moderators are not capped)
+# What help shows: the library's defaults (ptsync.options), named for the help texts.
+DEFAULT_MAX_FRACTION = DEFAULTS.max_update_fraction  # and max_delete_fraction
+DEFAULT_MIN_EXISTING = DEFAULTS.safety_min_existing
+DEFAULT_PARALLELISM = DEFAULTS.parallelism
+DEFAULT_TIMEOUT = DEFAULTS.timeout
+DEFAULT_RATE = "off" if DEFAULTS.rate_limit is None else "{}/{:g}".format(*DEFAULTS.rate_limit)
 MAX_PARALLELISM = 32
 
 
@@ -98,6 +99,35 @@ RateLimit = Annotated[
         callback=check_rate,
         help="Until the server announces its own window, or 'off' (default: "
         f"{DEFAULT_RATE}); given, it also caps administrators and moderators.",
+    ),
+]
+Retries = Annotated[
+    int | None,
+    _option(
+        "--retries",
+        metavar="N",
+        parser=number("--retries", int, 1),
+        help="Attempts per request, the login on its way included (default: "
+        f"{DEFAULTS.max_retries}).",
+    ),
+]
+RetryBackoff = Annotated[
+    float | None,
+    _option(
+        "--retry-backoff",
+        metavar="SECONDS",
+        parser=number("--retry-backoff", float, 0),
+        help="Wait before the second attempt, doubling after each (default: "
+        f"{DEFAULTS.retry_base:g}).",
+    ),
+]
+Deadline = Annotated[
+    float | None,
+    _option(
+        "--deadline",
+        metavar="SECONDS",
+        parser=number("--deadline", float, 0.1),
+        help="Send nothing more after this long: all requests of the run together (default: none).",
     ),
 ]
 InsecureHttp = Annotated[
@@ -168,6 +198,9 @@ CONNECTION = (
     Shared("rate_limit", RateLimit),
     Shared("parallelism", Parallelism),
     Shared("timeout", Timeout),
+    Shared("retries", Retries),
+    Shared("retry_backoff", RetryBackoff),
+    Shared("deadline", Deadline),
     Shared("no_cache", NoCache, False),
     Shared("insecure_http", InsecureHttp, False),
 )
@@ -196,13 +229,15 @@ class Given(dict[str, Any]):
 
     def options(self, **more: Any) -> Options:
         """The library's Options: what was given, the library's defaults for the rest."""
-        from ptsync.session import Options
+        from ptsync.options import Options
 
         values: dict[str, Any] = {}
         pairs = {
             "parallelism": "parallelism",
             "timeout": "timeout",
-            "insecure_http": "insecure_http",
+            "retries": "max_retries",
+            "retry_backoff": "retry_base",
+            "deadline": "deadline",
             "prune": "prune",
             "force": "force",
             "max_update_fraction": "max_update_fraction",
@@ -212,14 +247,15 @@ class Given(dict[str, Any]):
         for name, field in pairs.items():
             if self.get(name) is not None:
                 values[field] = self[name]
-        if "no_cache" in self:
-            values["use_cache"] = not self["no_cache"]
-        if "rate_limit" in self:
-            values["rate_limit"] = parse_rate(self["rate_limit"] or DEFAULT_RATE)
-            values["rate_limit_explicit"] = self["rate_limit"] is not None
+        if self.get("no_cache"):
+            values["use_cache"] = False
+        if self.get("insecure_http"):
+            values["insecure_http"] = True
+        if self.get("rate_limit") is not None:
+            values["rate_limit"] = parse_rate(self["rate_limit"])
         if self.get("media_root"):
             values["media_roots"] = tuple(str(p) for p in self["media_root"])
-        return Options(**{**values, **more})
+        return Options(**{**values, **more}, explicit=frozenset(values))
 
 
 def shared(*groups: tuple[Shared, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

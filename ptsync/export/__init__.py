@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 from ptsync.errors import ConfigError
 
 if TYPE_CHECKING:
+    from ptsync.options import Options
     from ptsync.plan.resources import LivePlaylist
-    from ptsync.session import Connect, Options
+    from ptsync.session import Connect
     from ptsync.state import LiveVideo, Vocabularies
 
 Progress = Callable[[int, int], None]

@@ -34,7 +34,7 @@ def local_copy(
     source: str | Path,
     sender: Sender,
     *,
-    timeout: tuple[float, float] = (10.0, 60.0),
+    timeout: tuple[float, float],
     insecure_http: bool = False,
 ) -> Iterator[Path]:
     """``source`` as a local path: a path as is, a URL downloaded for the ``with`` block."""

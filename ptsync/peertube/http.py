@@ -50,12 +50,14 @@ from ptsync.errors import (
     ServerUnreachable,
     TimedOut,
     TransportError,
+    Unreachable,
 )
+from ptsync.options import DEFAULTS
 from ptsync.peertube.answers import TOKEN_PATH, decode, endpoint, error_for_answer, retry_after
 from ptsync.peertube.auth import Authenticator, Credentials
-from ptsync.peertube.failures import Attempt, Unreachable, error_for, one_line
+from ptsync.peertube.failures import Attempt, error_for, one_line
 from ptsync.peertube.origins import MAX_HOPS, check_instance_url, instance_root, origin, resolve
-from ptsync.peertube.ratelimit import DEFAULT_RATE_LIMIT, RateLimiter
+from ptsync.peertube.ratelimit import RateLimiter
 from ptsync.peertube.sender import (
     MAX_ANSWER,
     MAX_AUTH_ANSWER,
@@ -76,18 +78,21 @@ FileParts = Mapping[str, Any]  # name -> (filename, bytes, type) or (None, value
 
 @dataclass(frozen=True)
 class ClientSettings:
-    rate_limit: tuple[int, float] | None = DEFAULT_RATE_LIMIT  # None: no client-side limit
+    """How a client talks to its instance. A Run derives every field from its ``Options``
+    (``ptsync.session.client_settings``); the defaults here are the same ones (``DEFAULTS``)."""
+
+    rate_limit: tuple[int, float] | None = DEFAULTS.rate_limit  # None: no client-side limit
     rate_limit_explicit: bool = False  # the user gave it: it caps administrators too
-    parallelism_hint: int = 4
-    timeout: tuple[float, float] = (10.0, 60.0)  # connect, read
-    max_retries: int = 5  # attempts per request, login included (1: never retried)
-    retry_base: float = 0.5  # backoff: base * 2^(attempt-1), at most 20 s, plus up to base
-    deadline: float | None = None  # seconds for every request of the client together
-    max_rate_limit_wait: float = 300.0
-    insecure_http: bool = False
-    chunk_size: int = 8 * 2**20
-    use_token_cache: bool = True
-    upload_processing_wait: float = 60.0  # see ptsync.peertube.upload.PROCESSING_WAIT
+    parallelism_hint: int = DEFAULTS.parallelism
+    timeout: tuple[float, float] = (DEFAULTS.connect_timeout, DEFAULTS.timeout)  # connect, read
+    max_retries: int = DEFAULTS.max_retries  # attempts per request, login included
+    retry_base: float = DEFAULTS.retry_base  # backoff: base * 2^(attempt-1), at most 20 s, + base
+    deadline: float | None = DEFAULTS.deadline  # seconds for every request of the client together
+    max_rate_limit_wait: float = DEFAULTS.max_rate_limit_wait
+    insecure_http: bool = DEFAULTS.insecure_http
+    chunk_size: int = DEFAULTS.chunk_size
+    use_token_cache: bool = DEFAULTS.use_cache
+    upload_processing_wait: float = DEFAULTS.upload_processing_wait
 
 
 class _LoginFailed(Exception):

@@ -32,6 +32,8 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
+from ptsync.options import DEFAULTS
+
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 MAX_ANSWER = 16 * MiB  # any API answer: a page of 100 videos is ~0.5 MiB, a detail ~50 KiB
 MAX_AUTH_ANSWER = 64 * KiB  # the OAuth client and token answers (a few hundred bytes)
@@ -135,7 +137,7 @@ class RequestsSender:
     stream and stopping at the cap. Environment settings (``REQUESTS_CA_BUNDLE``, proxies)
     apply as in requests."""
 
-    def __init__(self, parallelism: int = 4) -> None:
+    def __init__(self, parallelism: int = DEFAULTS.parallelism) -> None:
         self.session = _NoRedirects()
         pool = max(10, parallelism * 2)
         adapter = HTTPAdapter(pool_connections=pool, pool_maxsize=pool)

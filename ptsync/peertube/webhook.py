@@ -19,6 +19,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from ptsync import __version__, redact
 from ptsync.errors import ConfigError
+from ptsync.options import DEFAULTS
 from ptsync.peertube.failures import classify
 from ptsync.peertube.origins import check_transport, resolve
 from ptsync.peertube.sender import MAX_WEBHOOK_ANSWER, RequestsSender, Sender
@@ -37,8 +38,8 @@ def send(
     body: Mapping[str, Any],
     *,
     sender: Sender | None = None,
-    timeout: float = 10.0,
-    attempts: int = 3,
+    timeout: float = DEFAULTS.notify_timeout,
+    attempts: int = DEFAULTS.notify_attempts,
     backoff: float = 1.0,
     insecure_http: bool = False,
 ) -> str | None:
@@ -89,7 +90,7 @@ def _post(sender: Sender, url: str, body: Mapping[str, Any], timeout: float) -> 
         url,
         json=dict(body),
         headers=headers,
-        timeout=(min(10.0, timeout), timeout),
+        timeout=(min(DEFAULTS.connect_timeout, timeout), timeout),
         limit=MAX_WEBHOOK_ANSWER,
     )
     if answer.redirect is not None:

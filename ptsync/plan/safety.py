@@ -15,18 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ptsync.errors import TooMuchChange
+from ptsync.options import DEFAULTS
 from ptsync.plan.changes import DeleteVideo, Plan, UpdateVideo
 
-DEFAULT_MAX_FRACTION = 0.3
-DEFAULT_MIN_EXISTING = 10
+DEFAULT_MAX_FRACTION = DEFAULTS.max_update_fraction  # the library's (ptsync.options)
+DEFAULT_MIN_EXISTING = DEFAULTS.safety_min_existing
 MANAGED, RULED = "managed videos", "videos the rules match"
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    max_update_fraction: float = DEFAULT_MAX_FRACTION
-    max_delete_fraction: float = DEFAULT_MAX_FRACTION
-    min_existing: int = DEFAULT_MIN_EXISTING
+    max_update_fraction: float = DEFAULTS.max_update_fraction
+    max_delete_fraction: float = DEFAULTS.max_delete_fraction
+    min_existing: int = DEFAULTS.safety_min_existing
 
 
 @dataclass(frozen=True)

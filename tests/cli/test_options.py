@@ -106,3 +106,27 @@ def test_media_root_reaches_validate_plan_and_apply(fake, manifest, cli, tmp_pat
     assert cli("status", str(path), "--media-root", str(media)).code == 0
     applied = cli("apply", str(path), "--media-root", str(media), "--auto-approve", "--no-wait")
     assert applied.code == 0 and "1 created" in applied.out, applied.text
+
+
+def test_retry_options_set_the_attempts_and_the_backoff(fake, manifest, cli):
+    """Retry timing is an option like any other (no test patches the client's settings)."""
+    path = manifest(import_entries(1))
+    fake.faults.inject(503, method="GET", path="/api/v1/users/me/videos", times=50)
+    result = cli("plan", str(path), "--retries", "2", "--retry-backoff", "0", "--no-cache")
+    assert result.code == 1 and "503" in result.err, result.text
+    assert fake.count("GET", "/api/v1/users/me/videos") == 2
+    refused = cli("plan", str(path), "--retries", "0")
+    assert refused.code == 1 and "--retries: 0 is not allowed" in refused.err, refused.err
+
+
+def test_the_client_settings_are_the_options_defaults():
+    """One source of every default: the client's own defaults are the library's Options."""
+    from ptsync.options import DEFAULTS, Options
+    from ptsync.peertube import ClientSettings
+    from ptsync.session import client_settings
+
+    assert client_settings(Options()) == ClientSettings()
+    assert ClientSettings().timeout == (DEFAULTS.connect_timeout, DEFAULTS.timeout)
+    assert not Options(rate_limit=(5, 1.0)).rate_limit_explicit
+    assert Options.typed(rate_limit=(5, 1.0)).rate_limit_explicit
+    assert client_settings(Options.typed(rate_limit=(5, 1.0))).rate_limit_explicit

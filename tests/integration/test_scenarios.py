@@ -240,6 +240,37 @@ def test_manifest_safety_settings_set_the_thresholds(backend, cli, write_manifes
         name="strict.yaml",
     )
     refused = cli("plan", str(strict), "--prune")
-    assert refused.code == 4 and "refusing to delete 2 of 4 managed videos (50% > 25%)" in refused.err
+    assert (
+        refused.code == 4 and "refusing to delete 2 of 4 managed videos (50% > 25%)" in refused.err
+    )
     assert cli("plan", str(strict), "--prune", "--max-delete-fraction", "0.5").code == 0
     assert cli("plan", str(strict), "--prune", "--force").code == 0
+
+
+def test_a_typed_threshold_wins_over_the_manifest_even_at_its_default(backend, cli, write_manifest):
+    """The README's promise: an option given on the command line wins over ``safety:``, also
+    when the value typed is the default (0.3 and 10 here)."""
+    fake = need_fake(backend)
+    for i in range(10):
+        fake.add_video("alice", name=f"Video v{i}", description=f"<!-- ptsync:nisv/v{i} -->\n\nx")
+    entries = "".join(
+        f"  - id: v{i}\n    source: {{{{url: 'https://x.org/{i}.mp4'}}}}\n    name: Video v{i}\n"
+        for i in range(6)
+    )
+    lenient = write_manifest(
+        "safety: {{minExisting: 50, maxDeleteFraction: 0.9}}\nvideos:\n" + entries,
+        name="lenient.yaml",
+    )
+    assert cli("plan", str(lenient), "--prune").code == 0  # the manifest's own thresholds
+    typed = cli("plan", str(lenient), "--prune", "--max-delete-fraction", "0.3")
+    assert typed.code == 0  # minExisting 50 still holds: 10 videos are too few to check
+    both = cli(
+        "plan",
+        str(lenient),
+        "--prune",
+        "--max-delete-fraction",
+        "0.3",
+        "--safety-min-existing",
+        "10",
+    )
+    assert both.code == 4 and "refusing to delete 4 of 10 managed videos (40% > 30%)" in both.err

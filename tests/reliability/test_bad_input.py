@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -28,10 +27,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from werkzeug.wrappers import Response
 
-from ptsync import session as workflow
 from ptsync.cli.app import main
 from ptsync.manifest.models import ManifestModel, Source, VideoEntry, VideoFields
-from ptsync.peertube import ClientSettings
 from ptsync.testing import FakePeerTube
 from tests.reliability.figures import add
 
@@ -544,8 +541,8 @@ BAD_ANSWERS = {
 
 @pytest.fixture
 def bad_server(tmp_path, monkeypatch):
-    """A fresh fake whose answers to one endpoint can be replaced; fast retries."""
-    monkeypatch.setattr(workflow, "ClientSettings", partial(ClientSettings, retry_base=0.01))
+    """A fresh fake whose answers to one endpoint can be replaced (fast retries: see
+    ``_one_clear_line``)."""
     with FakePeerTube(rate_limit=None, login_rate_limit=None) as fake:
         fake.add_user("alice", "alice-secret-pw")
         fake.add_video("alice", name="Existing video")
@@ -574,7 +571,9 @@ def _answer_with(fake: FakePeerTube, path: str, status: int, kind: str, body: st
 
 
 def _one_clear_line(capsys, manifest: Path, endpoint: str, timeout: str = "2") -> str:
-    code, _out, err = _run(capsys, "plan", str(manifest), "--no-cache", "--timeout", timeout)
+    code, _out, err = _run(
+        capsys, "plan", str(manifest), "--no-cache", "--timeout", timeout, "--retry-backoff", "0.01"
+    )
     add("bad server answers")
     assert code == 1, (code, err)
     assert "Traceback" not in err and "hit a bug" not in err

@@ -12,12 +12,9 @@ import json
 import threading
 import time
 from collections import Counter
-from functools import partial
 
 import pytest
 
-from ptsync import session as workflow
-from ptsync.peertube import ClientSettings
 from ptsync.testing.faults import Fault
 from tests.reliability.figures import add
 from tests.reliability.scenario import IMPORTS, UPDATES, WANTED, build, new_fake
@@ -65,11 +62,7 @@ def _report(path) -> dict:
 
 
 @pytest.mark.parametrize("seed", [1, 14])  # each draws ~10 % faults, of mixed kinds
-def test_ten_percent_transient_faults_converge_with_zero_failed_items(
-    scenario, seed, tmp_path, monkeypatch
-):
-    # the CLI's own retry policy, with a 0.1 s backoff base instead of 0.5 s to keep this short
-    monkeypatch.setattr(workflow, "ClientSettings", partial(ClientSettings, retry_base=0.1))
+def test_ten_percent_transient_faults_converge_with_zero_failed_items(scenario, seed, tmp_path):
     faults = scenario.fake.faults
     faults.seed = seed
     faults.drop_rate = 0.02  # dropped connection, no answer
@@ -87,7 +80,10 @@ def test_ten_percent_transient_faults_converge_with_zero_failed_items(
     faults.inject(503, method="DELETE", path="/api/v1/videos/*")
     faults.inject("429", method="GET", path="/api/v1/users/me/videos")
     report = tmp_path / "report.json"
-    code = scenario.apply_in_process(*FAST, "--timeout", "1", "--report", str(report))
+    # the CLI's own retry policy, with a 0.1 s backoff base instead of 0.5 s to keep this short
+    code = scenario.apply_in_process(
+        *FAST, "--timeout", "1", "--retry-backoff", "0.1", "--report", str(report)
+    )
 
     log = scenario.fake.requests
     targeted = 5 - len(faults.pending)
