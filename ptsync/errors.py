@@ -40,11 +40,15 @@ One tree, so that the CLI has exactly one handler and library users one thing to
         ├── StalePlan                saved plan no longer matches the server or manifest
         └── UntrustedPlan            saved plan edited, or aimed at videos not this system's
 
-Anything else escaping to the CLI is a bug: exit 3 with the traceback in a log file.
+``Interrupted`` stands apart: a BaseException like KeyboardInterrupt (no ``except Exception``
+swallows it), raised by the CLI's signal handler before any change was started; its exit code
+is 128 + the signal number. Anything else escaping to the CLI is a bug: exit 3 with the
+traceback in a log file.
 """
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -408,3 +412,19 @@ class NotifyFailed(PtsyncError):
     def __init__(self, problem: str):
         self.problem = problem
         super().__init__(f"the changes were applied, but the notification failed: {problem}")
+
+
+def exit_code_for(signum: int) -> int:
+    """128 + the signal number: how shells report a process a signal ended."""
+    return 128 + signum
+
+
+class Interrupted(BaseException):
+    """A signal before any change was started; ``exit_code`` is 128 + the signal number.
+
+    A BaseException like KeyboardInterrupt (no ``except Exception`` swallows it), but not a
+    KeyboardInterrupt: typer turns those into a silent exit 130."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.exit_code = exit_code_for(signum)

@@ -26,8 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ptsync.cli.interrupts import Interrupted
-from ptsync.errors import EXIT_BUG, EXIT_INTERRUPTED, ManifestError, PtsyncError
+from ptsync.errors import EXIT_BUG, EXIT_INTERRUPTED, Interrupted, ManifestError, PtsyncError
 
 if TYPE_CHECKING:
     from ptsync.report.results import ItemResult

@@ -24,25 +24,12 @@ from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ptsync.errors import Interrupted, exit_code_for
+
 if TYPE_CHECKING:
     from ptsync.apply.executor import Stop
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-def exit_code_for(signum: int) -> int:
-    return 128 + signum
-
-
-class Interrupted(BaseException):
-    """A signal before any change was started; ``exit_code`` is 128 + the signal number.
-
-    A BaseException like KeyboardInterrupt (no ``except Exception`` swallows it), but not a
-    KeyboardInterrupt: typer turns those into a silent exit 130."""
-
-    def __init__(self, signum: int):
-        super().__init__(signal.Signals(signum).name)
-        self.exit_code = exit_code_for(signum)
 
 
 class Interrupts:

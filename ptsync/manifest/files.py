@@ -16,6 +16,7 @@ in the cache dir so a plan does not re-read unchanged files; the cache only save
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -177,3 +178,10 @@ def content_hash(path: Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()[:HASH_LEN]
+
+
+def display_path(manifest: str, given: str) -> str:
+    """A source's path as the user reads it: beside the manifest's path as they gave it."""
+    if os.path.isabs(given):
+        return given
+    return os.path.normpath(os.path.join(os.path.dirname(manifest), given))

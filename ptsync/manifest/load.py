@@ -22,32 +22,14 @@ from typing import Any
 from ptsync.errors import ManifestError, Problem
 from ptsync.manifest.checks import FileChecker, duplicate_ids
 from ptsync.manifest.files import AllowedFolders
+from ptsync.manifest.member import ManifestFile
 from ptsync.manifest.models import API_VERSION, EXTENSION_PREFIX, ManifestModel, VideoEntry
-from ptsync.manifest.partial import Positions, numbered, validate
+from ptsync.manifest.partial import Positions, validate
 from ptsync.manifest.problems import ref_at, suggestion
 from ptsync.manifest.yamldoc import Document, YamlProblem, parse
 from ptsync.sourceref import SourceRef
 
 MAX_FILE_BYTES = 64 * 2**20
-
-
-@dataclass(frozen=True)
-class ManifestFile:
-    path: str  # as the user gave it (short, for messages and CI annotations)
-    base_dir: Path
-    doc: Document
-    model: ManifestModel
-    sha256: str
-    allowed: AllowedFolders  # where its local files may resolve to (base_dir, resolved, first)
-    positions: Positions = field(default_factory=dict)  # entries' indices in the file, if not 0..n
-    # Catalogues and media folders (``ptsync.manifest.sourced``): a source's entries form a
-    # derived member, declared in another file, whose ``sourced`` lists them.
-    declared_in: str | None = None
-    sourced: tuple[ManifestFile, ...] = ()
-
-    def items(self, section: str) -> list[tuple[int, Any]]:
-        """``(index in the file, entry)`` of ``videos``, ``playlists``, ``channels``, ``rules``."""
-        return numbered(self.model, section, self.positions)
 
 
 @dataclass

@@ -36,7 +36,7 @@ from ptsync.manifest.yamldoc import Document
 from ptsync.sourceref import SourceRef
 
 if TYPE_CHECKING:
-    from ptsync.manifest.load import ManifestFile
+    from ptsync.manifest.member import ManifestFile
 
 Path_ = tuple[str | int, ...]
 
@@ -195,7 +195,7 @@ def derive(
     ``claimed``: ids already merged with a curation entry (by an earlier source): a second
     source yielding one is a duplicate, reported when the group is checked.
     """
-    from ptsync.manifest.load import ManifestFile
+    from ptsync.manifest.member import ManifestFile
 
     entries, origins = _merged(batch, decl, curated, claimed)
     data = {"apiVersion": API_VERSION, "system": decl.model.system, "videos": entries}

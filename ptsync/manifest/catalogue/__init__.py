@@ -13,14 +13,13 @@ local file, into the declaring file's allowed folders (its own, ``files.roots``,
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ptsync.errors import Problem
 from ptsync.manifest.catalogue.rows import fill, layout_of
 from ptsync.manifest.catalogue.tables import TableProblem, find_header, read_csv
-from ptsync.manifest.files import AllowedFolders, PathProblem, local_path
+from ptsync.manifest.files import AllowedFolders, PathProblem, display_path, local_path
 from ptsync.manifest.models import CATALOGUE_SUFFIXES, CatalogueModel, ManifestModel
 from ptsync.manifest.partial import Positions, numbered
 from ptsync.manifest.sourced import Batch, Declaring, EntryKind, curation, derive
@@ -28,7 +27,7 @@ from ptsync.manifest.yamldoc import Document
 from ptsync.sourceref import SourceRef
 
 if TYPE_CHECKING:
-    from ptsync.manifest.load import ManifestFile
+    from ptsync.manifest.member import ManifestFile
 
 SHEETS = (".xlsx", ".ods")
 
@@ -63,13 +62,6 @@ def attach(
         derived.append(member)
         problems.extend(found)
     return model, positions, tuple(derived), problems
-
-
-def display_path(manifest: str, given: str) -> str:
-    """A source's path as the user reads it: beside the manifest's path as they gave it."""
-    if os.path.isabs(given):
-        return given
-    return os.path.normpath(os.path.join(os.path.dirname(manifest), given))
 
 
 def read_catalogue(

@@ -29,6 +29,7 @@ from ptsync.manifest.files import (
     IMAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,
     PathProblem,
+    display_path,
     local_path,
 )
 from ptsync.manifest.models import FolderModel
@@ -42,8 +43,6 @@ _SIDECAR_SUFFIXES = frozenset({".yaml", ".yml", ".nfo"})
 
 
 def read_folder(decl: Declaring, k: int, spec: FolderModel) -> tuple[Batch | None, list[Problem]]:
-    from ptsync.manifest.catalogue import display_path
-
     at = ("folders", k)
     folder, problem = _folder(decl, spec.path)
     problems = [decl.problem((*at, "path"), problem)] if problem else []
