@@ -75,7 +75,7 @@ class FileChecker:
 
     def run(self) -> list[Problem]:
         if self.model.instance and self.model.instance.url:
-            self._url(("instance", "url"), self.model.instance.url)
+            self._instance_url(("instance", "url"), self.model.instance.url)
         if self.model.notify:
             self._url(("notify",), self.model.notify)
         if self.model.defaults:
@@ -227,6 +227,23 @@ class FileChecker:
         except PathProblem as exc:
             self.problem(at, str(exc))
             return None
+
+    def _instance_url(self, at: Path_, url: str) -> None:
+        """An http(s) URL without credentials: PeerTube's API never reads them (a misleading
+        401 would follow), and they would end up in logs and caches (the client refuses them
+        too; here the manifest's line is named, the password never shown)."""
+        self._url(at, url)
+        try:
+            parts = urlsplit(url)
+            userinfo = parts.username is not None or parts.password is not None
+        except ValueError:  # an invalid port: not an http(s) URL, reported above
+            return
+        if userinfo:
+            self.problem(
+                at,
+                f"{redact.url(url)!r} carries credentials (user:password@): remove them and set "
+                "PEERTUBE_USERNAME and PEERTUBE_PASSWORD (or PEERTUBE_TOKEN)",
+            )
 
     def _url(self, at: Path_, url: str) -> None:
         if url.isascii() and _PLAIN_HTTP.fullmatch(url):

@@ -294,3 +294,19 @@ def test_a_bad_date_is_worded_without_python_text(tmp_path: Path, value: str, me
         tmp_path, f"videos:\n  - id: a\n    uuid: {U1}\n    originallyPublishedAt: '{value}'\n"
     )
     assert problems(path) == [f"6:5: videos[0].originallyPublishedAt: {message}"]
+
+
+def test_credentials_in_the_instance_url_are_a_located_problem(tmp_path: Path) -> None:
+    """validate names the line (the client would refuse the URL only when a command runs);
+    the password is never shown."""
+    path = write(
+        tmp_path, "instance: {url: 'https://bob:hunter2@videos.example.org'}\nvideos: []\n"
+    )
+    (found,) = problems(path)
+    assert found == (
+        "3:12: instance.url: 'https://REDACTED@videos.example.org' carries credentials "
+        "(user:password@): remove them and set PEERTUBE_USERNAME and PEERTUBE_PASSWORD (or "
+        "PEERTUBE_TOKEN)"
+    )
+    assert "hunter2" not in found and "bob" not in found
+    load([str(write(tmp_path, "instance: {url: 'https://videos.example.org'}\n"))])  # fine
