@@ -119,7 +119,7 @@ class _JsonFormatter(logging.Formatter):
         return json_line(record.levelname.lower(), message, record.name, record.created)
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is at that moment: while progress bars are drawn,
     rich puts a proxy there that prints above the bars, so a log line never tears them."""
 

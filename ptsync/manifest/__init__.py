@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ptsync.manifest.load import ManifestFile, ManifestGroup, ManifestSet, load
+from ptsync.manifest.load import ManifestGroup, ManifestSet, load
+from ptsync.manifest.member import ManifestFile
 from ptsync.manifest.models import EXTENSION_PREFIX, ManifestModel
 
 if TYPE_CHECKING:

@@ -24,7 +24,8 @@ from ptsync.errors import Problem, VocabularyMiss
 from ptsync.fields import COMMENTS_POLICIES, DESCRIPTION_MAX, PASSWORD_PROTECTED, norm_instant
 from ptsync.manifest.files import DigestCache, PathProblem, local_path
 from ptsync.manifest.labels import Channels, Labels
-from ptsync.manifest.load import ManifestFile, ManifestGroup
+from ptsync.manifest.load import ManifestGroup
+from ptsync.manifest.member import ManifestFile
 from ptsync.manifest.models import VIDEO_DESCRIPTION_MAX, VideoEntry
 from ptsync.manifest.problems import not_a_date, ref_at
 from ptsync.manifest.resolve_metadata import (
@@ -299,7 +300,7 @@ def _video(
         captions = _captions(member, at, entry, resolver, digests)
     if entry.captions is not None or entry.publishAt is not None:
         _marker_fits(member, at, entry, captions or (), resolver)
-    released = entry.lifecycle == Lifecycle.UNMANAGED
+    released = Lifecycle(entry.lifecycle) is Lifecycle.UNMANAGED
     report = lambda where, message: resolver.problem(member, where, message)  # noqa: E731
     schedule = passwords = None
     if not released:

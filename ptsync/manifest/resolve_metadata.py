@@ -20,6 +20,7 @@ from typing import Any
 
 from ptsync import passwords as pw
 from ptsync.chapters import parse_timecode
+from ptsync.errors import PasswordProblem
 from ptsync.fields import PASSWORD_PROTECTED, PRIVATE, SCHEDULE_PRIVACIES, norm_instant
 from ptsync.manifest.entrychecks import SCHEDULE_PRIVACY_HELP
 from ptsync.manifest.models import VideoEntry
@@ -73,7 +74,7 @@ def passwords_of(
     ref = ref_of((*at, "passwords", "env"))
     try:
         values = pw.read(env, name)
-    except pw.PasswordProblem as exc:
+    except PasswordProblem as exc:
         return PasswordsRef(name, problem=str(exc), ref=ref)
     return PasswordsRef(name, pw.digest(values), ref=ref)
 

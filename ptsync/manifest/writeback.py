@@ -26,7 +26,8 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from ptsync.errors import ManifestError, Problem
-from ptsync.manifest.load import ManifestFile, load
+from ptsync.manifest.load import load
+from ptsync.manifest.member import ManifestFile
 from ptsync.manifest.problems import suggestion
 from ptsync.manifest.sourced import Curated, SourcedDocument
 from ptsync.sourceref import SourceRef

@@ -329,7 +329,9 @@ class PeerTubeClient:
             out.append((int(item["id"]), video.get("uuid") if isinstance(video, dict) else None))
         return out
 
-    def create_playlist(self, fields: Mapping[str, Any], thumbnail: Path | None = None) -> dict:
+    def create_playlist(
+        self, fields: Mapping[str, Any], thumbnail: Path | None = None
+    ) -> dict[str, Any]:
         """Multipart only: real PeerTube answers JSON and urlencoded creates with a 500.
         Returns ``{"id", "uuid", "shortUUID"}``."""
         parts = multipart(fields, thumbnailfile=thumbnail)

@@ -119,4 +119,4 @@ def _needs_passwords(entry: DesiredVideo) -> Problem:
 
 def password_protected(fields: Mapping[str, Any], live: LiveVideo) -> bool:
     """The video is, or becomes, password protected: apply sends its passwords on every PUT."""
-    return fields.get("privacy", live.fields.get("privacy")) == PASSWORD_PROTECTED
+    return bool(fields.get("privacy", live.fields.get("privacy")) == PASSWORD_PROTECTED)

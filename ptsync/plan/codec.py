@@ -158,7 +158,8 @@ def _change_back(data: Any, where: str) -> Change:
         raise _Bad(where, "no known resource and action") from None
     if tag not in _BY_TAG:
         raise _Bad(where, f"no {tag[1]} {tag[0]} change kind")
-    return _decode(data, _BY_TAG[tag], where)
+    change: Change = _decode(data, _BY_TAG[tag], where)
+    return change
 
 
 # ------------------------------------------------------------------------------ the codec

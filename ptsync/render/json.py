@@ -28,7 +28,7 @@ def render_json(plans: list[Plan]) -> str:
 
 
 def plan_document(plan: Plan) -> dict[str, Any]:
-    doc = _locations(plan_to_dict(plan))
+    doc: dict[str, Any] = _locations(plan_to_dict(plan))
     doc["labels"] = used_labels(plan)
     return doc
 

@@ -134,9 +134,7 @@ def test_copies_carrying_one_marker_are_deleted_without_prune(tmp_path, cli_env,
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_a_wedged_upload_session_is_cancelled_and_uploaded_again_in_the_same_run(
-    tmp_path, version
-):
+def test_a_wedged_upload_session_is_cancelled_and_uploaded_again_in_the_same_run(tmp_path, version):
     fake = _fake(version)
     try:
         fake.wedge_uploads(count=1)
