@@ -32,9 +32,6 @@ _MARKER_RE = re.compile(
 )
 HASH_LEN = 10
 PUB_LEN = 10  # digits of an epoch-seconds ``pub=`` annotation (until the year 2286)
-# Room reserved for annotations when checking the 10 000-character description limit:
-# source + thumbnail + a generous number of captions.
-ANNOTATION_BUDGET = 16 * (1 + 20 + 1 + HASH_LEN)
 
 
 @dataclass(frozen=True)
@@ -85,12 +82,6 @@ def compose_description(marker: Marker, text: str | None) -> str:
     """The marker on the first line, a blank line, then the user's text."""
     body = _clean(text)
     return marker.render() if not body else f"{marker.render()}\n\n{body}"
-
-
-def max_text_length(system: str, external_id: str, limit: int = 10_000) -> int:
-    """How long the user's description may be so that marker + text fit PeerTube's limit."""
-    bare = len(Marker(system, external_id).render())
-    return limit - bare - ANNOTATION_BUDGET - 2
 
 
 def _clean(text: str | None) -> str | None:

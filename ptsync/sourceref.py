@@ -26,5 +26,3 @@ class SourceRef:
         """The same file at another node; unknown positions fall back to this one."""
         return SourceRef(self.file, line or self.line, col or self.col, path)
 
-
-UNKNOWN = SourceRef("<unknown>", 0, 0, "")

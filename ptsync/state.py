@@ -328,7 +328,6 @@ class LiveImport:
     state_label: str
     error: str | None
     video_uuid: str | None
-    video_marker: Marker | None
     created_at: str
     updated_at: str
 

@@ -64,6 +64,6 @@ def test_reprs_never_hold_the_secret():
     from ptsync.state import LiveImport
 
     source = UrlSource("https://u:repr-secret@h.org/x.mp4?token=repr-token")
-    row = LiveImport(1, source.url, 2, "Success", None, None, None, "t", "t")
+    row = LiveImport(1, source.url, 2, "Success", None, None, "t", "t")
     assert "repr-secret" not in repr(source) and "repr-token" not in repr(source)
     assert "repr-secret" not in repr(row)

@@ -91,7 +91,7 @@ def follow_imports(
 def _mark_gone(progress: ImportProgress, gone: list[int]) -> ImportProgress:
     for import_id in gone:
         progress.rows[import_id] = LiveImport(
-            import_id, None, 5, "Cancelled", "the import row disappeared", None, None, "", ""
+            import_id, None, 5, "Cancelled", "the import row disappeared", None, "", ""
         )
     return progress
 

@@ -4,9 +4,9 @@ Why not ``YAML(typ="rt").load``: its round-trip objects are slow (about 5 s for 
 10 000-video manifest on a CI core) and its line info lives on container objects only. We build
 plain dicts and lists straight from the parser's events, which carry marks, and keep a side
 table ``locations[path] = (line, col)``. The events come from libyaml through PyYAML when it is
-available (ten times faster) and from ruamel.yaml's pure parser otherwise; both emit the same
-event classes. Scalars are resolved with the YAML 1.2 core schema in both cases (``yes`` and
-``on`` stay strings, ``010`` is ten), so the choice of parser never changes a manifest's meaning.
+available (ten times faster) and from PyYAML's pure parser otherwise; both emit the same event
+classes. Scalars are resolved with the YAML 1.2 core schema in both cases (``yes`` and ``on``
+stay strings, ``010`` is ten), so the choice of parser never changes a manifest's meaning.
 
 Hostile input is bounded: the nodes aliases add are counted apart (a "billion laughs"
 document is refused before it is expanded); the document's own nodes are capped at MAX_NODES
@@ -17,7 +17,6 @@ limited, duplicate keys are errors.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -146,20 +145,17 @@ def _pos(event: Any) -> tuple[int, int]:
 
 
 def _build(text: str) -> _Builder:
-    """Build ``text`` from libyaml's events when PyYAML has it, else from ruamel.yaml's."""
+    """Build ``text`` from libyaml's events when PyYAML has it, else from PyYAML's own pure
+    parser (a platform without the compiled extension): the same events either way."""
+    import yaml
+
+    with_libyaml = getattr(yaml, "__with_libyaml__", False)
+    return _pyyaml_build(yaml, yaml.CSafeLoader if with_libyaml else yaml.SafeLoader, text)
+
+
+def _pyyaml_build(yaml: Any, loader_class: Any, text: str) -> _Builder:
     try:
-        import yaml
-
-        if getattr(yaml, "__with_libyaml__", False):
-            return _pyyaml_build(yaml, text)
-    except ImportError:  # pragma: no cover - PyYAML is a dependency, libyaml may be missing
-        pass
-    return _ruamel_build(text)  # pragma: no cover
-
-
-def _pyyaml_build(yaml: Any, text: str) -> _Builder:
-    try:
-        loader = yaml.CSafeLoader(text)
+        loader = loader_class(text)
         try:
             # get_event straight from libyaml (None after the stream): no generator per event
             return _Builder(loader.get_event, yaml.events).build()
@@ -181,21 +177,6 @@ def _pyyaml_build(yaml: Any, text: str) -> _Builder:
 def _line_col(text: str, position: int) -> tuple[int, int]:
     before = text[:position]
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
-
-
-def _ruamel_build(text: str) -> _Builder:  # pragma: no cover - fallback parser
-    from ruamel.yaml import YAML, events
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    try:
-        stream = iter(YAML(typ="safe", pure=True).parse(text))
-        return _Builder(functools.partial(next, stream, None), events).build()
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line, col) from None
-    except YAMLError as exc:
-        raise YamlProblem(f"invalid YAML: {exc}", 1, 1) from None
 
 
 class _Builder:

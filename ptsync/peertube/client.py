@@ -46,10 +46,6 @@ class PeerTubeClient:
     def limiter(self) -> Any:
         return self.transport.limiter
 
-    @property
-    def requests_sent(self) -> int:
-        return self.transport.sent
-
     def close(self) -> None:
         self.transport.close()
 

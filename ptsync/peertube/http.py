@@ -29,7 +29,6 @@ from __future__ import annotations
 import logging
 import math
 import random
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -122,8 +121,6 @@ class Transport:
             self.base_url, settings.rate_limit, explicit=settings.rate_limit_explicit
         )
         self._closed = False
-        self.sent = 0
-        self._count_lock = threading.Lock()
         self._exempt = False  # staff: PeerTube does not limit us, so neither do we
         self._answered = False  # the instance answered at least once in this run
         self._down: str | None = None  # why the instance is gone, once the retries ran out
@@ -386,9 +383,6 @@ class Transport:
         except BaseException:
             self.limiter.release()
             raise
-        finally:
-            with self._count_lock:
-                self.sent += 1
         self._answered, self._down = True, None
         if log.isEnabledFor(logging.DEBUG):
             elapsed = (time.monotonic() - sent) * 1000

@@ -110,9 +110,6 @@ def video_import(item: Any, endpoint: str = "/api/v1/users/me/videos/imports") -
     try:
         state = item["state"]
         linked = item.get("video")
-        marker = None
-        if isinstance(linked, Mapping):
-            marker = parse_description(linked.get("description")).marker
         return LiveImport(
             id=int(item["id"]),
             target_url=item.get("targetUrl"),
@@ -120,7 +117,6 @@ def video_import(item: Any, endpoint: str = "/api/v1/users/me/videos/imports") -
             state_label=str(state.get("label", "")) if isinstance(state, Mapping) else "",
             error=item.get("error"),
             video_uuid=str(linked["uuid"]) if isinstance(linked, Mapping) else None,
-            video_marker=marker,
             created_at=str(item.get("createdAt", "")),
             updated_at=str(item.get("updatedAt", "")),
         )

@@ -100,3 +100,23 @@ def test_a_document_beyond_the_node_cap_is_too_large_with_its_real_size(monkeypa
     assert "split it into several manifest files" in info.value.message
     assert "alias" not in info.value.message
     assert info.value.line == 1
+
+
+def test_without_libyaml_pyyaml_s_own_parser_reads_the_same(monkeypatch) -> None:
+    """A platform whose PyYAML lacks the compiled libyaml gets the pure parser: the same
+    values, the same places, refusals at the same place (in the parser's own words)."""
+    import yaml
+
+    texts = [f"a: {SCALARS}\n", "base: &b {x: 1, y: 2}\nlist:\n  - <<: *b\n    y: 3\n  - *b\n"]
+    fast = [parse(t) for t in texts]
+    with pytest.raises(YamlProblem) as fast_problem:
+        parse("a: [1\n")
+    monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    monkeypatch.delattr(yaml, "CSafeLoader")  # proof that the pure parser is the one used
+    pure = [parse(t) for t in texts]
+    assert [(d.data, d.locations) for d in pure] == [(d.data, d.locations) for d in fast]
+    with pytest.raises(YamlProblem) as pure_problem:
+        parse("a: [1\n")
+    where = (pure_problem.value.line, pure_problem.value.col)
+    assert where == (fast_problem.value.line, fast_problem.value.col) == (2, 1)
+    assert pure_problem.value.message.startswith("invalid YAML: ")

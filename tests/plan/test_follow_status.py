@@ -17,7 +17,7 @@ from tests.plan.factories import desired_state, desired_video, live_video, ref
 
 def row(id_, state, error=None, url="https://x.org/a.mp4", uuid=None):
     labels = {1: "Pending", 2: "Success", 3: "Failed", 6: "Processing"}
-    return LiveImport(id_, url, state, labels[state], error, uuid, None, "", "")
+    return LiveImport(id_, url, state, labels[state], error, uuid, "", "")
 
 
 class ScriptedImports:

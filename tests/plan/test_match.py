@@ -9,7 +9,7 @@ from tests.plan.factories import SYSTEM, desired_state, desired_video, live_vide
 
 def _import(id_: int, url: str, state: int, video_uuid: str | None, error: str | None = None):
     labels = {1: "Pending", 2: "Success", 3: "Failed", 6: "Processing"}
-    return LiveImport(id_, url, state, labels[state], error, video_uuid, None, "", "")
+    return LiveImport(id_, url, state, labels[state], error, video_uuid, "", "")
 
 
 def test_marker_match_wins_and_extra_copies_are_reported():

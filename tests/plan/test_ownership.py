@@ -15,7 +15,7 @@ URL = "https://archive.example.org/p0.mp4"
 
 
 def _import_row(video, url=URL):
-    return LiveImport(7, url, 2, "Success", None, video.uuid, video.marker, "t", "t")
+    return LiveImport(7, url, 2, "Success", None, video.uuid, "t", "t")
 
 
 def _paths(owned):

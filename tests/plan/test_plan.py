@@ -88,7 +88,7 @@ def test_new_entry_without_source_is_a_problem_pointing_at_the_entry():
 
 def test_failed_import_is_retried_with_a_reason():
     url = "https://x.org/a.mp4"
-    failed = LiveImport(7, url, 3, "Failed", "ffprobe exited with code 1\nmore", None, None, "", "")
+    failed = LiveImport(7, url, 3, "Failed", "ffprobe exited with code 1\nmore", None, "", "")
     plan = plan_for(desired_state(desired_video("a", url=url, name="A")), imports=(failed,))
     (create,) = plan.of(CreateVideo)
     assert create.reason == "retry: import #7 failed: ffprobe exited with code 1"

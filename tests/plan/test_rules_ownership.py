@@ -72,7 +72,7 @@ def _released_by(path):
         "pinned uuid": (desired_video("old", uuid=video.uuid, name="Old talk"), None, {}),
         "import URL": (
             desired_video("old", url=URL, name="Old talk"),
-            (LiveImport(3, URL, 2, "Success", None, video.uuid, None, "t", "t"),),
+            (LiveImport(3, URL, 2, "Success", None, video.uuid, "t", "t"),),
             {},
         ),
         "upload filename": (
@@ -115,7 +115,7 @@ def test_released_url_entries_need_the_import_list_only_when_rules_exist():
 
 def test_a_managed_entry_wins_a_video_over_a_released_one():
     video = live_video(name="Talk")
-    row = LiveImport(3, URL, 2, "Success", None, video.uuid, None, "t", "t")
+    row = LiveImport(3, URL, 2, "Success", None, video.uuid, "t", "t")
     desired = desired_state(
         released(desired_video("first", url=URL, name="Talk")),
         desired_video("second", url=URL, name="Talk"),

@@ -38,7 +38,7 @@ def retarget(plan, video, **more):
 
 def test_an_update_found_by_import_url_or_taken_over_is_trusted():
     lost = live_video(name="Old")  # its marker was deleted in the web UI
-    row = LiveImport(1, URL, 2, "Success", None, lost.uuid, None, "t", "t")
+    row = LiveImport(1, URL, 2, "Success", None, lost.uuid, "t", "t")
     live = LiveState((lost,), imports=(row,))
     plan = honest(desired_state(desired_video("a", url=URL, name="New")), live)
     assert plan.of(UpdateVideo)[0].matched_by == "import"
