@@ -1,12 +1,15 @@
-"""The library behind the CLI: ``plan`` and ``apply`` usable from Python.
+"""The library behind the CLI: ``plan`` and ``apply`` usable from Python (exported as
+``ptsync.plan``, ``ptsync.apply``, ``ptsync.Run``; see ``ptsync/__init__.py``).
 
     with Run(["manifests/"], Options(prune=True)) as run:
         planned = run.plan()                 # one PlannedGroup per (instance, system)
+        run.check_safety(planned)            # TooMuchChange above the thresholds
         reports = run.apply(planned)         # one ApplyReport per group
 
 A Run binds each manifest group to its instance (URL and credentials from the environment),
 shares one client per instance so every request of the run goes through one rate limiter,
-and closes them at the end.
+and closes them at the end. Planning itself is ``ptsync.planner``'s; applying a plan kind by
+kind (channels, videos, playlists), following imports and telling the webhook are here.
 """
 
 from __future__ import annotations
