@@ -90,6 +90,8 @@ def plan_group(
     settings: PlanSettings,
 ) -> PlannedGroup:
     version = server_version(vocab.server_version)  # ConfigError below 6.0
+    # Mirrors (step 2, docs/mirrors.md) join here: each mirror's upstream listing
+    # (ptsync.live.upstream) becomes desired videos, before anything is matched.
     live, matching = identify(desired, client, fetch_listing(client))
     live, matching = _complete(desired, client, live, matching, cache, settings.parallelism)
     replaceable = source_changed(desired, matching) and file_replace_enabled(client)
