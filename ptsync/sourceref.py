@@ -25,4 +25,3 @@ class SourceRef:
     def at(self, path: str, line: int | None = None, col: int | None = None) -> SourceRef:
         """The same file at another node; unknown positions fall back to this one."""
         return SourceRef(self.file, line or self.line, col or self.col, path)
-
