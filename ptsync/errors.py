@@ -229,9 +229,10 @@ class TimedOut(TransportError):
     request (PeerTube answers an import only after fetching the URL): look for a create's
     result before sending it again."""
 
-    def __init__(self, method: str, endpoint: str, seconds: float):
-        self.seconds = seconds
-        super().__init__(method, endpoint, f"timed out (no answer within {seconds:g} s)")
+    def __init__(self, method: str, endpoint: str, seconds: float, attempts: int = 1):
+        self.seconds, self.attempts = seconds, attempts
+        tried = f", {attempts} attempts" if attempts > 1 else ""
+        super().__init__(method, endpoint, f"timed out (no answer within {seconds:g} s{tried})")
 
 
 class ServerUnreachable(TransportError):

@@ -177,13 +177,14 @@ class App:
     def _answer(self, request: Request) -> tuple[Response, str | None]:
         if not request.path.startswith("/api/"):
             return self.dispatch(request), None
-        fault = self.faults.decide(request.method, request.path, "before")
+        query = request.args.to_dict()
+        fault = self.faults.decide(request.method, request.path, "before", query)
         if self.faults.latency:
             time.sleep(self.faults.latency)
         if fault is not None:
             return self._apply(fault, request, None), fault.label
         response = self.dispatch(request)
-        fault = self.faults.decide(request.method, request.path, "after")
+        fault = self.faults.decide(request.method, request.path, "after", query)
         if fault is not None:
             return self._apply(fault, request, response), fault.label
         return response, None

@@ -44,8 +44,8 @@ def _slow_posts_answer_late(faults) -> Counter:
     Returns the faults counted as they are decided (a slow answer is logged only when sent)."""
     decide, local, counted = faults.decide, threading.local(), Counter()
 
-    def wrapped(method: str, path: str, when: str) -> Fault | None:
-        fault = decide(method, path, when)
+    def wrapped(method: str, path: str, when: str, query=None) -> Fault | None:
+        fault = decide(method, path, when, query)
         if when == "before" and method == "POST" and fault is not None and fault.kind == "slow":
             local.late = True
             return None
