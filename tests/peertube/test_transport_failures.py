@@ -157,7 +157,7 @@ def test_a_slow_answer_that_others_outpace_fails_only_its_own_request(fake):
         def slow() -> None:
             try:
                 client.server_config()
-            except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            except BaseException as exc:  # handed to the test thread
                 failed.append(exc)
 
         worker = threading.Thread(target=slow)
