@@ -3,10 +3,11 @@
 Request budget of a plan over N owned videos: ceil(N/100) list pages; plus the import list
 only when a URL entry is unmatched; plus ``/source`` only for unmarked same-name candidates of
 unmatched uploads; plus one detail GET per video whose managed fields are not in the list
-payload and are not in the detail cache for the same ``updatedAt``; plus ``/config`` only when a
-source changed; plus ``/chapters`` and ``/passwords`` only for videos whose entry sets them
-(``live.extras``); plus one listing of the user's playlists (owned ones the manifest lacks are
-noticed like videos) and one element listing per owned playlist the manifest declares.
+payload and are not in the detail cache for the same ``updatedAt``; plus ``/config`` once (the
+server's version, read on every plan; source replacement reads the same answer); plus
+``/chapters`` and ``/passwords`` only for videos whose entry sets them (``live.extras``); plus
+one listing of the user's playlists (owned ones the manifest lacks are noticed like videos)
+and one element listing per owned playlist the manifest declares.
 Matching is pure and cheap, so it simply runs again after each fetch.
 """
 
@@ -107,6 +108,8 @@ def plan_group(
         file_replace_enabled=replace_enabled,
         adopt=settings.adopt,
         retry_failed_imports=version.features.import_retry,
+        import_retry_limit=version.features.import_retry_limit,
+        caption_written_only=version.features.caption_written_only,
         now=time.time(),
     )
     plan = build_plan(desired, matching, options, vocab)

@@ -129,6 +129,9 @@ def apply_images(state: State, video: Video, values: Mapping[str, Any]) -> None:
     and when both are sent ``previewfile`` wins."""
     thumbnail = values.get("thumbnailfile")
     preview = values.get("previewfile")
+    for name, upload in (("thumbnailfile", thumbnail), ("previewfile", preview)):
+        if isinstance(upload, StoredFile):
+            state.image_parts[name] += 1
     if state.profile.preview_is_thumbnail:
         image = preview if isinstance(preview, StoredFile) else thumbnail
         if isinstance(image, StoredFile):

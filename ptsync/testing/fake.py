@@ -383,6 +383,13 @@ class FakePeerTube:
         with self.state.lock:
             return self.state.multipart_schedules
 
+    @property
+    def image_parts(self) -> dict[str, int]:
+        """How many ``thumbnailfile`` and ``previewfile`` parts video creates and updates
+        carried (8.1+ needs only the first: the preview is made from it)."""
+        with self.state.lock:
+            return dict(self.state.image_parts)
+
     def thumbnail(self, id_or_uuid: int | str) -> bytes | None:
         with self.state.lock:
             video = admin.find_video(self.state, id_or_uuid)

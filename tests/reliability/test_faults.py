@@ -28,7 +28,7 @@ UPLOAD_PATH = "/api/v1/videos/upload-resumable"
 FAST = ("--rate-limit", "off")  # the fake has no limit; the 429s here are injected ones
 
 
-@pytest.fixture(params=["6.3", "8.0"])
+@pytest.fixture(params=["6.3", "8.3"])
 def scenario(request, tmp_path):
     fake = new_fake(version=request.param).start()
     try:
