@@ -7,6 +7,7 @@ One tree, so that the CLI has exactly one handler and library users one thing to
     ├── ConfigError                  missing credentials or URL, refused insecure transport
     ├── PeerTubeError                the server answered with an error (RFC 7807 body kept)
     │   ├── AuthenticationError      401, invalid_grant, bad refresh token
+    │   │   └── CredentialsRefused   the run's token or password is refused for good: stop
     │   ├── PermissionDenied         403
     │   │   └── SyncsDisabled        403: the instance disabled channel synchronisation
     │   ├── NotFound                 404
@@ -132,6 +133,16 @@ class AuthenticationError(PeerTubeError):
     pass
 
 
+class CredentialsRefused(AuthenticationError):
+    """The server no longer accepts the run's credentials: a ``PEERTUBE_TOKEN`` it revoked, a
+    password it refuses (changed, account blocked...). Every later request would fail alike,
+    so nothing more is sent with them and an apply stops; ``str()`` says what to do."""
+
+    def __init__(self, refused: PeerTubeError, text: str):
+        super().__init__(refused.method, refused.endpoint, refused.body)
+        self.args = (text,)
+
+
 class PermissionDenied(PeerTubeError):
     pass
 
@@ -204,9 +215,23 @@ class UntrustedPlan(Refused):
     manifests do not). Unlike a stale plan, planning again is not just a formality."""
 
 
+# OAuth's refusals, and PeerTube's own reasons to refuse a login (8.1+; 8.0: access_denied)
+LOGIN_CODES = frozenset(
+    {
+        "invalid_grant",
+        "invalid_token",
+        "invalid_client",
+        "access_denied",
+        "account_blocked",
+        "email_not_verified",
+        "too_long_password",
+    }
+)
+
+
 def error_class_for_status(status: int, code: str | None = None) -> type[PeerTubeError]:
     """Map an HTTP status (and PeerTube's error ``code``) to the exception to raise."""
-    if status == 401 or code in {"invalid_grant", "invalid_token", "invalid_client"}:
+    if status == 401 or code in LOGIN_CODES:
         return AuthenticationError
     if status == 403:
         return PermissionDenied

@@ -267,15 +267,19 @@ class Transport:
         limit: int,
         parts: dict[str, Any],
     ) -> Answer:
-        """One attempt: log in if needed, send, renew a refused token once."""
+        """One attempt: log in if needed, send, renew a refused token once. A token that
+        cannot be renewed (``PEERTUBE_TOKEN``) or is refused right after its renewal makes the
+        credentials refused for the rest of the run (``Authenticator.refuse``)."""
         renewed = False
         while True:
             bearer = self._bearer() if auth else None
             try:
                 return self._exchange(method, path, bearer, timeout, limit, **parts)
             except AuthenticationError as exc:
-                if exc.status != 401 or bearer is None or renewed or self.auth.credentials.token:
+                if exc.status != 401 or bearer is None:
                     raise
+                if renewed or self.auth.credentials.token:
+                    raise self.auth.refuse(exc, self.base_url) from None
                 self.auth.invalidate(bearer)
                 renewed = True
 
