@@ -277,9 +277,31 @@ def test_retry_refused_once_the_video_is_gone_on_8_3(fake, alice):
     assert retry.status_code == (400 if since(fake, "8.3") else 204)
 
 
-def test_channel_syncs_carry_video_privacy_from_8_3(fake):
-    assert fake.profile.sync_video_privacy is since(fake, "8.3")
-    assert fake.profile.import_sync_link is (fake.version != "8.0")
+@pytest.mark.parametrize("version", ["8.2", "8.3"])
+def test_channel_syncs_carry_video_privacy_from_8_3(version):
+    feed = "https://feeds.example.org/channel.xml"
+    entry = "https://media.example.org/1.mp4"
+    with FakePeerTube(
+        version=version, rate_limit=None, login_rate_limit=None, channel_sync_enabled=True
+    ) as fake:
+        seed_users(fake)
+        alice = Api(fake.url).login("alice", "secret")
+        body = {
+            "externalChannelUrl": feed,
+            "videoChannelId": channel_id(fake, "alice_videos"),
+            "videoPrivacy": 2,
+        }
+        sync = alice.post("/api/v1/video-channel-syncs", json=body).json()["videoChannelSync"]
+        fake.set_upstream(feed, [entry])
+        fake.run_channel_syncs()
+        fake.complete_imports()
+        (row,) = fake.imports("alice")
+        privacy = fake.video(row["video"]["uuid"])["privacy"]["id"]
+        if version == "8.3":
+            assert sync["videoPrivacy"] == {"id": 2, "label": "Unlisted"} and privacy == 2
+        else:  # the field is unknown before 8.3: ignored, imports public
+            assert "videoPrivacy" not in sync and privacy == 1
+        assert row["videoChannelSync"] == {"id": sync["id"], "externalChannelUrl": feed}
 
 
 # --- upgrades ------------------------------------------------------------------------------
