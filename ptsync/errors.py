@@ -11,6 +11,7 @@ One tree, so that the CLI has exactly one handler and library users one thing to
     │   └── MissingExtra             an optional extra is not installed (yt-dlp for mirrors)
     ├── PeerTubeError                the server answered with an error (RFC 7807 body kept)
     │   ├── AuthenticationError      401, invalid_grant, bad refresh token
+    │   │   └── CredentialsRefused   the run's token or password is refused for good: stop
     │   ├── PermissionDenied         403
     │   │   └── SyncsDisabled        403: the instance disabled channel synchronisation
     │   ├── NotFound                 404
@@ -146,6 +147,16 @@ class AuthenticationError(PeerTubeError):
     pass
 
 
+class CredentialsRefused(AuthenticationError):
+    """The server no longer accepts the run's credentials: a ``PEERTUBE_TOKEN`` it revoked, a
+    password it refuses (changed, account blocked...). Every later request would fail alike,
+    so nothing more is sent with them and an apply stops; ``str()`` says what to do."""
+
+    def __init__(self, refused: PeerTubeError, text: str):
+        super().__init__(refused.method, refused.endpoint, refused.body)
+        self.args = (text,)
+
+
 class PermissionDenied(PeerTubeError):
     pass
 
@@ -218,9 +229,23 @@ class UntrustedPlan(Refused):
     manifests do not). Unlike a stale plan, planning again is not just a formality."""
 
 
+# OAuth's refusals, and PeerTube's own reasons to refuse a login (8.1+; 8.0: access_denied)
+LOGIN_CODES = frozenset(
+    {
+        "invalid_grant",
+        "invalid_token",
+        "invalid_client",
+        "access_denied",
+        "account_blocked",
+        "email_not_verified",
+        "too_long_password",
+    }
+)
+
+
 def error_class_for_status(status: int, code: str | None = None) -> type[PeerTubeError]:
     """Map an HTTP status (and PeerTube's error ``code``) to the exception to raise."""
-    if status == 401 or code in {"invalid_grant", "invalid_token", "invalid_client"}:
+    if status == 401 or code in LOGIN_CODES:
         return AuthenticationError
     if status == 403:
         return PermissionDenied
@@ -243,9 +268,10 @@ class TimedOut(TransportError):
     request (PeerTube answers an import only after fetching the URL): look for a create's
     result before sending it again."""
 
-    def __init__(self, method: str, endpoint: str, seconds: float):
-        self.seconds = seconds
-        super().__init__(method, endpoint, f"timed out (no answer within {seconds:g} s)")
+    def __init__(self, method: str, endpoint: str, seconds: float, attempts: int = 1):
+        self.seconds, self.attempts = seconds, attempts
+        tried = f", {attempts} attempts" if attempts > 1 else ""
+        super().__init__(method, endpoint, f"timed out (no answer within {seconds:g} s{tried})")
 
 
 class ServerUnreachable(TransportError):

@@ -11,8 +11,8 @@
                                      field and the detail cache has no answer for the same
                                      updatedAt (ptsync.live.details)
     5. chapters and passwords ...... only for entries that set them (ptsync.live.extras)
-    6. diff the videos ............. pure (ptsync.plan.videos), after /config only when a
-                                     source changed (may the file be replaced?)
+    6. diff the videos ............. pure (ptsync.plan.videos); may a changed source's file be
+                                     replaced? (the run's one /config answer says)
     7. resources ................... channels, playlists (ptsync.plan.resources)
        ── server-side channel syncs join here, as a resource like playlists
     8. notices ..................... server version, quota (asked only when uploading)
@@ -23,8 +23,8 @@ What each step fetches is decided by the pure rules of ``ptsync.plan.match`` and
 Request budget of a plan over N owned videos: ceil(N/100) list pages; plus the import list
 only when a URL entry is unmatched; plus ``/source`` only for unmarked same-name candidates of
 unmatched uploads; plus one detail GET per video whose managed fields are not in the list
-payload and are not in the detail cache for the same ``updatedAt``; plus ``/config`` only when a
-source changed; plus ``/chapters`` and ``/passwords`` only for videos whose entry sets them;
+payload and are not in the detail cache for the same ``updatedAt``; plus ``/config`` once (the
+server's version, read on every plan; source replacement reads the same answer); plus ``/chapters`` and ``/passwords`` only for videos whose entry sets them;
 plus one listing of the user's playlists (owned ones the manifest lacks are noticed like
 videos) and one element listing per owned playlist the manifest declares; plus ``/users/me``
 and its quota only when the plan uploads.
@@ -100,9 +100,11 @@ def plan_group(
         file_replace_enabled=replaceable,
         adopt=settings.adopt,
         retry_failed_imports=version.features.import_retry,
+        import_retry_limit=version.features.import_retry_limit,
+        caption_written_only=version.features.caption_written_only,
         now=time.time(),
     )
-    videos = plan_videos(desired, matching, options)
+    videos = plan_videos(desired, matching, options, vocab)
     resources, resource_notices = _plan_resources(desired, client, vocab, matching, settings.prune)
     changes = (*videos.changes, *resources)
     plan = Plan(

@@ -330,6 +330,7 @@ class LiveImport:
     video_uuid: str | None
     created_at: str
     updated_at: str
+    attempts: int = 0  # 8.x: how often the import ran (a retry counts); 0 where not told
 
     @property
     def finished(self) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.videos import Actions, WriteClient
-from ptsync.errors import PtsyncError, ServerUnreachable
+from ptsync.errors import CredentialsRefused, PtsyncError, ServerUnreachable
 from ptsync.plan.changes import Change, CreateVideo, DeleteVideo, Plan, UpdateVideo
 from ptsync.report.results import ApplyReport, ItemResult
 from ptsync.state import FileSource, UrlSource
@@ -120,27 +120,42 @@ def _run_unless_stopped(
 ) -> ItemResult | None:
     """None: not started, because a stop was requested (or a bug hit) before this change's
     turn came. A server that stopped answering (its retries spent) stops the run the same
-    way: every further item would spend its own retries on it and fail alike."""
+    way: every further item would spend its own retries on it and fail alike; so do
+    credentials the server refuses for good (a revoked ``PEERTUBE_TOKEN``)."""
     if stop.requested or bug.is_set():
         return None
     try:
-        return run_change(actions, change, reraise=ServerUnreachable)
+        return run_change(actions, change, reraise=(ServerUnreachable, CredentialsRefused))
     except ServerUnreachable as exc:
-        stop.request(f"the server stopped answering: {exc}")
+        _stop_once(stop, f"the server stopped answering: {exc}")
+        return _failed(change, str(exc))
+    except CredentialsRefused as exc:
+        _stop_once(stop, str(exc))
         return _failed(change, str(exc))
     except Exception:
         bug.set()
         raise
 
 
+def _stop_once(stop: Stop, reason: str) -> None:
+    """The first worker to meet the failure asks to stop; the others, failing alike while in
+    flight, must not: a second request would end the running changes' grace period."""
+    with _STOPPING:
+        if not stop.requested:
+            stop.request(reason)
+
+
+_STOPPING = threading.Lock()
+
+
 def run_change(
-    actions: Actions, change: Change, *, reraise: type[Exception] | None = None
+    actions: Actions, change: Change, *, reraise: tuple[type[Exception], ...] = ()
 ) -> ItemResult:
     started = time.monotonic()
     try:
         result = _dispatch(actions, change)
     except PtsyncError as exc:  # anything else is a bug: it goes up (exit 3, crash log)
-        if reraise is not None and isinstance(exc, reraise):
+        if isinstance(exc, reraise):
             raise
         result = _failed(change, str(exc))
     result.seconds = round(time.monotonic() - started, 3)

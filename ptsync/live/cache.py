@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ptsync.cachefiles import cache_dir, cache_key, read_json, write_json
+from ptsync.fields import DETAIL_FIELDS
 
 log = logging.getLogger("ptsync.live.cache")
 _VERSION = 1
@@ -68,7 +69,13 @@ class DetailCache:
                 return
             fields = entry.get("fields")
             if isinstance(fields, dict):
-                merged = {**fields, **_jsonable(changed)}
+                # only the detail fields: the entry's list fields (name, privacy...) are those
+                # of the old version, and a plan takes them from the listing, never from here
+                merged = {
+                    k: v
+                    for k, v in {**fields, **_jsonable(changed)}.items()
+                    if k in DETAIL_FIELDS or k == "description"
+                }
                 self._pending[uuid] = (base_updated_at, merged)
 
     def pending(self) -> int:

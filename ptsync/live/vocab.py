@@ -3,8 +3,10 @@
 A warm plan must not spend requests on data that practically never changes, yet a cache must
 never make a plan wrong: labels are resolved against the cached copy, and when a label (or a
 channel) is missing from it the caller asks for a fresh copy once before reporting an error.
-The server's version travels with them (one ``/config`` request on a cold plan, none warm): a
-server upgrade between runs is noticed at the latest when the cache is refreshed.
+The server's version, which picks behaviour (``peertube.versions``), is read from the server on
+every run (one ``/config`` request, warm or cold) and the cached copy is only used when it was
+made for that same version: an upgrade between two runs refetches everything (it may bring new
+licences and languages), so a warm plan equals a ``--no-cache`` one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ptsync.state import Vocabularies
 
 class VocabularyClient(Protocol):
     def vocabularies(self) -> Vocabularies: ...
+    def server_config(self) -> dict[str, Any]: ...
 
 
 def vocab_to_json(vocab: Vocabularies) -> dict[str, Any]:
@@ -56,8 +59,13 @@ def load_vocabularies(
     if not refresh:
         cached = cache.load()
         vocab = vocab_from_json(cached) if cached else None
-        if vocab is not None:
+        if vocab is not None and vocab.server_version == _running_version(client):
             return vocab, True
     vocab = client.vocabularies()
     cache.save(vocab_to_json(vocab))
     return vocab, False
+
+
+def _running_version(client: VocabularyClient) -> str:
+    """``serverVersion`` as the server says it now (the client asks once per run)."""
+    return str(client.server_config().get("serverVersion") or "")

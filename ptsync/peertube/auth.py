@@ -8,6 +8,12 @@ rotated-out password never works through the cache, and the successful login rem
 account's older token files. ``PEERTUBE_TOKEN`` is used as is. Secrets never reach logs,
 exception messages or reprs. The cache also remembers the account's role, so that the next run
 knows from its first request whether PeerTube rate-limits it.
+
+Tokens end before their time: PeerTube 8.1.8 revoked every token of the instances it was
+installed on, and 8.2.2 revokes a user's tokens when the password changes. A refused refresh
+token is therefore met with one password grant, said once in the log; a password the server
+refuses (or a revoked ``PEERTUBE_TOKEN``) is ``CredentialsRefused``, remembered, so that no
+later request of the run tries again (no login loop against the 15-per-5-minutes limit).
 """
 
 from __future__ import annotations
@@ -24,10 +30,27 @@ from pathlib import Path
 from typing import Any
 
 from ptsync.cachefiles import cache_dir, keyed_hash, read_json, write_json
-from ptsync.errors import AuthenticationError, BadResponse, ConfigError, PeerTubeError
+from ptsync.errors import (
+    AuthenticationError,
+    BadResponse,
+    ConfigError,
+    CredentialsRefused,
+    PeerTubeError,
+)
 
 log = logging.getLogger("ptsync.auth")
 EARLY = 60.0  # renew this many seconds before the access token expires
+REVOKED = (
+    "the server refused the saved login (its tokens were revoked: an upgrade to PeerTube "
+    "8.1.8 or later, or a password change, does that); logged in again with the password"
+)
+LOGIN_HINTS = {  # PeerTube's codes for a refused password grant, in the user's terms
+    "invalid_grant": "wrong username or password: is PEERTUBE_PASSWORD the current one?",
+    "account_blocked": "the account is blocked on this instance",
+    "access_denied": "the account is blocked or not allowed to log in",
+    "email_not_verified": "the account's email address is not verified yet",
+    "too_long_password": "the password is longer than PeerTube accepts (50 characters)",
+}
 
 
 @dataclass(frozen=True)
@@ -125,6 +148,7 @@ class Authenticator:
         self._role: int | None = None  # without a cached token (PEERTUBE_TOKEN, no cache)
         self._path: Path | None = None
         self._account: str | None = None  # names the user's token files, whatever password
+        self._refused: CredentialsRefused | None = None  # the run's credentials, refused
         if use_cache and credentials.username and credentials.password and not credentials.token:
             self._open_cache(base_url, credentials.username, credentials.password)
 
@@ -143,9 +167,13 @@ class Authenticator:
             self._token = Token.from_json(data)
 
     def bearer(self, get: Get, post: Post) -> str:
+        if self._refused is not None:
+            raise self._refused
         if self.credentials.token:
             return self.credentials.token
         with self._lock:
+            if self._refused is not None:
+                raise self._refused
             token = self._token
             if token is None or not token.fresh(time.time()):
                 token = self._renew(token, get, post)
@@ -166,6 +194,24 @@ class Authenticator:
                 token.role = role
                 self._save(token)
 
+    def refuse(self, error: PeerTubeError, base_url: str) -> CredentialsRefused:
+        """The server refused a token this run cannot renew (``PEERTUBE_TOKEN``), or one it
+        had just issued: the credentials are refused for the rest of the run."""
+        if self.credentials.token:
+            text = (
+                f"PEERTUBE_TOKEN was refused by {base_url} ({error.status} "
+                f"{error.body.summary()}): it was revoked or has expired; set a new token, or "
+                "PEERTUBE_USERNAME and PEERTUBE_PASSWORD instead"
+            )
+        else:
+            text = (
+                f"{base_url} refused the token it had just issued ({error.status} "
+                f"{error.body.summary()}); not logging in again"
+            )
+        with self._lock:
+            self._refused = self._refused or CredentialsRefused(error, text)
+            return self._refused
+
     def invalidate(self, used: str) -> None:
         """The server refused ``used`` (revoked, or the server restarted): renew next time."""
         with self._lock:
@@ -173,14 +219,18 @@ class Authenticator:
                 self._token.access_expires = 0.0
 
     def _renew(self, token: Token | None, get: Get, post: Post) -> Token:
+        revoked = False
         if token is not None and token.refresh and time.time() < token.refresh_expires - EARLY:
             try:
                 return self._store(self._grant(token, get, post, refresh=token.refresh))
             except PeerTubeError as exc:
                 if exc.status >= 500 or exc.status == 429:
                     raise
-                log.info("refresh token refused (%d); logging in again", exc.status)
-        return self._store(self._grant(token, get, post, refresh=None), login=True)
+                revoked = True  # its refresh token is gone before its time
+        renewed = self._store(self._grant(token, get, post, refresh=None), login=True)
+        if revoked:
+            log.info(REVOKED)
+        return renewed
 
     def _grant(self, old: Token | None, get: Get, post: Post, *, refresh: str | None) -> Token:
         client_id, client_secret = _oauth_client(old if refresh else None, get)
@@ -197,10 +247,17 @@ class Authenticator:
             answer = post("/api/v1/users/token", form)
         except PeerTubeError as exc:
             if refresh is None and exc.status in (400, 401):
-                raise AuthenticationError(exc.method, exc.endpoint, exc.body) from None
+                self._refused = self._login_refused(exc)
+                raise self._refused from None
             raise
         log.debug("obtained an access token by %s grant", "refresh" if refresh else "password")
         return _token_from(answer, client_id, client_secret, time.time())
+
+    def _login_refused(self, exc: PeerTubeError) -> CredentialsRefused:
+        """The password grant refused: one line with PeerTube's reason in the user's terms."""
+        refused = AuthenticationError(exc.method, exc.endpoint, exc.body)
+        hint = LOGIN_HINTS.get(exc.body.code or "", "the server refused the login")
+        return CredentialsRefused(refused, f"{refused} ({hint})")
 
     def _store(self, token: Token, *, login: bool = False) -> Token:
         token.role = self._token.role if self._token is not None else self._role

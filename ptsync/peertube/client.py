@@ -21,6 +21,7 @@ from ptsync.peertube.download import local_copy
 from ptsync.peertube.http import ClientSettings, Sender, Transport, role_id
 from ptsync.peertube.syncs import LiveSync
 from ptsync.peertube.upload import Progress, resumable_upload
+from ptsync.peertube.versions import ServerVersion, server_version
 from ptsync.state import Chapter, LiveImport, LiveVideo, Vocabularies
 
 PAGE = 100
@@ -40,7 +41,9 @@ class PeerTubeClient:
         self.transport = Transport(base_url, credentials, self.settings, sender)
         self.base_url = self.transport.base_url
         self._me: dict[str, Any] | None = None
+        self._config: dict[str, Any] | None = None
         self._lock = threading.Lock()
+        self._config_lock = threading.Lock()
 
     @property
     def limiter(self) -> Any:
@@ -93,7 +96,17 @@ class PeerTubeClient:
         return self._get_obj("/users/me/video-quota-used")
 
     def server_config(self) -> dict[str, Any]:
-        return self._get_obj("/config")
+        """``/config``, asked once per client (a run): the server's version and settings are
+        taken as they are when the run starts."""
+        with self._config_lock:
+            if self._config is None:
+                self._config = self._get_obj("/config")
+            return self._config
+
+    def server_version(self) -> ServerVersion:
+        """The running server's version and the behaviour it gets (``versions``); ConfigError
+        below 6.0."""
+        return server_version(str(self.server_config().get("serverVersion") or ""))
 
     def channels(self) -> dict[str, int]:
         """The user's channels, name → id (from ``/users/me``, else the account's list)."""
@@ -169,9 +182,13 @@ class PeerTubeClient:
         for field_name, image in (("thumbnailfile", thumbnail), ("previewfile", preview)):
             if image is not None:
                 files[field_name] = _file_part(image)
-        if thumbnail is not None and preview is None:
-            files["previewfile"] = files["thumbnailfile"]
+        if thumbnail is not None and preview is None and not self._preview_follows():
+            files["previewfile"] = files["thumbnailfile"]  # before 8.1, the poster is its own
         self.transport.call("PUT", path, form=form_fields(body), files=files)
+
+    def _preview_follows(self) -> bool:
+        """8.1+ makes the preview from the thumbnail: sending it twice only costs bytes."""
+        return self.server_version().features.thumbnail_is_preview
 
     def delete_video(self, id_or_uuid: str | int) -> None:
         self.transport.call("DELETE", f"{API}/videos/{id_or_uuid}")
@@ -481,10 +498,17 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-_CAPTION_TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip"}
+_FILE_TYPES = {  # not left to the platform's mimetypes table, which may lack webp
+    ".vtt": "text/vtt",
+    ".srt": "application/x-subrip",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+}
 
 
 def _file_part(path: Path) -> tuple[str, bytes, str]:
     """Small side files (images, captions) are read whole so a retried PUT can resend them."""
-    kind = _CAPTION_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+    kind = _FILE_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
     return (path.name, path.read_bytes(), kind or "application/octet-stream")

@@ -14,9 +14,11 @@ Failures to connect are judged by what came before: an instance that never answe
 run is a wrong URL or a server that is down, reported at once in one line
 (``ServerUnreachable.first_contact``); one that answered before and then cannot be reached
 after the retries has gone away. A server that accepts connections but lets a request spend
-all its retries on timeouts counts as not answering. Either way every later request fails at
-once too, so a run stops within one retry budget instead of one per item. ``deadline`` bounds
-the whole run.
+all its retries on timeouts counts as not answering only when no other request got an answer
+since that request's first timeout: a hung server ends the run within one retry budget, while
+a slow one that still answers others fails just the request that waited too long (its item),
+never the run. Either way a server found gone fails every later request at once, so a run
+stops within one retry budget instead of one per item. ``deadline`` bounds the whole run.
 
 Redirects are followed only for GET within the instance's origin (scheme, host and port): a
 redirect anywhere else is an error naming the target, so the bearer token and the login form
@@ -29,6 +31,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -123,6 +126,8 @@ class Transport:
         self._closed = False
         self._exempt = False  # staff: PeerTube does not limit us, so neither do we
         self._answered = False  # the instance answered at least once in this run
+        self._answers = 0  # answers received so far (any request, any status)
+        self._answers_lock = threading.Lock()
         self._down: str | None = None  # why the instance is gone, once the retries ran out
         self._started = time.monotonic()
         self._set_exempt(self.auth.role, "remembered from the last run")
@@ -178,9 +183,11 @@ class Transport:
         budget = max(1, self.settings.max_retries)
         where = endpoint(path)
         attempt = timeouts = 0
+        silent_since: int | None = None  # answers seen when this request's first timeout began
         while True:
             attempt += 1
             self._check_running(method, where)
+            answers = self._answers
             try:
                 return self._once(method, path, auth, timeout, limit, parts)
             except _LoginFailed as failed:
@@ -188,9 +195,12 @@ class Transport:
                 again = True  # the request itself was not sent
             except (ServerError, TransportError) as exc:
                 error, again = exc, idempotent
-            timeouts += isinstance(error, TimedOut)
+            if isinstance(error, TimedOut):
+                timeouts += 1
+                silent_since = answers if silent_since is None else silent_since
             if not (again and attempt < budget and self._worth_retrying(error)):
-                raise self._given_up(error, method, where, attempt, timeouts) from None
+                silent = silent_since is not None and self._answers == silent_since
+                raise self._given_up(error, method, where, attempt, timeouts, silent) from None
             log.info("%s %s failed (%s); retrying", method, where, error)
             self._pause(attempt)
 
@@ -203,14 +213,25 @@ class Transport:
         return isinstance(error, ServerError | TransportError)
 
     def _given_up(
-        self, error: PtsyncError, method: str, where: str, attempts: int, timeouts: int
+        self,
+        error: PtsyncError,
+        method: str,
+        where: str,
+        attempts: int,
+        timeouts: int,
+        silent: bool,
     ) -> PtsyncError:
-        """The error a request ends with; a server found gone or silent fails later ones."""
+        """The error a request ends with; a server found gone or silent fails later ones.
+
+        ``silent``: no request got an answer since this one first timed out. Without it, the
+        server is slow, not gone: the timeout stays this request's own failure."""
         if isinstance(error, Unreachable):
             self._down = error.problem
             return ServerUnreachable(method, where, error.problem, attempts=attempts)
-        if isinstance(error, TimedOut) and attempts > 1 and timeouts == attempts:
+        if isinstance(error, TimedOut) and attempts > 1 and timeouts == attempts and silent:
             return self._not_answering(error, method, where, attempts)
+        if isinstance(error, TimedOut) and attempts > 1:
+            return TimedOut(method, where, error.seconds, attempts)
         return error
 
     def _not_answering(
@@ -250,15 +271,19 @@ class Transport:
         limit: int,
         parts: dict[str, Any],
     ) -> Answer:
-        """One attempt: log in if needed, send, renew a refused token once."""
+        """One attempt: log in if needed, send, renew a refused token once. A token that
+        cannot be renewed (``PEERTUBE_TOKEN``) or is refused right after its renewal makes the
+        credentials refused for the rest of the run (``Authenticator.refuse``)."""
         renewed = False
         while True:
             bearer = self._bearer() if auth else None
             try:
                 return self._exchange(method, path, bearer, timeout, limit, **parts)
             except AuthenticationError as exc:
-                if exc.status != 401 or bearer is None or renewed or self.auth.credentials.token:
+                if exc.status != 401 or bearer is None:
                     raise
+                if renewed or self.auth.credentials.token:
+                    raise self.auth.refuse(exc, self.base_url) from None
                 self.auth.invalidate(bearer)
                 renewed = True
 
@@ -383,6 +408,8 @@ class Transport:
         except BaseException:
             self.limiter.release()
             raise
+        with self._answers_lock:
+            self._answers += 1
         self._answered, self._down = True, None
         if log.isEnabledFor(logging.DEBUG):
             elapsed = (time.monotonic() - sent) * 1000

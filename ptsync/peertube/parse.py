@@ -119,6 +119,7 @@ def video_import(item: Any, endpoint: str = "/api/v1/users/me/videos/imports") -
             video_uuid=str(linked["uuid"]) if isinstance(linked, Mapping) else None,
             created_at=str(item.get("createdAt", "")),
             updated_at=str(item.get("updatedAt", "")),
+            attempts=int(item.get("attempts") or 0),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise BadResponse("GET", endpoint, f"import object without a valid {exc}") from None

@@ -54,6 +54,7 @@ from ptsync.plan.release import plan_release
 from ptsync.plan.rule_updates import plan_rule_updates
 from ptsync.plan.schedule import ANNOTATION as SCHEDULE_ANNOTATION
 from ptsync.plan.schedule import SchedulePlan, annotation_for, create_problem, plan_schedule
+from ptsync.plan.server_rules import refused_captions
 from ptsync.state import (
     CaptionFile,
     DesiredState,
@@ -62,6 +63,7 @@ from ptsync.state import (
     LiveVideo,
     UrlSource,
     VideoState,
+    Vocabularies,
 )
 
 
@@ -71,6 +73,8 @@ class PlanOptions:
     file_replace_enabled: bool = False
     adopt: bool = False  # write markers on uuid-pinned videos even when nothing else changes
     retry_failed_imports: bool = False  # the server retries a failed import in place (8.x)
+    import_retry_limit: int | None = None  # attempts after which it refuses to (8.3: 5)
+    caption_written_only: bool = False  # captions in sign languages are refused (8.2+)
     now: float | None = None  # epoch seconds that publishAt is compared with (None: the clock)
 
 
@@ -87,7 +91,10 @@ class VideoPlan:
 
 
 def plan_videos(
-    desired: DesiredState, matching: Matching, options: PlanOptions = PlanOptions()
+    desired: DesiredState,
+    matching: Matching,
+    options: PlanOptions = PlanOptions(),
+    vocab: Vocabularies | None = None,  # the instance's languages (captions it refuses)
 ) -> VideoPlan:
     changes: list[Change] = []
     notices: list[Notice] = []
@@ -100,6 +107,7 @@ def plan_videos(
         change = _plan_entry(desired, found, options, owned, notices, problems)
         if change is not None:
             changes.append(change)
+            problems += refused_captions(change, found.desired, vocab, options.caption_written_only)
         elif found.live is not None and is_managed(found.desired):
             unchanged += 1
     ruled = plan_rule_updates(desired, matching)
@@ -168,12 +176,17 @@ def _retry_failed_import(
     place (same video, same uuid), never imported a second time beside it."""
     entry, live, row = found.desired, found.live, found.failed_import
     assert live is not None
-    if not options.retry_failed_imports or row is None:
+    limit = options.import_retry_limit
+    spent = row is not None and limit is not None and row.attempts >= limit
+    if not options.retry_failed_imports or row is None or spent:
+        why = "failed and this server cannot retry it"
+        if spent and row is not None:
+            why = f"failed {row.attempts} times, as often as this server retries an import"
         notices.append(
             Notice(
                 NoticeKind.IMPORT_FAILED,
-                f"{entry.external_id}: the import of {live.uuid} failed and this server cannot "
-                "retry it; delete the video in PeerTube and ptsync imports it again",
+                f"{entry.external_id}: the import of {live.uuid} {why}; delete the video in "
+                "PeerTube and ptsync imports it again",
                 entry.external_id,
                 entry.ref,
             )

@@ -112,10 +112,14 @@ class App:
         self.state = state
         self.faults = faults
         self.log = log
-        self.routes, self.map = _routing(state.profile.name)
+        self.routing = _routing(state.profile.name)  # (routes, map): swapped as one
         self.api_limiter = FixedWindow(*rate_limit) if rate_limit else None
         self.login_limiter = FixedWindow(*login_rate_limit) if login_rate_limit else None
         self.contention = Contention()
+
+    def switch_profile(self, profile: profiles.Profile) -> None:
+        """The routes of another release (``FakePeerTube.upgrade``)."""
+        self.routing = _routing(profile.name)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -173,13 +177,14 @@ class App:
     def _answer(self, request: Request) -> tuple[Response, str | None]:
         if not request.path.startswith("/api/"):
             return self.dispatch(request), None
-        fault = self.faults.decide(request.method, request.path, "before")
+        query = request.args.to_dict()
+        fault = self.faults.decide(request.method, request.path, "before", query)
         if self.faults.latency:
             time.sleep(self.faults.latency)
         if fault is not None:
             return self._apply(fault, request, None), fault.label
         response = self.dispatch(request)
-        fault = self.faults.decide(request.method, request.path, "after")
+        fault = self.faults.decide(request.method, request.path, "after", query)
         if fault is not None:
             return self._apply(fault, request, response), fault.label
         return response, None
@@ -210,12 +215,13 @@ class App:
     # --- PeerTube -----------------------------------------------------------------------
 
     def dispatch(self, request: Request) -> Response:
-        adapter = self.map.bind_to_environ(request.environ)
+        routes, rules = self.routing
+        adapter = rules.bind_to_environ(request.environ)
         try:
             index, args = adapter.match()
         except HTTPException:
             return self._unrouted(request)
-        route = self.routes[index]
+        route = routes[index]
         try:
             body = parse(request, route.files) if route.parse_body else Body(None)
         except (BodyTooLarge, RequestEntityTooLarge):

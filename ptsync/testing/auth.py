@@ -4,6 +4,12 @@ Mirrors PeerTube's own token handler: form-encoded only, client credentials chec
 same ``invalid_*`` error names, and a refresh that revokes the previous token pair. Bearer
 checks follow ``authenticate``/``optionalAuthenticate``: no header is
 ``unauthorized_request``, an unknown or expired token is ``invalid_token``.
+
+Releases differ in what a refused login says (8.1: ``account_blocked`` and
+``too_long_password`` where 8.0 said ``access_denied`` or compared the password anyway), in the
+refresh token's lifetime (8.2: four weeks) and in what ends a token: ``revoke_all`` is an
+instance-wide invalidation (8.1.8's upgrade did it), ``change_password`` ends the user's tokens
+from 8.2 (``password_change_revokes``) and leaves them valid before.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from ptsync.testing.problems import Problem, json_response
 from ptsync.testing.records import Token, User
 from ptsync.testing.routing import Ctx, Routes
 
-REFRESH_TTL = 1209599
+MAX_PASSWORD_CHARS, MAX_PASSWORD_BYTES = 50, 72  # 8.1: longer is ``too_long_password``
 
 routes = Routes()
 
@@ -64,7 +70,7 @@ def issue(state: State, user: User) -> Token:
         refresh=token(),
         user_id=user.id,
         access_expires=now + state.settings.token_ttl,
-        refresh_expires=now + REFRESH_TTL,
+        refresh_expires=now + state.profile.refresh_token_ttl,
     )
     state.tokens[record.access] = record
     state.refresh_tokens[record.refresh] = record
@@ -74,6 +80,21 @@ def issue(state: State, user: User) -> Token:
 def revoke(state: State, record: Token) -> None:
     state.tokens.pop(record.access, None)
     state.refresh_tokens.pop(record.refresh, None)
+
+
+def revoke_all(state: State, user_id: int | None = None) -> int:
+    """End every token (of one user, or of everyone); how many pairs were ended."""
+    ended = [t for t in state.tokens.values() if user_id is None or t.user_id == user_id]
+    for record in ended:
+        revoke(state, record)
+    return len(ended)
+
+
+def change_password(state: State, user: User, password: str) -> None:
+    """An administrator's reset or the user's own change: 8.2.2 ends the user's tokens."""
+    user.password = password
+    if state.profile.password_change_revokes:
+        revoke_all(state, user.id)
 
 
 @routes("/api/v1/oauth-clients/local", "GET")
@@ -115,7 +136,7 @@ def _token_response(state: State, record: Token) -> Response:
             "access_token": record.access,
             "refresh_token": record.refresh,
             "expires_in": math.ceil(state.settings.token_ttl),
-            "refresh_token_expires_in": REFRESH_TTL,
+            "refresh_token_expires_in": state.profile.refresh_token_ttl,
         }
     )
     response.headers["Cache-Control"] = "no-store"
@@ -127,11 +148,21 @@ def _password_grant(state: State, form: dict[str, object]) -> Token:
     for name in ("username", "password"):
         if not form.get(name):
             raise _oauth_error("invalid_request", f"Missing parameter: `{name}`")
+    password = str(form["password"])
+    new_codes = state.profile.login_error_codes
+    if new_codes and _too_long(password):
+        raise Problem(400, "Password is too long", code="too_long_password")
     user = state.user_by_name(str(form["username"]))
-    if user is None or user.password != form["password"]:
+    if user is None or user.password != password:
         raise _oauth_error("invalid_grant", "Invalid grant: user credentials are invalid")
+    if user.blocked:
+        raise _oauth_error("account_blocked" if new_codes else "access_denied", "User is blocked.")
     user.last_login = state.clock.now()
     return issue(state, user)
+
+
+def _too_long(password: str) -> bool:
+    return len(password) > MAX_PASSWORD_CHARS or len(password.encode()) > MAX_PASSWORD_BYTES
 
 
 def _refresh_grant(state: State, form: dict[str, object]) -> Token:

@@ -15,6 +15,7 @@ from ptsync.testing.bodies import StoredFile
 from ptsync.testing.editing import check_can_manage, check_video_param, video_or_404
 from ptsync.testing.ids import new_uuid
 from ptsync.testing.problems import json_response, no_content, not_found
+from ptsync.testing.profiles import Profile
 from ptsync.testing.records import Caption, Video
 from ptsync.testing.routing import Ctx, Routes
 from ptsync.testing.videos import check_can_see
@@ -40,10 +41,19 @@ def _is_caption(upload: StoredFile) -> bool:
     return allowed and 0 < upload.size <= CAPTION_MAX
 
 
+def caption_language(profile: Profile, language: str) -> bool:
+    """A language a caption may have: any video language up to 8.1; from 8.2 only written
+    ones (the sign languages, which the video language list keeps, are refused)."""
+    label = profile.languages.get(language)
+    if label is None:
+        return False
+    return not (profile.caption_text_languages and "Sign Language" in label)
+
+
 def _video(ctx: Ctx, vid: str, language: str | None = None, *, upload: bool = False) -> Video:
     checker = v.Checker({})
     ident = check_video_param(checker, vid, "videoId")
-    if language is not None and language not in ctx.state.profile.languages:
+    if language is not None and not caption_language(ctx.state.profile, language):
         checker.fail("captionLanguage", language, v.INVALID, location="params")
     if upload:
         checker.file("captionfile", ctx.body.files, _is_caption, CAPTION_MSG, optional=False)

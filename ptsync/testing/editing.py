@@ -123,15 +123,32 @@ def image_path(kind: str) -> str:
     return f"/lazy-static/{kind}/{uuid.uuid4()}.jpg"
 
 
-def apply_images(video: Video, values: Mapping[str, Any]) -> None:
+def apply_images(state: State, video: Video, values: Mapping[str, Any]) -> None:
+    """Up to 8.0 ``thumbnailfile`` and ``previewfile`` are two images (the miniature and the
+    watch page's poster). From 8.1 they are one image in several sizes: either field sets it,
+    and when both are sent ``previewfile`` wins."""
     thumbnail = values.get("thumbnailfile")
-    if isinstance(thumbnail, StoredFile):
-        video.thumbnail = thumbnail.data if thumbnail.data is not None else thumbnail.head
-        video.thumbnail_path = image_path("thumbnails")
     preview = values.get("previewfile")
+    for name, upload in (("thumbnailfile", thumbnail), ("previewfile", preview)):
+        if isinstance(upload, StoredFile):
+            state.image_parts[name] += 1
+    if state.profile.preview_is_thumbnail:
+        image = preview if isinstance(preview, StoredFile) else thumbnail
+        if isinstance(image, StoredFile):
+            video.thumbnail = video.preview = _bytes(image)
+            video.thumbnail_path = image_path("thumbnails")
+            video.preview_path = image_path("thumbnails")
+        return
+    if isinstance(thumbnail, StoredFile):
+        video.thumbnail = _bytes(thumbnail)
+        video.thumbnail_path = image_path("thumbnails")
     if isinstance(preview, StoredFile):
-        video.preview = preview.data if preview.data is not None else preview.head
+        video.preview = _bytes(preview)
         video.preview_path = image_path("previews")
+
+
+def _bytes(upload: StoredFile) -> bytes:
+    return upload.data if upload.data is not None else upload.head
 
 
 def set_passwords(state: State, video: Video, passwords: list[str]) -> None:
@@ -164,7 +181,7 @@ def apply_update(state: State, video: Video, values: Mapping[str, Any]) -> None:
         _apply_privacy(state, video, values, now, touched)
     if "tags" in values:
         video.tags = normalise_tags(values["tags"])
-    apply_images(video, values)
+    apply_images(state, video, values)
     scheduling.apply(state, video, values)
     if video.description != old_description:
         description_chapters.derive_on_update(video, old_description)
@@ -215,7 +232,7 @@ def creation_fields(values: Mapping[str, Any], *, wait_transcoding: bool) -> dic
 
 
 def finish_creation(state: State, video: Video, values: Mapping[str, Any]) -> None:
-    apply_images(video, values)
+    apply_images(state, video, values)
     description_chapters.derive_on_create(video)
     scheduling.track(state, video, scheduling.from_values(values))
     if video.privacy == PASSWORD_PROTECTED:

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from ptsync.testing import limits, views
 from ptsync.testing import validation as v
 from ptsync.testing.editing import image_path
-from ptsync.testing.ids import parse_ident
+from ptsync.testing.ids import is_int, parse_ident
 from ptsync.testing.listing import page
 from ptsync.testing.playlists import (
     check_can_manage_playlist,
@@ -110,10 +110,16 @@ def add_element(ctx: Ctx, pid: str) -> Response:
     return json_response({"videoPlaylistElement": {"id": element.id}})
 
 
-def _element(playlist: Playlist, raw: str) -> Element:
-    for element in playlist.elements:
-        if str(element.id) == raw:
-            return element
+def _element(ctx: Ctx, playlist: Playlist, raw: str) -> tuple[Playlist, Element]:
+    """The element and the playlist that holds it. 8.2 looks for it in the playlist named in
+    the path; before, PeerTube loaded it by id alone, from any playlist."""
+    holders = [playlist]
+    if not ctx.state.profile.element_in_playlist:
+        holders += [p for p in ctx.state.playlists.values() if p is not playlist]
+    for holder in holders:
+        for element in holder.elements:
+            if str(element.id) == raw:
+                return holder, element
     raise not_found("Video playlist element not found")
 
 
@@ -122,7 +128,7 @@ def update_element(ctx: Ctx, pid: str, eid: str) -> Response:
     checker = v.Checker(ctx.fields)
     _element_checks(checker)
     playlist = _managed(ctx, checker, pid)
-    element = _element(playlist, eid)
+    holder, element = _element(ctx, playlist, eid)
     check_can_manage_playlist(ctx.me, playlist)
     for name, attribute in (
         ("startTimestamp", "start_timestamp"),
@@ -130,17 +136,17 @@ def update_element(ctx: Ctx, pid: str, eid: str) -> Response:
     ):
         if name in checker.values:
             setattr(element, attribute, checker.values[name])
-    playlist.updated_at = ctx.state.clock.now()
+    holder.updated_at = ctx.state.clock.now()
     return no_content()
 
 
 @routes("/api/v1/video-playlists/<pid>/videos/<eid>", "DELETE", auth="required")
 def delete_element(ctx: Ctx, pid: str, eid: str) -> Response:
     playlist = _managed(ctx, v.Checker({}), pid)
-    element = _element(playlist, eid)
+    holder, element = _element(ctx, playlist, eid)
     check_can_manage_playlist(ctx.me, playlist)
-    playlist.elements.remove(element)
-    playlist.updated_at = ctx.state.clock.now()
+    holder.elements.remove(element)
+    holder.updated_at = ctx.state.clock.now()
     return no_content()
 
 
@@ -187,3 +193,35 @@ def move(elements: list[Element], start: int, after: int, length: int) -> list[E
         if position >= old:
             positions[key] = position - length
     return sorted(elements, key=lambda e: positions[id(e)])
+
+
+@routes("/api/v1/users/me/video-playlists/videos-exist", "GET", auth="required")
+def videos_exist(ctx: Ctx) -> Response:
+    """Which of the user's playlists hold each video; 8.2 takes at most 100 ids."""
+    raw = ctx.request.args.getlist("videoIds") + ctx.request.args.getlist("videoIds[]")
+    limit = ctx.state.profile.videos_exist_max
+    checker = v.Checker({}, location="query")
+    if not raw or not all(is_int(value) for value in raw):
+        checker.fail("videoIds", raw or limits.UNDEFINED, "Should have a valid video ids array")
+    elif limit is not None and len(raw) > limit:
+        checker.fail("videoIds", raw, f"Should have at most {limit} video ids")
+    checker.raise_errors(ctx.instance)
+    wanted = {int(value) for value in raw}
+    found: dict[str, list[dict[str, Any]]] = {str(i): [] for i in sorted(wanted)}
+    mine = sorted(
+        (p for p in ctx.state.playlists.values() if p.user_id == ctx.me.id), key=lambda p: p.id
+    )
+    for playlist in mine:
+        for element in playlist.elements:
+            if element.video_id in wanted:
+                found[str(element.video_id)].append(
+                    {
+                        "playlistElementId": element.id,
+                        "playlistId": playlist.id,
+                        "playlistDisplayName": playlist.display_name,
+                        "playlistShortUUID": playlist.short_uuid,
+                        "startTimestamp": element.start_timestamp,
+                        "stopTimestamp": element.stop_timestamp,
+                    }
+                )
+    return json_response(found)

@@ -1,11 +1,12 @@
-"""``FakePeerTube``: a real HTTP server on 127.0.0.1 that behaves like PeerTube 6.3, 7.3 or 8.0.
+"""``FakePeerTube``: a real HTTP server on 127.0.0.1 that behaves like PeerTube 6.3 to 8.3.
 
 The facade owns the lifecycle (werkzeug's threaded server on an ephemeral port, in a daemon
 thread) and exposes seeding, introspection and server-side knobs for tests, the demo and
 benchmarks. Everything else lives in modules with one job each; this class only wires them
 together and takes the instance lock around direct state access.
 
-``version`` picks the release (``profiles``; default 6.3). ``channel_sync_enabled`` is the
+``version`` picks the release (``profiles``; default 6.3); ``upgrade`` switches a running fake
+to another one, its data kept, as an administrator's upgrade does. ``channel_sync_enabled`` is the
 admin's ``import.video_channel_synchronization.enabled`` (off, as on a fresh instance); what an
 external channel lists is registered with ``set_upstream`` (the fake runs no yt-dlp).
 ``create_delay`` (seconds; ``None`` = instant, the fast default) makes import creation take
@@ -17,13 +18,14 @@ takes ``upload_delay`` (default a third of ``create_delay``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from ptsync.testing import admin, import_job, profiles, resumable, syncs
+from ptsync.testing import admin, auth, import_job, profiles, resumable, syncs
 from ptsync.testing.app import App
 from ptsync.testing.completion import SessionFilter, Wedge
 from ptsync.testing.faults import FaultInjector
@@ -143,8 +145,20 @@ class FakePeerTube:
 
     @property
     def version(self) -> str:
-        """The profile's name ("6.3", "7.3", "8.0"); ``serverVersion`` is ``profile``'s."""
+        """The profile's name ("6.3" ... "8.3"); ``serverVersion`` is ``profile``'s."""
         return self.state.profile.name
+
+    def upgrade(self, version: str) -> None:
+        """Switch the running server to another release (or back), keeping every record.
+
+        Upgrading across 8.1.8 ends every OAuth token, as that security release did."""
+        target = profiles.profile(version)
+        with self.state.lock:
+            before = profiles.parse(self.state.profile.server_version)
+            self.state.settings = dataclasses.replace(self.state.settings, profile=target)
+            self.app.switch_profile(target)
+            if before < profiles.TOKENS_INVALIDATED <= profiles.parse(target.server_version):
+                auth.revoke_all(self.state)
 
     # --- seeding ---------------------------------------------------------------------------
 
@@ -266,6 +280,27 @@ class FakePeerTube:
         with self.state.lock:
             return [syncs.view(self.state, s) for s in self.state.syncs.values()]
 
+    def revoke_tokens(self) -> int:
+        """End every OAuth token of the instance (what 8.1.8's upgrade did); how many."""
+        with self.state.lock:
+            return auth.revoke_all(self.state)
+
+    def change_password(self, username: str, password: str) -> None:
+        """A password change or reset: from 8.2 it ends the user's tokens (8.2.2)."""
+        with self.state.lock:
+            auth.change_password(self.state, self._user(username), password)
+
+    def block_user(self, username: str, blocked: bool = True) -> None:
+        """An administrator blocks (or unblocks) the account: its logins are refused."""
+        with self.state.lock:
+            self._user(username).blocked = blocked
+
+    def _user(self, username: str) -> Any:
+        user = self.state.user_by_name(username)
+        if user is None:
+            raise KeyError(f"no user {username!r}")
+        return user
+
     def complete_imports(self) -> None:
         with self.state.lock:
             import_job.advance(self.state, finish_all=True)
@@ -348,10 +383,23 @@ class FakePeerTube:
         with self.state.lock:
             return self.state.multipart_schedules
 
+    @property
+    def image_parts(self) -> dict[str, int]:
+        """How many ``thumbnailfile`` and ``previewfile`` parts video creates and updates
+        carried (8.1+ needs only the first: the preview is made from it)."""
+        with self.state.lock:
+            return dict(self.state.image_parts)
+
     def thumbnail(self, id_or_uuid: int | str) -> bytes | None:
         with self.state.lock:
             video = admin.find_video(self.state, id_or_uuid)
             return video.thumbnail if video else None
+
+    def preview(self, id_or_uuid: int | str) -> bytes | None:
+        """The watch page's poster (8.1+: the thumbnail's own image)."""
+        with self.state.lock:
+            video = admin.find_video(self.state, id_or_uuid)
+            return video.preview if video else None
 
     def source_file(self, id_or_uuid: int | str) -> dict[str, Any] | None:
         with self.state.lock:

@@ -1,9 +1,11 @@
 """Failure knobs: the network and proxy misbehaviour a CI job meets on a real instance.
 
 Random faults (``error_rate``, ``rate_limited_rate``, ``slow_rate``, ``drop_rate``) strike
-before the request reaches PeerTube, like a flaky proxy. ``inject`` schedules exact faults for
-matching requests; ``when="after"`` lets the fake do all the work first and then lose the
-answer, which is how a create ends up applied on the server while the client saw a failure.
+before the request reaches PeerTube, like a flaky proxy; ``lost_rate`` drops the connection
+after PeerTube acted (the answer is lost on its way back). ``inject`` schedules exact faults for
+matching requests (method, path, and ``query`` values when given); ``when="after"`` lets the
+fake do all the work first and then lose the answer, which is how a create ends up applied on
+the server while the client saw a failure.
 A seeded RNG keeps sequential scenarios reproducible.
 
 Beyond a status, a drop and a slow answer, a server can be hostile (``ptsync.testing.hostile``
@@ -21,6 +23,7 @@ from __future__ import annotations
 import fnmatch
 import random
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +41,10 @@ def path_matches(pattern: str, path: str) -> bool:
     return pattern == path or fnmatch.fnmatchcase(path, pattern)
 
 
+def _value_matches(pattern: str, value: str | None) -> bool:
+    return value is not None and (pattern == value or fnmatch.fnmatchcase(value, pattern))
+
+
 @dataclass
 class Injection:
     kind: int | str
@@ -48,13 +55,17 @@ class Injection:
     to: str | None = None  # redirect target
     status: int | None = None  # redirect status
     body: Any = None  # malformed answer
+    query: Mapping[str, str] | None = None  # query parameters the request must carry
 
-    def matches(self, method: str, path: str, when: str) -> bool:
+    def matches(
+        self, method: str, path: str, when: str, query: Mapping[str, str] | None = None
+    ) -> bool:
         return (
             self.times > 0
             and self.when == when
             and (self.method is None or self.method == method)
             and (self.path is None or path_matches(self.path, path))
+            and all(_value_matches(v, (query or {}).get(k)) for k, v in (self.query or {}).items())
         )
 
 
@@ -90,6 +101,7 @@ class FaultInjector:
         self.slow_rate = 0.0
         self.slow_seconds = 5.0
         self.drop_rate = 0.0
+        self.lost_rate = 0.0
         self.paths: list[str] | tuple[str, ...] | None = None
         self.hang_seconds = 120.0  # a hung request is let go after this, released or not
         self.huge_bytes = 64 * 2**20
@@ -115,8 +127,10 @@ class FaultInjector:
         to: str | None = None,
         status: int | None = None,
         body: Any = None,
+        query: Mapping[str, str] | None = None,
     ) -> None:
-        """Fail the next ``times`` requests matching ``method``/``path`` (exact or glob).
+        """Fail the next ``times`` requests matching ``method``/``path`` (exact or glob) and
+        carrying every ``query`` value (exact or glob: ``{"search": "*"}``).
         ``to``: a redirect's target; ``status``: a redirect's (default 307) or an endless
         answer's (default 200); ``body``: a malformed answer's JSON."""
         if isinstance(kind, bool) or not (
@@ -129,7 +143,8 @@ class FaultInjector:
             raise ValueError(f"a redirect needs to= and a status in {REDIRECT_STATUSES}")
         upper = method.upper() if method else None
         with self._lock:
-            self._injections.append(Injection(kind, upper, path, times, when, to, status, body))
+            injection = Injection(kind, upper, path, times, when, to, status, body, query)
+            self._injections.append(injection)
 
     @property
     def pending(self) -> list[Injection]:
@@ -158,15 +173,24 @@ class FaultInjector:
             released, self._released = self._released, threading.Event()
         released.set()
 
-    def decide(self, method: str, path: str, when: str) -> Fault | None:
+    def decide(
+        self, method: str, path: str, when: str, query: Mapping[str, str] | None = None
+    ) -> Fault | None:
         with self._lock:
             for injection in self._injections:
-                if injection.matches(method, path, when):
+                if injection.matches(method, path, when, query):
                     injection.times -= 1
                     i = injection
                     return Fault(i.kind, when, i.to, i.status, i.body)
-            if when == "before" and self._random_applies(path):
+            if self._random_applies(path):
+                if when == "after":
+                    return self._lost()
                 return self._draw()
+        return None
+
+    def _lost(self) -> Fault | None:
+        if self.lost_rate and self._rng.random() < self.lost_rate:
+            return Fault("drop", "after")
         return None
 
     def _random_applies(self, path: str) -> bool:

@@ -6,7 +6,8 @@ youtube-dl probe (an unreachable URL fails at once with 400 and nothing is creat
 imports create their video ("To import") and their row; ``import_job`` then moves them along.
 With ``create_delay`` set, the create happens that many seconds after the request, on its own
 thread (``completion``), and happens even if the client has gone. On 8.x a failed import can be
-retried (``POST /videos/imports/{id}/retry``); older releases have no such route.
+retried (``POST /videos/imports/{id}/retry``); older releases have no such route, and 8.3 also
+refuses a retry once the video is gone or ``import_max_attempts`` attempts were made.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ptsync.testing.problems import (
 from ptsync.testing.records import ADMIN, TO_IMPORT, Import, User
 from ptsync.testing.routing import Ctx, Routes
 from ptsync.testing.views import import_row
+from ptsync.testing.vocab import IMPORT_STATES
 
 TORRENT_MSG = (
     "This torrent file is not supported or too large. "
@@ -150,9 +152,23 @@ def my_imports(ctx: Ctx) -> Response:
     sync_id = query.get("videoChannelSyncId")
     if sync_id not in (None, ""):
         rows = [r for r in rows if str(r.sync_id) == str(sync_id)]
+    if state.profile.import_state_filter:  # 8.3; older releases ignore the parameter
+        states = _states(ctx)
+        if states:
+            rows = [r for r in rows if r.state in states]
     rows.sort(key=lambda r: (r.created_at, r.id), reverse=sort.startswith("-"))
     data = [import_row(state, r) for r in page(rows, start, count)]
     return json_response({"total": len(rows), "data": data})
+
+
+def _states(ctx: Ctx) -> set[int]:
+    """``stateOneOf`` (repeated, or as ``stateOneOf[]``): import state ids, else 400."""
+    raw = ctx.request.args.getlist("stateOneOf") + ctx.request.args.getlist("stateOneOf[]")
+    if not all(is_int(value) and int(value) in IMPORT_STATES for value in raw):
+        checker = v.Checker({})
+        checker.fail("stateOneOf", raw, "Should have a valid import state", location="query")
+        checker.raise_errors(ctx.instance)
+    return {int(value) for value in raw}
 
 
 def _own_import(ctx: Ctx, raw: str) -> Import:
@@ -191,6 +207,14 @@ def retry_import(ctx: Ctx, iid: str) -> Response:
     record = _own_import(ctx, iid)
     if record.state != FAILED:
         raise bad_request("Cannot retry a non failed video import")
+    profile = ctx.state.profile
+    if profile.retry_checks_attempts:  # 8.3
+        if record.video_id is None or record.video_id not in ctx.state.videos:
+            raise bad_request("Cannot retry a video import whose video has been deleted")
+        if record.attempts >= profile.import_max_attempts:
+            raise bad_request(
+                f"Cannot retry a video import that reached {profile.import_max_attempts} attempts"
+            )
     import_job.restart(ctx.state, record)
     return no_content(json_type=False)
 

@@ -70,7 +70,7 @@ def user_me(state: State, user: User) -> dict[str, Any]:
         noInstanceConfigWarningModal=False,
         noWelcomeModal=False,
         noAccountSetupWarningModal=False,
-        blocked=False,
+        blocked=user.blocked,
         blockedReason=None,
         account=account_full(state, user),
         notificationSettings=dict(NOTIFICATIONS),

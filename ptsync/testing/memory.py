@@ -82,6 +82,7 @@ class State:
         self.failed_once: set[str] = set()
         self.versions: Counter[str] = Counter()
         self.multipart_schedules = 0  # multipart requests that carried a scheduleUpdate
+        self.image_parts: Counter[str] = Counter()  # thumbnailfile / previewfile parts received
         self.scheduled: set[int] = set()  # ids of videos with a publication schedule
         self.order_cache: dict[tuple[Any, ...], tuple[tuple[int, ...], list[int]]] = {}
 

@@ -1,7 +1,8 @@
 """``GET /api/v1/config``: the public server configuration, laid out as each release lays it out.
 
-The document is built for the profile's ``config_release`` (6, 7 or 8) with the sections in the
-recorded order, so a client that reads more than ``serverVersion`` meets the same keys as on a
+The document is built for the profile's ``config_release`` (6, 7, 8 or 9: 8.2, where the
+8.2.3 models and the 8.2.1 recording agree) with the sections in the recorded order, so a
+client that reads more than ``serverVersion`` meets the same keys as on a
 real instance. Values are an unconfigured instance's defaults, except what the fake's own
 settings decide (HTTP import, source replacement) and what it cannot do (no sign-up).
 """
@@ -16,6 +17,7 @@ from ptsync.testing.memory import State
 VIDEO_EXTENSIONS = [".webm", ".ogv", ".mp4"]
 CAPTION_MAX = 20 * 1024 * 1024
 AVATAR_TYPES = [".png", ".jpeg", ".jpg", ".gif", ".webp"]
+LOGO_TYPES = [".svg", *AVATAR_TYPES]
 _DISABLED = {"enabled": False}
 _RUNNERS_OFF = {"remoteRunners": {"enabled": False}}
 _STUN_7 = ["stun:stunserver2024.stunprotocol.org", "stun:stun.framasoft.org"]
@@ -106,10 +108,10 @@ def _defaults(state: State) -> dict[str, Any]:
     if state.profile.comments_enabled_key:
         publish["commentsEnabled"] = True
     publish.update(privacy=1, licence=None)
-    body: dict[str, Any] = {
-        "publish": publish,
-        "p2p": {"webapp": {"enabled": True}, "embed": {"enabled": True}},
-    }
+    body: dict[str, Any] = {"publish": publish}
+    if release >= 9:
+        body["live"] = {"saveReplay": False}
+    body["p2p"] = {"webapp": {"enabled": True}, "embed": {"enabled": True}}
     if release >= 7:
         theme = {"theme": "galaxy"} if release >= 8 else {}
         body["player"] = {**theme, "autoPlay": True}
@@ -152,11 +154,14 @@ def _logos(base: str) -> list[dict[str, Any]]:
 def _theme(release: int) -> dict[str, Any]:
     if release < 7:
         return {"registered": [], "default": "default"}
+    colours = list(_THEME_COLOURS)
+    if release >= 9:
+        colours.insert(1, "onPrimaryColor")
     return {
         "registered": [],
         "builtIn": [{"name": "peertube-core-dark-brown"}, {"name": "peertube-core-light-beige"}],
         "default": "default",
-        "customization": dict.fromkeys(_THEME_COLOURS),
+        "customization": dict.fromkeys(colours),
     }
 
 
@@ -179,6 +184,7 @@ def _media(state: State) -> dict[str, Any]:
         "live": {
             "enabled": False,
             "allowReplay": True,
+            **({"dvr": {"maxWindow": 3600}} if release >= 9 else {}),
             "latencySetting": {"enabled": True},
             "maxDuration": -1,
             "maxInstanceLives": 20,
@@ -204,6 +210,11 @@ def _media(state: State) -> dict[str, Any]:
         "autoBlacklist": {"videos": {"ofUsers": _DISABLED}},
         "avatar": {"file": {"size": {"max": image_max}, "extensions": AVATAR_TYPES}},
         "banner": {"file": {"size": {"max": image_max}, "extensions": AVATAR_TYPES}},
+        **(
+            {"logo": {"file": {"size": {"max": image_max}, "extensions": LOGO_TYPES}}}
+            if release >= 9
+            else {}
+        ),
         "video": {
             "image": {"extensions": list(IMAGE_TYPES), "size": {"max": image_max}},
             "file": {"extensions": VIDEO_EXTENSIONS},

@@ -64,6 +64,7 @@ class User:
     channel_ids: list[int] = field(default_factory=list)
     watch_later_id: int = 0
     last_login: float | None = None
+    blocked: bool = False
 
     @property
     def is_staff(self) -> bool:

@@ -68,6 +68,12 @@ def _video_base(state: State, video: Video, *, complete: bool, full_actors: bool
             "dislikes": 0,
             "thumbnailPath": video.thumbnail_path,
             "previewPath": video.preview_path,
+        }
+    )
+    if profile.thumbnail_sizes:
+        body["thumbnails"] = thumbnails(state, video.thumbnail_path, video.preview_path)
+    body.update(
+        {
             "embedPath": f"/videos/embed/{embed}",
             "createdAt": iso(video.created_at),
             "updatedAt": iso(video.updated_at),
@@ -82,7 +88,29 @@ def _video_base(state: State, video: Video, *, complete: bool, full_actors: bool
     )
     if profile.video_counters:
         body["comments"] = 0
+    if profile.video_downloads:
+        body["downloads"] = 0
     return body
+
+
+# 8.1+: every thumbnail in five sizes, the poster (the old preview) first, the miniature (the
+# old thumbnail) last; playlists list theirs the other way round, as recorded.
+THUMBNAIL_SIZES = ((1920, 1080, "16:9"), (1400, 1400, "1:1"), (1280, 720, "16:9"),
+                   (850, 480, "16:9"), (280, 157, "16:9"))  # fmt: skip
+
+
+def thumbnails(state: State, miniature: str | None, poster: str | None) -> list[dict[str, Any]]:
+    """``thumbnails[]`` (8.1+): ``previewPath`` is the largest size, ``thumbnailPath`` the
+    smallest; the sizes between are named after the miniature. None: no image yet."""
+    if miniature is None:
+        return []
+    stem = miniature.rsplit(".", 1)[0]
+    paths = [poster or miniature, *(f"{stem}-{w}.jpg" for w, _, _ in THUMBNAIL_SIZES[1:-1])]
+    paths.append(miniature)
+    return [
+        {"height": h, "width": w, "aspectRatio": ratio, "fileUrl": base_url(state) + path}
+        for (w, h, ratio), path in zip(THUMBNAIL_SIZES, paths, strict=True)
+    ]
 
 
 def video_item(state: State, video: Video) -> dict[str, Any]:
@@ -100,6 +128,8 @@ def video_owner_item(state: State, video: Video) -> dict[str, Any]:
     body["blacklistedReason"] = None
     if state.profile.owner_blocked_flags:
         body.update(blockedOwner=False, blockedServer=False)
+    if state.profile.my_videos_tags:
+        body["tags"] = list(video.tags)
     return body
 
 
@@ -138,6 +168,8 @@ def video_details(state: State, video: Video) -> dict[str, Any]:
         state=vocab.label(vocab.VIDEO_STATES, video.state),
         trackerUrls=[f"{base_url(state)}/tracker/announce", f"ws://{state.host}/tracker/socket"],
     )
+    if profile.embed_privacy:
+        body["embedPrivacyPolicy"] = {"id": 1, "label": "All allowed"}
     return body
 
 
@@ -180,7 +212,10 @@ def source(state: State, video: Video) -> dict[str, Any]:
     body: dict[str, Any] = {"filename": file.filename} if state.profile.source_filename else {}
     body.update(
         inputFilename=file.filename,
-        fileUrl=None,
+    )
+    if state.profile.source_file_url:
+        body["fileUrl"] = None
+    body.update(
         fileDownloadUrl=None,
         resolution={"id": 240, "label": "240p"},
         size=file.size,
@@ -229,13 +264,20 @@ def playlist(state: State, record: Playlist) -> dict[str, Any]:
         "description": record.description,
         "privacy": vocab.label(vocab.PLAYLIST_PRIVACIES, record.privacy),
         "thumbnailPath": record.thumbnail_path,
-        "embedPath": f"/video-playlists/embed/{record.uuid}",
-        "type": vocab.label(vocab.PLAYLIST_TYPES, record.type),
-        "videosLength": len(record.elements),
-        "createdAt": iso(record.created_at),
-        "updatedAt": iso(record.updated_at),
-        "ownerAccount": account_summary(state, state.users[record.user_id]),
     }
+    if state.profile.thumbnail_sizes:
+        sizes = thumbnails(state, record.thumbnail_path, None)
+        body["thumbnails"] = sizes[::-1]
+    body.update(
+        {
+            "embedPath": f"/video-playlists/embed/{record.uuid}",
+            "type": vocab.label(vocab.PLAYLIST_TYPES, record.type),
+            "videosLength": len(record.elements),
+            "createdAt": iso(record.created_at),
+            "updatedAt": iso(record.updated_at),
+            "ownerAccount": account_summary(state, state.users[record.user_id]),
+        }
+    )
     if state.profile.playlist_channel_position:
         body["videoChannelPosition"] = _channel_position(state, record)
     body["videoChannel"] = channel_summary(state, channel) if channel else None

@@ -19,7 +19,7 @@ BAD = "https://archive.example.org/bad.mp4"
 FFPROBE = "ffprobe exited with code 1"
 
 
-@pytest.fixture(params=["6.3", "8.0"])
+@pytest.fixture(params=["6.3", "8.3"])
 def server(request, tmp_path, monkeypatch):
     with FakePeerTube(
         rate_limit=None, login_rate_limit=None, import_duration=0.05, version=request.param

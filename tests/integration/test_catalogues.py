@@ -275,9 +275,12 @@ def test_a_warm_no_op_plan_costs_what_the_same_yaml_costs(backend, cli, tmp_path
         assert "No changes." in cli("plan", str(path)).out
         costs.append(Counter((r.method, r.path.split("?")[0]) for r in fake.requests))
     assert costs[0] == costs[1]
-    # list pages only, and the account's playlists (owned ones missing from a manifest are noticed)
+    # list pages, the account's playlists (owned ones missing from a manifest are noticed) and
+    # the server's version (read on every plan)
     playlists = f"/api/v1/accounts/{backend.username}/video-playlists"
-    assert costs[0] == Counter({("GET", "/api/v1/users/me/videos"): 2, ("GET", playlists): 1})
+    assert costs[0] == Counter(
+        {("GET", "/api/v1/users/me/videos"): 2, ("GET", playlists): 1, ("GET", "/api/v1/config"): 1}
+    )
 
 
 def test_a_saved_plan_goes_stale_when_the_catalogue_changes(backend, cli, tmp_path):

@@ -90,6 +90,35 @@ def test_thumbnail_change_is_one_multipart_put(backend, cli, write_manifest, tmp
     assert "No changes." in cli("plan", str(path)).out
 
 
+IMAGES = {
+    "thumb.png": PNG,
+    "thumb.webp": b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 24,
+    "thumb.jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 24 + b"\xff\xd9",
+}
+
+
+@pytest.mark.parametrize("image", list(IMAGES))
+def test_a_thumbnail_is_sent_once_where_the_server_makes_the_preview_from_it(
+    backend, cli, write_manifest, tmp_path, image
+):
+    """Issue 24.6: PeerTube 8.1 makes the preview (the watch page's poster) from the
+    thumbnail, so ``thumbnailfile`` goes alone; before, the same image also goes as
+    ``previewfile``, or the poster keeps the old picture. png and webp like jpg."""
+    fake = _need_fake(backend)
+    folder = tmp_path / "manifests"
+    folder.mkdir(exist_ok=True)
+    (folder / image).write_bytes(IMAGES[image])
+    path = write_manifest(FILES_MANIFEST.replace("thumb.png", image), captions=" []")
+    assert cli("apply", str(path), "--auto-approve", "--wait").code == 0
+    video = marked_videos(fake)["cap-1"]
+    assert fake.thumbnail(video["uuid"]) == fake.preview(video["uuid"]) == IMAGES[image]
+    if fake.profile.preview_is_thumbnail:
+        assert fake.image_parts == {"thumbnailfile": 1}
+    else:
+        assert fake.image_parts == {"thumbnailfile": 1, "previewfile": 1}
+    assert "No changes." in cli("plan", str(path)).out
+
+
 UPLOAD_MANIFEST = """
 videos:
   - id: big-1

@@ -1,4 +1,4 @@
-"""Issue 15 over HTTP, on the 6.3 and 8.0 fakes: chapters, scheduled publishing, video
+"""Issue 15 over HTTP, on the 6.3 and 8.3 fakes: chapters, scheduled publishing, video
 passwords and letting a video go, each from create to "No changes", with request counts."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ FAR = "2031-06-01T10:00:00+02:00"  # 08:00 UTC
 FAR_Z = "2031-06-01T08:00:00.000Z"
 
 
-@pytest.fixture(params=["6.3", "8.0"])
+@pytest.fixture(params=["6.3", "8.3"])
 def server(request, tmp_path, monkeypatch) -> Iterator[FakePeerTube]:
     with FakePeerTube(
         rate_limit=None, login_rate_limit=None, import_duration=0.05, version=request.param

@@ -26,6 +26,7 @@ PAGES = 3  # ceil(250 / 100): /users/me/videos pages of 100
 LACKING_TAG = range(0, N, 10)  # 25 videos tagged [aa] where the manifest says [aa, bb]
 
 LIST = ("GET", "/api/v1/users/me/videos")
+CONFIG = ("GET", "/api/v1/config")  # serverVersion, read on every plan (issue 24.4)
 PLAYLISTS = ("GET", "/api/v1/accounts/alice/video-playlists")  # owned ones the manifest lacks
 DETAIL = ("GET", "/api/v1/videos/{uuid}")
 LOGIN = Counter({("GET", "/api/v1/oauth-clients/local"): 1, ("POST", "/api/v1/users/token"): 1})
@@ -37,9 +38,12 @@ VOCABULARY = Counter(
         ("GET", "/api/v1/videos/privacies"): 1,
         ("GET", "/api/v1/video-playlists/privacies"): 1,
         ("GET", "/api/v1/users/me"): 1,  # the user's channels
-        ("GET", "/api/v1/config"): 1,  # serverVersion: picks version behaviour, cached alike
+        CONFIG: 1,  # serverVersion, which the cached copy is checked against when warm
     }
 )
+# A warm plan: the list pages, the playlist listing and /config, whose serverVersion picks the
+# behaviour and must equal the cached vocabularies' (an upgrade refetches them).
+WARM = Counter({LIST: PAGES, PLAYLISTS: 1, CONFIG: 1})
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -110,13 +114,13 @@ def test_cold_plan_of_list_fields_lists_pages_logs_in_and_reads_vocabularies_onc
     assert len(fake.requests) == PAGES + 1 + 2 + 7
 
 
-def test_warm_plan_sends_only_the_three_list_pages_and_the_playlist_listing(fake, tmp_path):
+def test_warm_plan_sends_the_list_pages_the_playlist_listing_and_config(fake, tmp_path):
     path = manifest(tmp_path)
     cold = plan(fake, path)
     fake.clear_requests()
     assert plan(fake, path) == cold
-    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
-    assert len(fake.requests) == PAGES + 1
+    assert sent(fake) == WARM
+    assert len(fake.requests) == PAGES + 2
 
 
 def test_tags_cost_one_detail_get_per_video_cold_and_none_warm(fake, tmp_path):
@@ -127,7 +131,7 @@ def test_tags_cost_one_detail_get_per_video_cold_and_none_warm(fake, tmp_path):
     assert len({r.path for r in fake.requests if UUID.search(r.path)}) == N  # each video once
     fake.clear_requests()
     assert plan(fake, path) == cold
-    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
+    assert sent(fake) == WARM
 
 
 def test_deleting_the_cache_dir_gives_the_same_plan_at_the_cold_cost(fake, tmp_path, cache):
@@ -147,7 +151,7 @@ def test_use_cache_false_bypasses_every_cache_the_token_included(fake, tmp_path,
     assert sent(fake) == cold_cost(details=N)  # a login too: --no-cache skips the token cache
     fake.clear_requests()  # the caches, the token's included, are left intact
     assert plan(fake, path) == reference
-    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
+    assert sent(fake) == WARM
 
 
 @pytest.mark.parametrize(
@@ -167,7 +171,7 @@ def test_a_corrupt_cache_changes_no_plan(fake, tmp_path, cache, garbage):
     assert sent(fake) == cold_cost(details=N)  # everything refetched, nothing trusted
     fake.clear_requests()
     assert plan(fake, path) == reference  # and the cache is whole again
-    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
+    assert sent(fake) == WARM
 
 
 def test_apply_of_ten_renames_sends_exactly_ten_puts(fake, tmp_path):
@@ -183,7 +187,7 @@ def test_apply_of_ten_renames_sends_exactly_ten_puts(fake, tmp_path):
     assert renamed == {f"Video {i} v2" for i in range(10)}
     fake.clear_requests()
     assert '"update": 0' in plan(fake, path)
-    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})
+    assert sent(fake) == WARM
 
 
 def test_after_an_apply_the_next_plan_is_warm_and_a_later_edit_costs_one_detail(
@@ -204,14 +208,14 @@ def test_after_an_apply_the_next_plan_is_warm_and_a_later_edit_costs_one_detail(
     fake.clear_requests()
     warm = plan(fake, path)
     assert '"update": 0' in warm
-    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1})  # no detail GET after the apply
+    assert sent(fake) == WARM  # no detail GET after the apply
 
     edited = next(v for v in fake.videos(USER) if v["name"] == "Video 10")  # one apply updated
     fake.edit_video(edited["uuid"], tags=["aa", "cc"])
     fake.clear_requests()
     drifted = plan(fake, path)
     assert '"update": 1' in drifted and edited["uuid"] in drifted
-    assert sent(fake) == Counter({LIST: PAGES, PLAYLISTS: 1, DETAIL: 1})
+    assert sent(fake) == WARM + Counter({DETAIL: 1})
     assert [r.path for r in fake.requests if UUID.search(r.path)] == [
         f"/api/v1/videos/{edited['uuid']}"
     ]

@@ -216,9 +216,10 @@ SUPPLEMENTS: tuple[Supplement, ...] = (
     ),
     Supplement(
         VERSIONS,
-        ("01-cold-plan",),
-        "the server's version is read from /config with the vocabularies (ptsync.peertube."
-        "versions picks behaviour by it); the recording client did not ask",
+        STEPS,
+        "the server's version is read from /config on every plan, warm ones included "
+        "(ptsync.peertube.versions picks behaviour by it, and cached vocabularies are used only "
+        "for that same version); the recording client did not ask",
         _from_recordings("config"),
     ),
     Supplement(

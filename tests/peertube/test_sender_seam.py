@@ -102,7 +102,7 @@ def test_a_server_newer_than_every_profile_gets_a_notice_and_one_below_6_is_refu
                 continue
             (planned,) = run.plan()
         (notice,) = [n for n in planned.plan.notices if n.kind is NoticeKind.SERVER_VERSION]
-        assert "9.1.0 is newer than the newest version ptsync knows (8.x)" in notice.message
+        assert "9.1.0 is newer than the newest version ptsync knows (8.3)" in notice.message
 
 
 # --- the seam's contract: plain data, no redirects followed, bodies capped ------------------

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -141,6 +142,35 @@ def test_a_request_whose_retries_all_time_out_stops_the_run(fake):
     )
     assert fake.count("GET", "/api/v1/config") == 2  # hung requests are logged on arrival
     assert fake.count("GET", "/api/v1/users/me/video-quota-used") == 0
+
+
+def test_a_slow_answer_that_others_outpace_fails_only_its_own_request(fake):
+    """Issue 24.1: a GET whose every attempt times out while another request of the run got
+    an answer meanwhile: the server is slow, not gone. That GET fails (TimedOut, its item),
+    and the run's later requests still go out."""
+    settings = ClientSettings(rate_limit=None, retry_base=0.01, max_retries=3, timeout=(2, 1))
+    with PeerTubeClient(fake.url, CREDS, settings) as client:
+        client.me()
+        fake.faults.inject("hang", method="GET", path="/api/v1/config", times=3)
+        failed: list[BaseException] = []
+
+        def slow() -> None:
+            try:
+                client.server_config()
+            except BaseException as exc:  # handed to the test thread
+                failed.append(exc)
+
+        worker = threading.Thread(target=slow)
+        worker.start()
+        while not fake.count("GET", "/api/v1/config"):  # its first attempt hangs now
+            time.sleep(0.01)
+        assert "videoQuotaUsed" in client.quota_used()  # answered meanwhile
+        worker.join()
+        assert "videoQuotaUsed" in client.quota_used()  # not "not sent": the run goes on
+    assert [type(e) for e in failed] == [TimedOut]
+    assert str(failed[0]) == "GET /api/v1/config: timed out (no answer within 1 s, 3 attempts)"
+    assert fake.count("GET", "/api/v1/config") == 3
+    assert fake.count("GET", "/api/v1/users/me/video-quota-used") == 2
 
 
 def test_a_create_that_times_out_is_timed_out_and_the_server_still_counts(fake):

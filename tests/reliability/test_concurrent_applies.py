@@ -20,7 +20,7 @@ pytestmark = pytest.mark.timeout(120)
 
 @pytest.mark.parametrize(
     ("latency", "shared_cache", "version"),
-    [(0.0, False, "6.3"), (0.02, False, "8.0"), (0.0, True, "8.0")],
+    [(0.0, False, "6.3"), (0.02, False, "8.0"), (0.0, True, "8.3")],
     ids=["two-machines-6.3", "two-machines-20ms-8.0", "one-machine-shared-cache-8.0"],
 )
 def test_two_simultaneous_applies_leave_one_video_per_id(tmp_path, latency, shared_cache, version):

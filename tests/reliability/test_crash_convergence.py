@@ -1,7 +1,7 @@
 """SIGKILL a real ``ptsync apply`` process at seeded random moments; the next apply converges.
 
 Every fake finishes creates on the server side ``CREATE_DELAY`` seconds late, even after the
-client was killed, and the kill points alternate between the 6.3 and 8.0 profiles.
+client was killed, and the kill points alternate between the 6.3, 8.0 and 8.3 profiles.
 The plan mixes 4 URL imports, 2 chunked uploads (3 chunks of 1 MiB each), 3 updates of
 marked videos and 2 prune deletes, against the fake with 20 ms latency per request. An
 uninterrupted run is timed first; kill moments are spread evenly (one seeded random moment in
@@ -39,7 +39,7 @@ LATENCY = 0.02
 # client or not. Real servers take 3.2-3.9 s; 1 s keeps CI short and still leaves a window
 # that every kill of a create lands in.
 CREATE_DELAY = float(os.environ.get("PTSYNC_CRASH_CREATE_DELAY", "1.0"))
-VERSIONS = ("6.3", "8.0")  # kill points alternate between the two profiles
+VERSIONS = ("6.3", "8.0", "8.3")  # kill points alternate between these profiles
 UPLOAD_INIT = "/api/v1/videos/upload-resumable"
 
 

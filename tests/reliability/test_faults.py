@@ -25,7 +25,7 @@ UPLOAD_PATH = "/api/v1/videos/upload-resumable"
 FAST = ("--rate-limit", "off")  # the fake has no limit; the 429s here are injected ones
 
 
-@pytest.fixture(params=["6.3", "8.0"])
+@pytest.fixture(params=["6.3", "8.3"])
 def scenario(request, tmp_path):
     fake = new_fake(version=request.param).start()
     try:
@@ -41,8 +41,8 @@ def _slow_posts_answer_late(faults) -> Counter:
     Returns the faults counted as they are decided (a slow answer is logged only when sent)."""
     decide, local, counted = faults.decide, threading.local(), Counter()
 
-    def wrapped(method: str, path: str, when: str) -> Fault | None:
-        fault = decide(method, path, when)
+    def wrapped(method: str, path: str, when: str, query=None) -> Fault | None:
+        fault = decide(method, path, when, query)
         if when == "before" and method == "POST" and fault is not None and fault.kind == "slow":
             local.late = True
             return None

@@ -3,7 +3,7 @@ reach PeerTube in the import request and nowhere else: not the plan (text, JSON,
 the plan file, the report, the webhook body, status, stderr or log records. PeerTube's own
 error texts and import rows quote the targetUrl, credentials included: never shown either.
 A rotated signature is not a new source, and an import row whose URL carries credentials
-still identifies its video once the marker is gone. On the 6.3 and 8.0 profiles."""
+still identifies its video once the marker is gone. On the 6.3 and 8.3 profiles."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def hook() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(params=["6.3", "8.0"])
+@pytest.fixture(params=["6.3", "8.3"])
 def fake(request, tmp_path, monkeypatch) -> Iterator[FakePeerTube]:
     with FakePeerTube(
         rate_limit=None, login_rate_limit=None, import_duration=0.05, version=request.param

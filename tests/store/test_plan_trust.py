@@ -2,7 +2,7 @@
 another system's video (uuid and updated_at changed, the digest recomputed), a value changed
 without fixing the digest, a rule update or a delete aimed elsewhere, an upload pointed at
 another file. apply refuses each with exit 4 and one line naming the item, before any change.
-Over HTTP against the fake, 6.3 and 8.0."""
+Over HTTP against the fake, 6.3 and 8.3."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ videos:
 """
 
 
-@pytest.fixture(params=["6.3", "8.0"])
+@pytest.fixture(params=["6.3", "8.3"])
 def fake(request, monkeypatch, tmp_path) -> Iterator[FakePeerTube]:
     with FakePeerTube(
         rate_limit=None, login_rate_limit=None, import_duration=0.05, version=request.param

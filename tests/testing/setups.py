@@ -240,7 +240,7 @@ def _archive(lab: Lab, call: Call) -> Call:
 
 @setup("video-playlists-get", "accounts-alice-video-playlists")
 def _a_playlist(lab: Lab, call: Call) -> Call:
-    playlist = lab.playlist()
+    playlist = lab.playlist(lab.video(), lab.video())  # as recorded: two videos, a thumbnail
     return call.on_video(playlist)
 
 
@@ -254,3 +254,17 @@ def _add(lab: Lab, call: Call) -> Call:
 def _two_elements(lab: Lab, call: Call) -> Call:
     playlist = lab.playlist(lab.video(), lab.video())
     return call.on(PLAYLIST_ID, playlist["id"]).on_video(playlist)
+
+
+# The 8.2 lab server already had alice_archive when it recorded the create: 409, as recorded.
+HISTORY["recordings-8.2dev", "video-channels-create"] = _archive
+
+
+def _one_done_one_running(lab: Lab, call: Call) -> Call:
+    """8.2's session listed a finished import (with its thumbnails) beside the running one."""
+    lab.import_(SMALL)
+    lab.import_(SMALL, complete=False)
+    return call
+
+
+HISTORY["recordings-8.2dev", "users-me-videos-imports-early"] = _one_done_one_running

@@ -1,4 +1,5 @@
-"""Version profiles over HTTP: what a 6.3, 7.3 and 8.0 fake answer differently."""
+"""Version profiles over HTTP: what a 6.3, 7.3, 8.0, 8.1, 8.2 and 8.3 fake answer differently
+(what 8.1 to 8.3 added is in ``test_profiles_after_8_0.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from ptsync.testing import FakePeerTube
 from ptsync.testing.profiles import PROFILES, profile
 from tests.testing.conftest import VIDEO_FILE, Api, channel_id, seed_users
 
-VERSIONS = ("6.3", "7.3", "8.0")
+VERSIONS = ("6.3", "7.3", "8.0", "8.1", "8.2", "8.3")
+SERVER_VERSIONS = dict(
+    zip(VERSIONS, ("6.3.0", "7.3.0", "8.0.1", "8.1.8", "8.2.3", "8.3.0"), strict=True)
+)
 IMPORTS = "/api/v1/videos/imports"
 MINE = "/api/v1/users/me/videos/imports"
 BAD = "https://archive.example.org/bad.mp4"
@@ -40,15 +44,21 @@ def _import(fake: FakePeerTube, api: Api, url: str) -> dict[str, object]:
 def test_profiles_are_named_and_looked_up() -> None:
     assert list(PROFILES) == list(VERSIONS)
     assert profile("8.0.1") is profile("8.0")
+    assert profile("8.2.3") is profile("8.2")
     assert FakePeerTube().version == "6.3"
     with pytest.raises(ValueError, match="unknown PeerTube profile"):
         FakePeerTube(version="9.0")
 
 
+def since(fake: FakePeerTube, release: str) -> bool:
+    """The fake plays ``release`` or a later one."""
+    return VERSIONS.index(fake.version) >= VERSIONS.index(release)
+
+
 def test_server_version(fake: FakePeerTube, anon: Api) -> None:
     config = anon.get("/api/v1/config").json()
-    assert config["serverVersion"] == {"6.3": "6.3.0", "7.3": "7.3.0", "8.0": "8.0.1"}[fake.version]
-    assert ("commentsEnabled" in config["defaults"]["publish"]) is (fake.version != "8.0")
+    assert config["serverVersion"] == SERVER_VERSIONS[fake.version]
+    assert ("commentsEnabled" in config["defaults"]["publish"]) is not since(fake, "8.0")
     assert ("nsfwFlagsSettings" in config) is (fake.version != "6.3")
 
 
@@ -79,7 +89,7 @@ def test_video_detail_keys(fake: FakePeerTube, alice: Api) -> None:
         assert ("commentsEnabled" in detail) is (fake.version == "7.3")
         assert detail["embedPath"] == f"/videos/embed/{video['shortUUID']}"
     listed = alice.get("/api/v1/users/me/videos").json()["data"][0]
-    assert ("blockedOwner" in listed) is (fake.version == "8.0")
+    assert ("blockedOwner" in listed) is since(fake, "8.0")
     assert ("nsfwFlags" in listed) is (fake.version != "6.3")
 
 
@@ -95,7 +105,8 @@ def test_description_route_exists_on_6_3_only(fake: FakePeerTube, alice: Api) ->
 def test_source_filename(fake: FakePeerTube, alice: Api) -> None:
     source = alice.get(f"/api/v1/videos/{_video(fake)['uuid']}/source").json()
     assert source["inputFilename"] == "profiled.mp4"
-    assert ("filename" in source) is (fake.version != "8.0")
+    assert ("filename" in source) is not since(fake, "8.0")
+    assert ("fileUrl" in source) is not since(fake, "8.2")
     assert source["metadata"]["streams"][0]["codec_name"] == "h264"
 
 
@@ -116,7 +127,7 @@ def test_vocabularies(fake: FakePeerTube, anon: Api, alice: Api) -> None:
     languages = anon.get("/api/v1/videos/languages").json()
     assert ("8" in licences and "9" in licences) is (fake.version != "6.3")
     assert ("rcf" in languages) is (fake.version != "6.3")
-    assert ("gsw" in languages) is (fake.version == "8.0")
+    assert ("gsw" in languages) is since(fake, "8.0")
     update = alice.put(f"/api/v1/videos/{_video(fake)['uuid']}", json={"licence": 9})
     assert update.status_code == (400 if fake.version == "6.3" else 204)
 
@@ -146,14 +157,14 @@ def test_failed_import(fake: FakePeerTube, alice: Api) -> None:
     row = _import(fake, alice, BAD)
     video = row["video"]
     assert isinstance(video, dict)
-    assert ("attempts" in row) is (fake.version == "8.0")
+    assert ("attempts" in row) is since(fake, "8.0")
     fake.complete_imports()
     final = alice.get(MINE, params={"targetUrl": BAD}).json()["data"][0]
     assert final["state"] == {"id": 3, "label": "Failed"}
     assert final["error"].startswith("ffprobe exited with code 1")
     detail = alice.get(f"/api/v1/videos/{video['uuid']}")
     listed = [v["uuid"] for v in alice.get("/api/v1/users/me/videos?count=100").json()["data"]]
-    if fake.version == "8.0":
+    if since(fake, "8.0"):
         assert final["attempts"] == 1
         assert final["video"]["uuid"] == video["uuid"]
         assert final["video"]["state"] == {"id": 12, "label": "Import failed"}
@@ -172,7 +183,7 @@ def test_retry_route(fake: FakePeerTube, alice: Api, bob: Api) -> None:
     row = _import(fake, alice, url)
     fake.complete_imports()
     retry = f"{IMPORTS}/{row['id']}/retry"
-    if fake.version != "8.0":
+    if not since(fake, "8.0"):
         response = alice.post(retry)
         assert response.status_code == 400 and response.content == b""
         return
@@ -206,7 +217,7 @@ def test_fail_once_target(fake: FakePeerTube, alice: Api) -> None:
     first = _import(fake, alice, url)
     fake.complete_imports()
     assert alice.get(MINE, params={"targetUrl": url}).json()["data"][0]["state"]["id"] == 3
-    if fake.version == "8.0":
+    if since(fake, "8.0"):
         assert alice.post(f"{IMPORTS}/{first['id']}/retry").status_code == 204
     else:
         _import(fake, alice, url)
@@ -227,7 +238,7 @@ def test_users_me(fake: FakePeerTube, alice: Api) -> None:
     me = alice.get("/api/v1/users/me").json()
     assert me["notificationSettings"]["abuseAsModerator"] == 3
     assert ("nsfwFlagsHidden" in me) is (fake.version != "6.3")
-    assert ("videoChannelCollaborations" in me) is (fake.version == "8.0")
-    assert ("ownerAccountId" in me["videoChannels"][0]) is (fake.version == "8.0")
+    assert ("videoChannelCollaborations" in me) is since(fake, "8.0")
+    assert ("ownerAccountId" in me["videoChannels"][0]) is since(fake, "8.0")
     owner = alice.get("/api/v1/accounts/alice/video-channels").json()["data"][0]["ownerAccount"]
-    assert ("userId" in owner) is (fake.version != "8.0")
+    assert ("userId" in owner) is not since(fake, "8.0")
