@@ -38,6 +38,7 @@ ERRORS = (
     "MissingExtra",
     "PeerTubeError",
     "AuthenticationError",
+    "CredentialsRefused",
     "PermissionDenied",
     "SyncsDisabled",
     "NotFound",

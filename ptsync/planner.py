@@ -24,8 +24,8 @@ Request budget of a plan over N owned videos: ceil(N/100) list pages; plus the i
 only when a URL entry is unmatched; plus ``/source`` only for unmarked same-name candidates of
 unmatched uploads; plus one detail GET per video whose managed fields are not in the list
 payload and are not in the detail cache for the same ``updatedAt``; plus ``/config`` once (the
-server's version, read on every plan; source replacement reads the same answer); plus ``/chapters`` and ``/passwords`` only for videos whose entry sets them;
-plus one listing of the user's playlists (owned ones the manifest lacks are noticed like
+server's version, read on every plan; source replacement reads the same answer); plus
+``/chapters`` and ``/passwords`` only for videos whose entry sets them; plus one listing of the user's playlists (owned ones the manifest lacks are noticed like
 videos) and one element listing per owned playlist the manifest declares; plus ``/users/me``
 and its quota only when the plan uploads.
 
