@@ -20,14 +20,15 @@
 
 What each step fetches is decided by the pure rules of ``ptsync.plan.match`` and
 ``ptsync.plan.needs``; matching is pure and cheap, so it simply runs again after each fetch.
-Request budget of a plan over N owned videos: ceil(N/100) list pages; plus the import list
-only when a URL entry is unmatched; plus ``/source`` only for unmarked same-name candidates of
+Request budget of a plan over N owned videos: ceil(N/100) list pages; plus the import list only
+when a URL entry is unmatched; plus ``/source`` only for unmarked same-name candidates of
 unmatched uploads; plus one detail GET per video whose managed fields are not in the list
 payload and are not in the detail cache for the same ``updatedAt``; plus ``/config`` once (the
 server's version, read on every plan; source replacement reads the same answer); plus
-``/chapters`` and ``/passwords`` only for videos whose entry sets them; plus one listing of the user's playlists (owned ones the manifest lacks are noticed like
-videos) and one element listing per owned playlist the manifest declares; plus ``/users/me``
-and its quota only when the plan uploads.
+``/chapters`` and ``/passwords`` only for videos whose entry sets them; plus one listing of the
+user's playlists (owned ones the manifest lacks are noticed like videos) and one element
+listing per owned playlist the manifest declares; plus ``/users/me`` and its quota only when
+the plan uploads.
 
 A saved plan is not planned again: ``recheck`` proves it fresh and trusted against the live
 state now, matching by the same steps 1–3.
