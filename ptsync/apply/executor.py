@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.videos import Actions, WriteClient
+from ptsync.clock import SYSTEM, Clock
 from ptsync.errors import PtsyncError, ServerUnreachable
 from ptsync.plan.changes import Change, CreateVideo, DeleteVideo, Plan, UpdateVideo
 from ptsync.report.results import ApplyReport, ItemResult
@@ -42,10 +43,11 @@ class Stop:
     since: float | None = None
     not_started: list[Change] = field(default_factory=list)
     in_flight: list[Change] = field(default_factory=list)
+    clock: Clock = field(default=SYSTEM, repr=False, compare=False)  # measures the grace
 
     def request(self, reason: str) -> None:
         if self.reason is None:
-            self.since = time.monotonic()
+            self.since = self.clock.monotonic()
             self.reason = reason
         else:
             self.grace = 0.0
@@ -55,7 +57,7 @@ class Stop:
         return self.reason is not None
 
     def expired(self) -> bool:
-        return self.since is not None and time.monotonic() >= self.since + self.grace
+        return self.since is not None and self.clock.monotonic() >= self.since + self.grace
 
 
 def apply_plan(
@@ -71,10 +73,13 @@ def apply_plan(
     env: Mapping[str, str] | None = None,  # video passwords, source credentials (os.environ)
     sources: Mapping[str, UrlSource | FileSource] | None = None,  # the entries' own sources
     written: Callable[[UpdateVideo], None] | None = None,  # each update done (apply.warm)
+    clock: Clock = SYSTEM,
 ) -> ApplyReport:
-    actions = Actions(client, plan.system, channels, on_progress, inflight, env, sources, written)
+    actions = Actions(
+        client, plan.system, channels, on_progress, inflight, env, sources, written, clock
+    )
     report = ApplyReport(plan.instance_url, plan.system)
-    stop = stop if stop is not None else Stop()
+    stop = stop if stop is not None else Stop(clock=clock)
     order = {id(c): i for i, c in enumerate(plan.videos)}
     done: dict[int, ItemResult] = {}
     skipped: list[Change] = []
@@ -124,7 +129,8 @@ def _run_unless_stopped(
     if stop.requested or bug.is_set():
         return None
     try:
-        return run_change(actions, change, reraise=ServerUnreachable)
+        with actions.clock.busy():  # a FakeClock moves only while every worker waits on it
+            return run_change(actions, change, reraise=ServerUnreachable)
     except ServerUnreachable as exc:
         stop.request(f"the server stopped answering: {exc}")
         return _failed(change, str(exc))
@@ -136,14 +142,14 @@ def _run_unless_stopped(
 def run_change(
     actions: Actions, change: Change, *, reraise: type[Exception] | None = None
 ) -> ItemResult:
-    started = time.monotonic()
+    started = actions.clock.monotonic()
     try:
         result = _dispatch(actions, change)
     except PtsyncError as exc:  # anything else is a bug: it goes up (exit 3, crash log)
         if reraise is not None and isinstance(exc, reraise):
             raise
         result = _failed(change, str(exc))
-    result.seconds = round(time.monotonic() - started, 3)
+    result.seconds = round(actions.clock.monotonic() - started, 3)
     return result
 
 

@@ -17,11 +17,11 @@ import contextlib
 import functools
 import logging
 import socket
-import time
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
+from werkzeug.http import http_date
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -110,6 +110,7 @@ class App:
         login_rate_limit: tuple[int, float] | None,
     ) -> None:
         self.state = state
+        self.clock = state.clock.source  # latency, slow answers, request times
         self.faults = faults
         self.log = log
         self.routes, self.map = _routing(state.profile.name)
@@ -118,17 +119,18 @@ class App:
         self.contention = Contention()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
-        started = time.time()
-        username = self._username(request)
-        tracked = username if is_video_update(request.method, request.path) else None
-        if tracked is not None:
-            self.contention.enter(tracked)
-        try:
-            return self._serve(request, username, started)(environ, start_response)
-        finally:
+        with self.clock.busy():  # a FakeClock does not move while the fake works
+            request = Request(environ)
+            started = self.clock.time()
+            username = self._username(request)
+            tracked = username if is_video_update(request.method, request.path) else None
             if tracked is not None:
-                self.contention.leave(tracked)
+                self.contention.enter(tracked)
+            try:
+                return self._serve(request, username, started)(environ, start_response)
+            finally:
+                if tracked is not None:
+                    self.contention.leave(tracked)
 
     def _serve(self, request: Request, username: str | None, started: float) -> Response:
         try:
@@ -137,7 +139,8 @@ class App:
             self._drop(request, username, started, "drop")
         except Hung:
             self._record(request, 0, username, started, "hang")  # logged as it arrives
-            self.faults.hold()
+            with self.clock.idle():  # held by the test, not by time
+                self.faults.hold()
             _close(request.environ)
             raise ConnectionAbortedError("hung request let go without an answer") from None
         except ConnectionAbortedError:
@@ -146,6 +149,7 @@ class App:
             LOGGER.exception("fake PeerTube failed: %s %s", request.method, request.path)
             response, fault = self._problem(Problem(500, str(exc), code=type(exc).__name__)), None
         response.headers["x-powered-by"] = "PeerTube"
+        response.headers["Date"] = http_date(self.clock.time())  # the fake's clock, not werkzeug's
         self._record(request, response.status_code, username, started, fault)
         return response
 
@@ -175,7 +179,8 @@ class App:
             return self.dispatch(request), None
         fault = self.faults.decide(request.method, request.path, "before")
         if self.faults.latency:
-            time.sleep(self.faults.latency)
+            with self.clock.parked():  # time passing for the request: it holds nothing back
+                self.clock.sleep(self.faults.latency)
         if fault is not None:
             return self._apply(fault, request, None), fault.label
         response = self.dispatch(request)
@@ -188,7 +193,9 @@ class App:
         if fault.kind == "drop":
             raise Dropped()
         if fault.kind == "slow":
-            time.sleep(self.faults.slow_seconds)
+            # not parked: on a FakeClock the client waits (its own timeout, in real time) as
+            # for an answer that does not come, then time moves on its retries and pauses
+            self.clock.sleep(self.faults.slow_seconds)
             return done if done is not None else self.dispatch(request)
         if fault.kind in HOSTILE:
             return self._hostile(fault, request, done)
@@ -247,7 +254,7 @@ class App:
         return Response(b"Not Found", status=404, content_type="text/html; charset=utf-8")
 
     def _limit(self, request: Request) -> tuple[dict[str, str], Response | None]:
-        now = time.time()
+        now = self.clock.time()
         client = request.remote_addr or "unknown"
         headers: dict[str, str] = {}
         limiters = [self.api_limiter]
