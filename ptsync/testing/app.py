@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from typing import Any, NoReturn
 
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
-from werkzeug.http import http_date
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -149,7 +148,6 @@ class App:
             LOGGER.exception("fake PeerTube failed: %s %s", request.method, request.path)
             response, fault = self._problem(Problem(500, str(exc), code=type(exc).__name__)), None
         response.headers["x-powered-by"] = "PeerTube"
-        response.headers["Date"] = http_date(self.clock.time())  # the fake's clock, not werkzeug's
         self._record(request, response.status_code, username, started, fault)
         return response
 

@@ -55,6 +55,12 @@ class _QuietHandler(WSGIRequestHandler):
         if type == "error":
             LOGGER.debug(message, *args)
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header, on the fake's clock."""
+        if timestamp is None:
+            timestamp = self.server.app.clock.time()  # type: ignore[attr-defined]
+        return super().date_time_string(timestamp)
+
 
 class FakePeerTube:
     def __init__(
