@@ -17,13 +17,13 @@ import hashlib
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ptsync.cachefiles import cache_dir, keyed_hash, read_json, write_json
+from ptsync.clock import SYSTEM, Clock
 from ptsync.errors import AuthenticationError, BadResponse, ConfigError, PeerTubeError
 
 log = logging.getLogger("ptsync.auth")
@@ -116,10 +116,18 @@ Get = Callable[[str], Any]
 class Authenticator:
     """Hands out a valid bearer token; thread-safe, one login at a time."""
 
-    def __init__(self, base_url: str, credentials: Credentials, *, use_cache: bool = True):
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        use_cache: bool = True,
+        clock: Clock = SYSTEM,  # token lifetimes
+    ):
         if not credentials.token and not (credentials.username and credentials.password):
             raise ConfigError("no credentials: need a username and password, or a token")
         self.credentials = credentials
+        self._clock = clock
         self._lock = threading.RLock()  # remember_role may run inside a login (a 429 to it)
         self._token: Token | None = None
         self._role: int | None = None  # without a cached token (PEERTUBE_TOKEN, no cache)
@@ -147,7 +155,7 @@ class Authenticator:
             return self.credentials.token
         with self._lock:
             token = self._token
-            if token is None or not token.fresh(time.time()):
+            if token is None or not token.fresh(self._clock.time()):
                 token = self._renew(token, get, post)
             return token.access
 
@@ -173,7 +181,8 @@ class Authenticator:
                 self._token.access_expires = 0.0
 
     def _renew(self, token: Token | None, get: Get, post: Post) -> Token:
-        if token is not None and token.refresh and time.time() < token.refresh_expires - EARLY:
+        now = self._clock.time()
+        if token is not None and token.refresh and now < token.refresh_expires - EARLY:
             try:
                 return self._store(self._grant(token, get, post, refresh=token.refresh))
             except PeerTubeError as exc:
@@ -200,7 +209,7 @@ class Authenticator:
                 raise AuthenticationError(exc.method, exc.endpoint, exc.body) from None
             raise
         log.debug("obtained an access token by %s grant", "refresh" if refresh else "password")
-        return _token_from(answer, client_id, client_secret, time.time())
+        return _token_from(answer, client_id, client_secret, self._clock.time())
 
     def _store(self, token: Token, *, login: bool = False) -> Token:
         token.role = self._token.role if self._token is not None else self._role

@@ -114,7 +114,9 @@ class Transport:
         self.clock = settings.clock
         self.sender: Sender = sender or RequestsSender(settings.parallelism_hint)
         self._agent = f"ptsync/{__version__}"
-        self.auth = Authenticator(self.base_url, credentials, use_cache=settings.use_token_cache)
+        self.auth = Authenticator(
+            self.base_url, credentials, use_cache=settings.use_token_cache, clock=self.clock
+        )
         self.limiter = RateLimiter.shared(
             self.base_url,
             settings.rate_limit,
