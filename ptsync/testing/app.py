@@ -173,6 +173,8 @@ class App:
         )
 
     def _answer(self, request: Request) -> tuple[Response, str | None]:
+        if self.faults.closing.is_set():  # stopped: a kept-alive connection gets no answer
+            raise Dropped()
         if not request.path.startswith("/api/"):
             return self.dispatch(request), None
         fault = self.faults.decide(request.method, request.path, "before")

@@ -3,6 +3,8 @@
 Real PeerTube answers an import POST only after fetching the URL's metadata (3-4 s), finishes
 creates whose client is gone, wedges upload sessions, and (8.x) keeps a failed import's video.
 The fake does all of that on request (``create_delay``, ``wedge_uploads``, ``fail-once``).
+Each test's fake and the ptsync runs in this process share one ``FakeClock``: delays, settle
+pauses and polls are virtual.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ptsync import clock as clocks
+from ptsync.clock import FakeClock
 from ptsync.marker import Marker, compose_description
 from ptsync.session import Options, Run
 from ptsync.testing import FakePeerTube
@@ -25,9 +29,22 @@ URL = "https://archive.example.org/{}.mp4"
 VERSIONS = ["6.3", "8.0"]
 
 
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[FakeClock]:
+    """The test's clock: the fake's, and the default of every run in this process."""
+    with clocks.using(FakeClock()) as virtual:
+        assert isinstance(virtual, FakeClock)
+        yield virtual
+
+
 def _fake(version: str, **knobs) -> FakePeerTube:
     fake = FakePeerTube(
-        rate_limit=None, login_rate_limit=None, import_duration=0.05, version=version, **knobs
+        rate_limit=None,
+        login_rate_limit=None,
+        import_duration=0.05,
+        version=version,
+        clock=clocks.default(),
+        **knobs,
     ).start()
     fake.add_user(USER, PASSWORD)
     return fake
@@ -74,10 +91,11 @@ def _counts(fake: FakePeerTube) -> dict[str, int]:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_apply_killed_while_the_server_still_creates_converges_without_a_second_create(
-    tmp_path, version
+    tmp_path, version, clock
 ):
     """SIGKILL while the import POSTs are in flight: the server finishes them seconds later;
     the next apply (started at once) waits for them instead of importing again."""
+    clock.auto = False  # the creates wait until the killed apply is gone
     fake = _fake(version, create_delay=1.5)
     try:
         path = _manifest(tmp_path, imports=("i1", "i2"))
@@ -89,16 +107,12 @@ def test_apply_killed_while_the_server_still_creates_converges_without_a_second_
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
-        # the marker search right before each create is the last request before the POST
-        while fake.count("GET", "/api/v1/users/me/videos") < 3 and proc.poll() is None:
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        time.sleep(0.4)
+        clock.wait_for_sleepers(2)  # both import POSTs reached the server, which is creating
         assert proc.poll() is None, "apply ended before it could be killed"
         proc.kill()
         proc.wait(timeout=10)
         assert fake.videos() == [], "the server must not show the videos before it is done"
+        clock.auto = True  # the next apply's waits move time: the server finishes meanwhile
         _, reports = _run(path, env)
         assert all(r.failed == 0 for r in reports)
         assert sorted(marked_videos(fake)) == ["i1", "i2"]
@@ -134,9 +148,7 @@ def test_copies_carrying_one_marker_are_deleted_without_prune(tmp_path, cli_env,
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_a_wedged_upload_session_is_cancelled_and_uploaded_again_in_the_same_run(
-    tmp_path, version
-):
+def test_a_wedged_upload_session_is_cancelled_and_uploaded_again_in_the_same_run(tmp_path, version):
     fake = _fake(version)
     try:
         fake.wedge_uploads(count=1)
