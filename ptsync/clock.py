@@ -154,7 +154,9 @@ class FakeClock:
         self._offset = wall - MONOTONIC_START
         self._auto = auto
         self.stall = stall
-        self._lock = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
+        self._watch = threading.Condition(self._lock)  # changes, for whoever waits on them
+        self._waking = threading.Condition(self._lock)  # wake-ups for the waker thread
         self._threads: dict[int, _Thread] = {}
         self._wakes: list[threading.Condition] = []
         self._waker: threading.Thread | None = None
@@ -220,7 +222,7 @@ class FakeClock:
 
     def _wait_for(self, reached: Callable[[], bool], what: str, timeout: float) -> None:
         with self._lock:
-            if not self._lock.wait_for(reached, timeout):
+            if not self._watch.wait_for(reached, timeout):
                 raise ClockStalled(f"not {what} after {timeout:g} s: {self._describe()}")
 
     # ------------------------------------------------------------------------- moving time
@@ -255,7 +257,7 @@ class FakeClock:
     def _settle(self) -> None:
         """Wait (real time, lock released meanwhile) until nobody runs and every wake-up
         was delivered."""
-        settled = self._lock.wait_for(lambda: not self._wakes and self._busy() == 0, self.stall)
+        settled = self._watch.wait_for(lambda: not self._wakes and self._busy() == 0, self.stall)
         if not settled:
             raise ClockStalled(f"threads kept running for {self.stall:g} s: {self._describe()}")
 
@@ -280,7 +282,7 @@ class FakeClock:
             self._wakes.append(thread.cond)
         if deliver or thread.woken_at is not None:
             self._start_waker()
-            self._lock.notify_all()  # the waker may be waiting
+            self._waking.notify()  # the waker may be waiting
 
     def _busy(self) -> int:
         """Threads running, less the senders whose request the fake serves parked."""
@@ -297,7 +299,7 @@ class FakeClock:
             following = self._next_deadline()
             if following < math.inf:
                 self._advance_to(following)
-        self._lock.notify_all()
+        self._watch.notify_all()
 
     # ------------------------------------------------------------------------- waiting
 
@@ -427,17 +429,17 @@ class FakeClock:
                 while not self._wakes:
                     self._expire_woken()
                     tokens = any(t.woken_at is not None for t in self._threads.values())
-                    if not tokens and not self._lock.wait(_SLICE) and not self._wakes:
+                    if not tokens and not self._waking.wait(_SLICE) and not self._wakes:
                         self._waker = None
                         return
                     if tokens:
-                        self._lock.wait(WOKEN_GRACE / 5)
+                        self._waking.wait(WOKEN_GRACE / 5)
                 conds, self._wakes = self._wakes, []
             for cond in conds:
                 with cond:
                     cond.notify_all()
             with self._lock:
-                self._lock.notify_all()  # wake-ups delivered: advance() may go on
+                self._watch.notify_all()  # wake-ups delivered: advance() may go on
 
     def _expire_woken(self) -> None:
         now = time.monotonic()
