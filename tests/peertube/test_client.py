@@ -165,7 +165,7 @@ class _ProxyPage(BaseHTTPRequestHandler):
 @pytest.mark.parametrize("path", ["/api/v1/videos/categories", "/api/v1/truncated"])
 def test_html_or_truncated_answer_is_a_bad_response_naming_the_endpoint(path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
         client = PeerTubeClient(url, Credentials(token="t0ken-value"), FAST)
