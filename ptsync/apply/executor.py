@@ -86,13 +86,15 @@ def apply_plan(
     pool = ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply")
     abandoned = False
     bug = threading.Event()  # set by the worker that hit one: no other change starts after it
+    ended = threading.Condition()  # notified (through the clock) as each change ends
     try:
         pending: dict[Future[ItemResult | None], Change] = {
             pool.submit(_run_unless_stopped, actions, c, stop, bug): c for c in plan.videos
         }
+        for future in pending:
+            future.add_done_callback(lambda _: _notify(clock, ended))
         while pending:
-            finished, _ = wait(pending, timeout=_TICK, return_when=FIRST_COMPLETED)
-            for future in finished:
+            for future in _finished(pending, stop, clock, ended):
                 change = pending.pop(future)
                 result = future.result()  # a bug raises here: see the except below
                 if result is None:
@@ -118,6 +120,27 @@ def apply_plan(
     report.results = [done[i] for i in sorted(done)]
     report.finished = time.time()
     return report
+
+
+def _finished(
+    pending: Mapping[Future[ItemResult | None], Change],
+    stop: Stop,
+    clock: Clock,
+    ended: threading.Condition,
+) -> list[Future[ItemResult | None]]:
+    """The changes that ended, waiting up to a tick for one. After a stop the wait is on the
+    run's clock, which measures the grace (a FakeClock reaches its end by itself)."""
+    if not stop.requested:
+        return list(wait(pending, timeout=_TICK, return_when=FIRST_COMPLETED)[0])
+    with ended:
+        if not any(future.done() for future in pending):
+            clock.wait(ended, _TICK)
+    return [future for future in pending if future.done()]
+
+
+def _notify(clock: Clock, ended: threading.Condition) -> None:
+    with ended:
+        clock.notify_all(ended)
 
 
 def _run_unless_stopped(

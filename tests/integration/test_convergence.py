@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,53 @@ def test_apply_killed_while_the_server_still_creates_converges_without_a_second_
         assert len(fake.imports()) == 2, "no URL imported twice"
         plans, _ = _run(path, env)
         assert not plans[0].has_changes
+    finally:
+        fake.stop()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_stop_gives_a_running_create_its_grace_on_the_runs_clock_then_leaves_it(
+    tmp_path, version, clock
+):
+    """A stop (what SIGTERM requests) while an import POST waits for the server: the run waits
+    out the grace on its own clock, not a moment less, reports the create as in flight and
+    starts nothing more; the server finishes it, and the next apply creates the rest."""
+    clock.auto = False
+    fake = _fake(version, create_delay=5.0)
+    try:
+        path = _manifest(tmp_path, imports=("i1", "i2"))
+        env = _env(fake, tmp_path / "cache")
+        seen: list[bool] = []
+        returned = threading.Event()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PTSYNC_CACHE_DIR", env["PTSYNC_CACHE_DIR"])
+            with Run([str(path)], Options(env=env, rate_limit=None, parallelism=1)) as run:
+                run.stop.grace = 2.0
+                planned = run.plan()
+
+                def stop_while_the_server_creates() -> None:
+                    clock.wait_for_sleepers(1)  # i1's import: the server takes 5 s
+                    run.stop.request("SIGTERM")
+                    clock.wait_for_sleepers(2)  # the run noticed: it waits out its grace
+                    clock.advance(1.9)
+                    seen.append(returned.is_set())  # still in its grace
+                    clock.advance(0.6)
+                    seen.append(returned.is_set())  # the grace is over
+
+                stopper = threading.Thread(target=stop_while_the_server_creates, daemon=True)
+                stopper.start()
+                (report,) = run.apply(planned)
+                returned.set()
+                stopper.join(10)
+        assert seen == [False, True]
+        assert report.results == [] and fake.videos() == []  # the server is still at it
+        assert [c.external_id for c in run.stop.in_flight] == ["i1"]
+        assert [c.external_id for c in run.stop.not_started] == ["i2"]
+        clock.auto = True  # the server finishes i1; the next apply creates only i2
+        _, reports = _run(path, env)
+        assert [(r.action, r.external_id) for r in reports[0].results] == [("create", "i2")]
+        assert sorted(marked_videos(fake)) == ["i1", "i2"]
+        assert len(fake.imports()) == 2, "no URL imported twice"
     finally:
         fake.stop()
 
