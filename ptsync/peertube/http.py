@@ -22,6 +22,10 @@ Redirects are followed only for GET within the instance's origin (scheme, host a
 redirect anywhere else is an error naming the target, so the bearer token and the login form
 (password, refresh token, client secret) never travel to another origin. Every answer is read
 up to a cap (``ptsync.peertube.sender``).
+
+Every wait and every measure of time here (backoff, a 429's pause, the rate limiter, the
+deadline, token lifetimes) reads ``settings.clock`` (``ptsync.clock``: the real one unless a
+test shares a ``FakeClock`` with the fake PeerTube); socket timeouts stay real.
 """
 
 from __future__ import annotations
