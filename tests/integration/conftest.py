@@ -112,8 +112,11 @@ def _cleanup_live(backend: Backend, tmp_path: Path) -> None:
 
 @pytest.fixture
 def cli(capsys, request):
-    """The CLI in this process, on the fake's clock when the test has the ``fake``."""
-    fake = request.getfixturevalue("fake") if "fake" in request.fixturenames else None
+    """The CLI in this process, on the fake's clock when it talks to the fake (a real
+    instance gets real time: its rate limit must really be waited for)."""
+    names = request.fixturenames
+    live = "backend" in names and not request.getfixturevalue("backend").is_fake
+    fake = request.getfixturevalue("fake") if "fake" in names and not live else None
     return cli_runner(capsys, fake.clock if fake is not None else None)
 
 

@@ -27,6 +27,7 @@ from tests.integration.conftest import marked_videos
 
 USER, PASSWORD = "alice", "alice-secret-pw"
 URL = "https://archive.example.org/{}.mp4"
+IMPORTS = "/api/v1/videos/imports"
 VERSIONS = ["6.3", "8.0"]
 
 
@@ -162,8 +163,9 @@ def test_a_stop_gives_a_running_create_its_grace_on_the_runs_clock_then_leaves_i
         assert report.results == [] and fake.videos() == []  # the server is still at it
         assert [c.external_id for c in run.stop.in_flight] == ["i1"]
         assert [c.external_id for c in run.stop.not_started] == ["i2"]
-        clock.auto = True  # the server finishes i1; the next apply creates only i2
-        _, reports = _run(path, env)
+        clock.auto = True  # the server finishes i1 (its answer is logged then) ...
+        fake.wait_for_requests(lambda logged: any(r.path == IMPORTS for r in logged))
+        _, reports = _run(path, env)  # ... and the next apply creates only i2
         assert [(r.action, r.external_id) for r in reports[0].results] == [("create", "i2")]
         assert sorted(marked_videos(fake)) == ["i1", "i2"]
         assert len(fake.imports()) == 2, "no URL imported twice"
