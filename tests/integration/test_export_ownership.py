@@ -5,7 +5,9 @@ from __future__ import annotations
 from ptsync.marker import Marker, compose_description
 
 
-def test_export_keeps_own_ids_and_lists_other_systems_videos_commented_out(backend, cli, tmp_path):
+def test_export_keeps_own_ids_and_lists_other_systems_videos_commented_out(
+    backend, cli, tmp_path
+):
     fake = backend.fake
     assert fake is not None
     mine = fake.add_video("alice", name="Archive piece", description=compose_description(

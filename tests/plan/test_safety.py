@@ -38,14 +38,10 @@ def test_updates_refused_above_the_fraction_from_the_minimum(managed, renamed, r
         check_safety(plan, Thresholds(), force=False)
 
 
-@pytest.mark.parametrize(
-    ("managed", "gone", "refused"), [(10, 3, False), (10, 4, True), (9, 8, False)]
-)
+@pytest.mark.parametrize(("managed", "gone", "refused"), [(10, 3, False), (10, 4, True), (9, 8, False)])
 def test_deletes_refused_above_the_fraction_from_the_minimum(managed, gone, refused):
     videos = _owned(managed)
-    desired = desired_state(
-        *[desired_video(v.marker.external_id, name=v.name) for v in videos[gone:]]
-    )
+    desired = desired_state(*[desired_video(v.marker.external_id, name=v.name) for v in videos[gone:]])
     plan = plan_for(desired, *videos, prune=True)
     assert len(plan.of(DeleteVideo)) == gone
     if refused:
