@@ -127,6 +127,8 @@ class FakePeerTube:
         return self
 
     def stop(self) -> None:
+        """Stop like a server that dies: hung requests and endless answers end, and a request
+        that still arrives on a kept-alive connection is dropped without an answer."""
         server, thread = self._server, self._thread
         self._server = self._thread = None
         self.faults.shutdown()  # hung requests and endless answers end
