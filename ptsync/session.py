@@ -15,7 +15,6 @@ kind (channels, videos, playlists), following imports and telling the webhook ar
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from ptsync.apply.follow import ImportProgress, follow_imports, imports_of, reco
 from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.resources import apply_resources
 from ptsync.apply.warm import DetailWarmer
+from ptsync.clock import Clock, default
 from ptsync.errors import ConfigError, PlanFileError, VocabularyMiss
 from ptsync.live.cache import DetailCache, VocabularyCache
 from ptsync.live.fetch import fetch_imports, fetch_listing
@@ -82,12 +82,15 @@ class Run:
         options: Options | None = None,
         *,
         connect: Connect | None = None,
+        clock: Clock | None = None,  # every timer of the run (default: ptsync.clock.default())
     ):
         self.options = options or Options()
+        self.clock = clock or default()
         self._connect: Connect = connect or PeerTubeClient
         self.paths = [str(p) for p in (paths or DEFAULT_PATHS)]
         self.manifests = load(self.paths, media_roots=self.options.media_roots)
-        self.stop = Stop()  # stop.request(...) (e.g. from a signal handler) winds apply down
+        # stop.request(...) (e.g. from a signal handler) winds apply down
+        self.stop = Stop(clock=self.clock)
         self._clients: dict[tuple[str, str], PeerTubeClient] = {}
         self.notify_problems: list[str] = []  # webhooks that could not be told (one line each)
         self.targets = [self._bind(g) for g in self.manifests.groups]
@@ -115,7 +118,7 @@ class Run:
         return Target(group, url, self._clients[key], identity)
 
     def _settings(self) -> ClientSettings:
-        return client_settings(self.options)
+        return client_settings(self.options, self.clock)
 
     # ------------------------------------------------------------------------------ plan
 
@@ -214,11 +217,14 @@ class Run:
                         parallelism=self.options.parallelism,
                         on_result=hooks.on_result,
                         on_progress=hooks.on_progress,
-                        inflight=InflightCreates(target.url, target.identity, plan.system),
+                        inflight=InflightCreates(
+                            target.url, target.identity, plan.system, clock=self.clock
+                        ),
                         stop=stop,
                         env=self.options.env,
                         sources=_sources(group.desired),
                         written=warm.written,
+                        clock=self.clock,
                     )
                     report.results += videos.results
                     if not stop.requested:
@@ -234,7 +240,7 @@ class Run:
                 report.results += results
                 if resource is Resource.CHANNEL:
                     channels = target.client.channels()  # with the new channels' ids
-            report.finished = time.time()
+            report.finished = self.clock.time()
             if self.options.wait and not stop.requested:
                 self._follow(target, report, hooks)
             done.append((target, report))
@@ -253,22 +259,26 @@ class Run:
             if hooks.on_imports:
                 hooks.on_imports(progress)
 
+        clock = self.clock
+
         def sleep(seconds: float) -> None:  # a stop ends the following (imports go on)
-            deadline = time.monotonic() + seconds
-            while not self.stop.requested and time.monotonic() < deadline:
-                time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+            deadline = clock.monotonic() + seconds
+            while not self.stop.requested and clock.monotonic() < deadline:
+                clock.sleep(min(0.1, max(0.0, deadline - clock.monotonic())))
             if self.stop.requested:
                 raise _StopFollowing
 
         try:
-            progress = follow_imports(
-                target.client,
-                ids,
-                interval=self.options.poll_interval,
-                timeout=self.options.wait_timeout,
-                on_update=update,
-                sleep=sleep,
-            )
+            with clock.busy():  # polling: a FakeClock moves only while it waits
+                progress = follow_imports(
+                    target.client,
+                    ids,
+                    interval=self.options.poll_interval,
+                    timeout=self.options.wait_timeout,
+                    on_update=update,
+                    sleep=sleep,
+                    clock=clock,
+                )
         except _StopFollowing:
             progress = seen[0] if seen else ImportProgress(total=len(ids))
         for failed in record_outcomes(report, progress):  # shown as "✓ create" before
@@ -295,6 +305,7 @@ class Run:
                 attempts=self.options.notify_attempts,
                 backoff=self.options.retry_base,
                 insecure_http=self.options.insecure_http,
+                clock=self.clock,
             )
             if problem:
                 self.notify_problems.append(problem)
@@ -409,9 +420,10 @@ def instance_url(group: ManifestGroup, env: Mapping[str, str], *, single: bool) 
     return url.rstrip("/")
 
 
-def client_settings(options: Options) -> ClientSettings:
+def client_settings(options: Options, clock: Clock | None = None) -> ClientSettings:
     """The client settings every command derives from its options (one place)."""
     return ClientSettings(
+        clock=clock or default(),
         rate_limit=options.rate_limit,
         rate_limit_explicit=options.rate_limit_explicit,
         insecure_http=options.insecure_http,
@@ -427,14 +439,17 @@ def client_settings(options: Options) -> ClientSettings:
     )
 
 
-def connect_env(options: Options, connect: Connect | None = None) -> tuple[PeerTubeClient, str]:
+def connect_env(
+    options: Options, connect: Connect | None = None, clock: Clock | None = None
+) -> tuple[PeerTubeClient, str]:
     """A client for ``PEERTUBE_URL`` (commands without manifests, like export) and the
     identity its caches are keyed by: the same binding, settings and cache keys as a Run."""
     url = options.env.get("PEERTUBE_URL")
     if not url:
         raise ConfigError("PEERTUBE_URL is not set (and PEERTUBE_USERNAME/PASSWORD or TOKEN)")
     credentials = credentials_from_env(options.env)
-    client = (connect or PeerTubeClient)(url.rstrip("/"), credentials, client_settings(options))
+    settings = client_settings(options, clock)
+    client = (connect or PeerTubeClient)(url.rstrip("/"), credentials, settings)
     return client, _identity(credentials)
 
 

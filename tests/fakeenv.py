@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ptsync import clock as clocks
 from ptsync.testing import FakePeerTube
 
 USER, PASSWORD = "alice", "pw-alice-1"
@@ -41,13 +42,17 @@ class Result:
         return self.out + self.err
 
 
-def cli_runner(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
-    """``ptsync ARGS`` in this process (ten times faster than a subprocess), output captured."""
+def cli_runner(
+    capsys: pytest.CaptureFixture[str], clock: clocks.Clock | None = None
+) -> Callable[..., Result]:
+    """``ptsync ARGS`` in this process (ten times faster than a subprocess), output captured;
+    on ``clock`` (the fake's ``FakeClock``: waits cost no time) when given."""
     from ptsync.cli.app import main
 
     def run(*args: str) -> Result:
         capsys.readouterr()
-        code = main(list(args))
+        with clocks.using(clock or clocks.default()):
+            code = main(list(args))
         captured = capsys.readouterr()
         return Result(code, captured.out, captured.err)
 

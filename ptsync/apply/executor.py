@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ptsync.apply.inflight import InflightCreates
 from ptsync.apply.videos import Actions, WriteClient
+from ptsync.clock import SYSTEM, Clock
 from ptsync.errors import CredentialsRefused, PtsyncError, ServerUnreachable
 from ptsync.plan.changes import Change, CreateVideo, DeleteVideo, Plan, UpdateVideo
 from ptsync.report.results import ApplyReport, ItemResult
@@ -42,10 +43,11 @@ class Stop:
     since: float | None = None
     not_started: list[Change] = field(default_factory=list)
     in_flight: list[Change] = field(default_factory=list)
+    clock: Clock = field(default=SYSTEM, repr=False, compare=False)  # measures the grace
 
     def request(self, reason: str) -> None:
         if self.reason is None:
-            self.since = time.monotonic()
+            self.since = self.clock.monotonic()
             self.reason = reason
         else:
             self.grace = 0.0
@@ -55,7 +57,7 @@ class Stop:
         return self.reason is not None
 
     def expired(self) -> bool:
-        return self.since is not None and time.monotonic() >= self.since + self.grace
+        return self.since is not None and self.clock.monotonic() >= self.since + self.grace
 
 
 def apply_plan(
@@ -71,23 +73,28 @@ def apply_plan(
     env: Mapping[str, str] | None = None,  # video passwords, source credentials (os.environ)
     sources: Mapping[str, UrlSource | FileSource] | None = None,  # the entries' own sources
     written: Callable[[UpdateVideo], None] | None = None,  # each update done (apply.warm)
+    clock: Clock = SYSTEM,
 ) -> ApplyReport:
-    actions = Actions(client, plan.system, channels, on_progress, inflight, env, sources, written)
+    actions = Actions(
+        client, plan.system, channels, on_progress, inflight, env, sources, written, clock
+    )
     report = ApplyReport(plan.instance_url, plan.system)
-    stop = stop if stop is not None else Stop()
+    stop = stop if stop is not None else Stop(clock=clock)
     order = {id(c): i for i, c in enumerate(plan.videos)}
     done: dict[int, ItemResult] = {}
     skipped: list[Change] = []
     pool = ThreadPoolExecutor(max_workers=max(1, parallelism), thread_name_prefix="apply")
     abandoned = False
     bug = threading.Event()  # set by the worker that hit one: no other change starts after it
+    ended = threading.Condition()  # notified (through the clock) as each change ends
     try:
         pending: dict[Future[ItemResult | None], Change] = {
             pool.submit(_run_unless_stopped, actions, c, stop, bug): c for c in plan.videos
         }
+        for future in pending:
+            future.add_done_callback(lambda _: _notify(clock, ended))
         while pending:
-            finished, _ = wait(pending, timeout=_TICK, return_when=FIRST_COMPLETED)
-            for future in finished:
+            for future in _finished(pending, stop, clock, ended):
                 change = pending.pop(future)
                 result = future.result()  # a bug raises here: see the except below
                 if result is None:
@@ -115,6 +122,27 @@ def apply_plan(
     return report
 
 
+def _finished(
+    pending: Mapping[Future[ItemResult | None], Change],
+    stop: Stop,
+    clock: Clock,
+    ended: threading.Condition,
+) -> list[Future[ItemResult | None]]:
+    """The changes that ended, waiting up to a tick for one. After a stop the wait is on the
+    run's clock, which measures the grace (a FakeClock reaches its end by itself)."""
+    if not stop.requested:
+        return list(wait(pending, timeout=_TICK, return_when=FIRST_COMPLETED)[0])
+    with ended:
+        if not any(future.done() for future in pending):
+            clock.wait(ended, _TICK)
+    return [future for future in pending if future.done()]
+
+
+def _notify(clock: Clock, ended: threading.Condition) -> None:
+    with ended:
+        clock.notify_all(ended)
+
+
 def _run_unless_stopped(
     actions: Actions, change: Change, stop: Stop, bug: threading.Event
 ) -> ItemResult | None:
@@ -125,7 +153,8 @@ def _run_unless_stopped(
     if stop.requested or bug.is_set():
         return None
     try:
-        return run_change(actions, change, reraise=(ServerUnreachable, CredentialsRefused))
+        with actions.clock.busy():  # a FakeClock moves only while every worker waits on it
+            return run_change(actions, change, reraise=(ServerUnreachable, CredentialsRefused))
     except ServerUnreachable as exc:
         _stop_once(stop, f"the server stopped answering: {exc}")
         return _failed(change, str(exc))
@@ -151,14 +180,14 @@ _STOPPING = threading.Lock()
 def run_change(
     actions: Actions, change: Change, *, reraise: tuple[type[Exception], ...] = ()
 ) -> ItemResult:
-    started = time.monotonic()
+    started = actions.clock.monotonic()
     try:
         result = _dispatch(actions, change)
     except PtsyncError as exc:  # anything else is a bug: it goes up (exit 3, crash log)
         if isinstance(exc, reraise):
             raise
         result = _failed(change, str(exc))
-    result.seconds = round(time.monotonic() - started, 3)
+    result.seconds = round(actions.clock.monotonic() - started, 3)
     return result
 
 

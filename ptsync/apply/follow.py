@@ -8,12 +8,12 @@ poll, not 200 — and stays inside the shared rate limit.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from ptsync import redact
+from ptsync.clock import SYSTEM, Clock
 from ptsync.options import DEFAULTS
 from ptsync.report.results import ApplyReport, ItemResult, first_line
 from ptsync.state import ImportState, LiveImport
@@ -69,11 +69,15 @@ def follow_imports(
     interval: float = DEFAULTS.poll_interval,
     timeout: float = DEFAULTS.wait_timeout,
     on_update: Callable[[ImportProgress], None] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
+    clock: Clock = SYSTEM,
 ) -> ImportProgress:
+    """Poll until every import is finished or ``timeout`` seconds passed on ``clock``
+    (``sleep``, default the clock's, pauses between polls)."""
     ids = sorted(set(import_ids))
     progress = ImportProgress(total=len(ids))
-    deadline = time.monotonic() + timeout
+    sleep = sleep or clock.sleep
+    deadline = clock.monotonic() + timeout
     pause = min(0.25, interval)  # short imports finish fast: poll soon, then back off
     while ids:
         progress.rows.update(poll_imports(client, ids))
@@ -81,7 +85,7 @@ def follow_imports(
             on_update(progress)
         unfinished = [i for i in ids if i in progress.rows and not progress.rows[i].finished]
         gone = [i for i in ids if i not in progress.rows]  # a deleted row will never finish
-        if not unfinished or time.monotonic() >= deadline:
+        if not unfinished or clock.monotonic() >= deadline:
             return progress if not gone else _mark_gone(progress, gone)
         sleep(pause)
         pause = min(pause * 2, interval)

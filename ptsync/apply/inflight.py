@@ -18,11 +18,11 @@ deleted (``ptsync.plan.videos``). Records live per instance, user and system.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
 from ptsync.cachefiles import cache_dir, cache_key, read_json, write_json
+from ptsync.clock import SYSTEM, Clock
 
 # From an import POST's start, how long its video may take to appear: the POST answers after
 # 3.2-3.9 s on real 6.3 to 8.0 servers (fetching the URL's metadata); ~3x that, for busy ones.
@@ -34,8 +34,17 @@ T = TypeVar("T")
 class InflightCreates:
     """external id -> when its create request started (epoch seconds), on disk."""
 
-    def __init__(self, instance_url: str, identity: str, system: str, *, enabled: bool = True):
+    def __init__(
+        self,
+        instance_url: str,
+        identity: str,
+        system: str,
+        *,
+        enabled: bool = True,
+        clock: Clock = SYSTEM,
+    ):
         self.enabled = enabled
+        self.clock = clock
         self.path = cache_dir() / "inflight" / f"{cache_key(instance_url, identity, system)}.json"
         self._lock = threading.Lock()
 
@@ -50,7 +59,7 @@ class InflightCreates:
             return self._load().get(external_id)
 
     def record(self, external_id: str) -> None:
-        self._update(lambda entries: entries.__setitem__(external_id, time.time()))
+        self._update(lambda entries: entries.__setitem__(external_id, self.clock.time()))
 
     def clear(self, external_id: str) -> None:
         self._update(lambda entries: entries.pop(external_id, None))
@@ -67,13 +76,17 @@ class InflightCreates:
                 self.path.unlink(missing_ok=True)
 
     def await_settled(
-        self, external_id: str, look: Callable[[], T | None], now: Callable[[], float]
+        self,
+        external_id: str,
+        look: Callable[[], T | None],
+        now: Callable[[], float] | None = None,
     ) -> T | None:
         """``look()`` once, and again until a dead run's create of this entry (if one is
-        recorded) has had time to appear."""
+        recorded) has had time to appear. ``now``: epoch seconds (default: the clock's)."""
         found = look()
         started = self.started(external_id)
+        now = now or self.clock.time
         while found is None and started is not None and now() < started + SETTLE:
-            time.sleep(min(POLL, max(0.0, started + SETTLE - now())))
+            self.clock.sleep(min(POLL, max(0.0, started + SETTLE - now())))
             found = look()
         return found

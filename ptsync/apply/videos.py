@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +23,7 @@ from typing import Any, Protocol
 from ptsync import passwords as pw
 from ptsync import redact, source_credentials
 from ptsync.apply.inflight import SETTLE, InflightCreates
+from ptsync.clock import SYSTEM, Clock
 from ptsync.errors import (
     NotFound,
     PtsyncError,
@@ -128,8 +128,10 @@ class Actions:
         env: Mapping[str, str] | None = None,
         sources: Mapping[str, UrlSource | FileSource] | None = None,
         written: Callable[[UpdateVideo], None] | None = None,
+        clock: Clock = SYSTEM,
     ):
         self.client = client
+        self.clock = clock  # the settle pauses
         self.written = written  # told of each update done (apply.warm: the detail cache)
         self.system = system
         self.channels = channels
@@ -189,7 +191,7 @@ class Actions:
 
         if self.inflight is None:
             return look()
-        return self.inflight.await_settled(change.external_id, look, time.time)
+        return self.inflight.await_settled(change.external_id, look, self.clock.time)
 
     def _settled(self, change: CreateVideo) -> None:
         if self.inflight is not None:
@@ -250,11 +252,11 @@ class Actions:
         metadata, or assembles the upload, before it exists), so those are awaited."""
         name = change.fields.get("name")
         existing = self.find_marked(change.external_id, name)
-        deadline = time.monotonic() + SETTLE
+        deadline = self.clock.monotonic() + SETTLE
         for pause in LATE_CREATE_PAUSES if late else ():
-            if existing is not None or time.monotonic() >= deadline:
+            if existing is not None or self.clock.monotonic() >= deadline:
                 break
-            time.sleep(pause)
+            self.clock.sleep(pause)
             existing = self.find_marked(change.external_id, name)
         return existing
 

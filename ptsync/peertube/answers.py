@@ -69,8 +69,9 @@ def snippet(answer: Answer) -> str:
     return repr(text_summary(answer)[:80])
 
 
-def retry_after(answer: Answer) -> float:
-    """Seconds a 429 asks to wait (``Retry-After``, else the window's reset), bounded."""
+def retry_after(answer: Answer, now: float | None = None) -> float:
+    """Seconds a 429 asks to wait (``Retry-After``, else the window's reset), bounded;
+    ``now``: the local epoch time."""
     headers = answer.headers
     for name in ("Retry-After", "RateLimit-Reset"):
         value = headers.get(name)
@@ -83,7 +84,7 @@ def retry_after(answer: Answer) -> float:
         reset = float(headers.get("X-RateLimit-Reset", ""))
     except ValueError:
         return 1.0
-    return (reset_delay(reset) or 1.0) + 0.05
+    return (reset_delay(reset, now=now) or 1.0) + 0.05
 
 
 def endpoint(path: str) -> str:

@@ -23,13 +23,13 @@ import hashlib
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ptsync.cachefiles import cache_dir, keyed_hash, read_json, write_json
+from ptsync.clock import SYSTEM, Clock
 from ptsync.errors import (
     AuthenticationError,
     BadResponse,
@@ -139,10 +139,18 @@ Get = Callable[[str], Any]
 class Authenticator:
     """Hands out a valid bearer token; thread-safe, one login at a time."""
 
-    def __init__(self, base_url: str, credentials: Credentials, *, use_cache: bool = True):
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        use_cache: bool = True,
+        clock: Clock = SYSTEM,  # token lifetimes
+    ):
         if not credentials.token and not (credentials.username and credentials.password):
             raise ConfigError("no credentials: need a username and password, or a token")
         self.credentials = credentials
+        self._clock = clock
         self._lock = threading.RLock()  # remember_role may run inside a login (a 429 to it)
         self._token: Token | None = None
         self._role: int | None = None  # without a cached token (PEERTUBE_TOKEN, no cache)
@@ -175,7 +183,7 @@ class Authenticator:
             if self._refused is not None:
                 raise self._refused
             token = self._token
-            if token is None or not token.fresh(time.time()):
+            if token is None or not token.fresh(self._clock.time()):
                 token = self._renew(token, get, post)
             return token.access
 
@@ -220,7 +228,8 @@ class Authenticator:
 
     def _renew(self, token: Token | None, get: Get, post: Post) -> Token:
         revoked = False
-        if token is not None and token.refresh and time.time() < token.refresh_expires - EARLY:
+        now = self._clock.time()
+        if token is not None and token.refresh and now < token.refresh_expires - EARLY:
             try:
                 return self._store(self._grant(token, get, post, refresh=token.refresh))
             except PeerTubeError as exc:
@@ -251,7 +260,7 @@ class Authenticator:
                 raise self._refused from None
             raise
         log.debug("obtained an access token by %s grant", "refresh" if refresh else "password")
-        return _token_from(answer, client_id, client_secret, time.time())
+        return _token_from(answer, client_id, client_secret, self._clock.time())
 
     def _login_refused(self, exc: PeerTubeError) -> CredentialsRefused:
         """The password grant refused: one line with PeerTube's reason in the user's terms."""

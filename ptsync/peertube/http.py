@@ -24,6 +24,10 @@ Redirects are followed only for GET within the instance's origin (scheme, host a
 redirect anywhere else is an error naming the target, so the bearer token and the login form
 (password, refresh token, client secret) never travel to another origin. Every answer is read
 up to a cap (``ptsync.peertube.sender``).
+
+Every wait and every measure of time here (backoff, a 429's pause, the rate limiter, the
+deadline, token lifetimes) reads ``settings.clock`` (``ptsync.clock``: the real one unless a
+test shares a ``FakeClock`` with the fake PeerTube); socket timeouts stay real.
 """
 
 from __future__ import annotations
@@ -32,15 +36,15 @@ import logging
 import math
 import random
 import threading
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
 from ptsync import __version__, redact
+from ptsync.clock import SYSTEM, Clock
 from ptsync.errors import (
     AnswerTooLarge,
     AuthenticationError,
@@ -95,6 +99,7 @@ class ClientSettings:
     chunk_size: int = DEFAULTS.chunk_size
     use_token_cache: bool = DEFAULTS.use_cache
     upload_processing_wait: float = DEFAULTS.upload_processing_wait
+    clock: Clock = field(default=SYSTEM, compare=False)  # backoff, rate limit, waits
 
 
 class _LoginFailed(Exception):
@@ -117,11 +122,17 @@ class Transport:
     ):
         self.base_url = instance_root(check_instance_url(base_url, settings.insecure_http))
         self.settings = settings
+        self.clock = settings.clock
         self.sender: Sender = sender or RequestsSender(settings.parallelism_hint)
         self._agent = f"ptsync/{__version__}"
-        self.auth = Authenticator(self.base_url, credentials, use_cache=settings.use_token_cache)
+        self.auth = Authenticator(
+            self.base_url, credentials, use_cache=settings.use_token_cache, clock=self.clock
+        )
         self.limiter = RateLimiter.shared(
-            self.base_url, settings.rate_limit, explicit=settings.rate_limit_explicit
+            self.base_url,
+            settings.rate_limit,
+            explicit=settings.rate_limit_explicit,
+            clock=self.clock,
         )
         self._closed = False
         self._exempt = False  # staff: PeerTube does not limit us, so neither do we
@@ -129,7 +140,7 @@ class Transport:
         self._answers = 0  # answers received so far (any request, any status)
         self._answers_lock = threading.Lock()
         self._down: str | None = None  # why the instance is gone, once the retries ran out
-        self._started = time.monotonic()
+        self._started = self.clock.monotonic()
         self._set_exempt(self.auth.role, "remembered from the last run")
 
     def close(self) -> None:
@@ -255,12 +266,12 @@ class Transport:
     def _remaining(self) -> float:
         if self.settings.deadline is None:
             return math.inf
-        return self.settings.deadline - (time.monotonic() - self._started)
+        return self.settings.deadline - (self.clock.monotonic() - self._started)
 
     def _pause(self, attempt: int) -> None:
         base = self.settings.retry_base
         delay = min(20.0, base * 2 ** (attempt - 1)) + random.uniform(0, base)
-        time.sleep(max(0.0, min(delay, self._remaining())))
+        self.clock.sleep(max(0.0, min(delay, self._remaining())))
 
     def _once(
         self,
@@ -330,12 +341,12 @@ class Transport:
             return answer
 
     def _wait_out(self, method: str, path: str, answer: Answer, waited: float) -> float:
-        delay = retry_after(answer)
+        delay = retry_after(answer, now=self.clock.time())
         if waited + delay > self.settings.max_rate_limit_wait:
             raise error_for_answer(method, path, answer)
         self._refused_anyway()
         log.info("rate limited on %s %s; waiting %.1fs", method, endpoint(path), delay)
-        self.limiter.pause_until(time.monotonic() + delay)
+        self.limiter.pause_until(self.clock.monotonic() + delay)
         return waited + delay
 
     def _follow(self, method: str, path: str, url: str, answer: Answer, hops: int) -> str:
@@ -385,23 +396,28 @@ class Transport:
         if hasattr(data, "rewind"):  # a chunk sent again after a 429 or 401 starts over
             data.rewind()
         limits = self._limits(timeout)
+        request = {
+            "params": params,
+            "json": json_body,
+            "data": form if form is not None else data,
+            "files": files,
+            "headers": send_headers,
+            "timeout": limits,
+            "limit": limit,
+        }
+        with self.clock.exchange():  # a FakeClock holds time while the server works on it
+            return self._counted(method, url, request)
+
+    def _counted(self, method: str, url: str, request: dict[str, Any]) -> Answer:
+        """One request under the rate limiter: acquired, sent, its answer's counters read."""
         where = endpoint(urlsplit(url).path)
         sent = self.limiter.acquire(exempt=self._exempt)
         try:
-            answer = self.sender.request(
-                method,
-                url,
-                params=params,
-                json=json_body,
-                data=form if form is not None else data,
-                files=files,
-                headers=send_headers,
-                timeout=limits,
-                limit=limit,
-            )
+            answer = self.sender.request(method, url, **request)
         except requests.RequestException as exc:
             self.limiter.release()  # no answer to observe
-            raise error_for(exc, Attempt(method, where, url, limits, not self._answered)) from None
+            attempt = Attempt(method, where, url, request["timeout"], not self._answered)
+            raise error_for(exc, attempt) from None
         except OSError as exc:  # e.g. REQUESTS_CA_BUNDLE names a file that does not exist
             self.limiter.release()
             raise ConfigError(f"{method} {where}: {one_line(exc)}") from None
@@ -412,8 +428,8 @@ class Transport:
             self._answers += 1
         self._answered, self._down = True, None
         if log.isEnabledFor(logging.DEBUG):
-            elapsed = (time.monotonic() - sent) * 1000
-            shown = redact.text(_path_url(method, url, params))
+            elapsed = (self.clock.monotonic() - sent) * 1000
+            shown = redact.text(_path_url(method, url, request["params"]))
             log.debug("%s %s -> %d (%.0f ms)", method, shown, answer.status, elapsed)
         counters = {} if where.endswith(TOKEN_PATH) else answer.headers
         self.limiter.observe(counters, sent)

@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 import weakref
 from collections import deque
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import ClassVar, NamedTuple
+
+from ptsync.clock import SYSTEM, Clock
 
 SAFETY = 0.1  # the sliding window's margin: requests arrive a little after they are sent
 MAX_WAIT = 3600.0
@@ -62,7 +63,8 @@ class ServerClock:
     """Bounds of (server epoch time − local monotonic time): ``Date`` is the server's time,
     rounded down to the second, at a moment between sending and receiving."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock = SYSTEM) -> None:
+        self.source = clock
         self.offset: float | None = None  # the best lower bound: waiting by it is never early
         self.upper: float | None = None  # the best upper bound
 
@@ -77,12 +79,15 @@ class ServerClock:
 
     def local(self, epoch: float) -> float:
         """The monotonic time by which the server's clock surely shows ``epoch``."""
-        offset = self.offset if self.offset is not None else time.time() - time.monotonic()
-        return epoch - offset
+        return epoch - self._offset()
 
     def epoch(self, moment: float) -> float:
-        offset = self.offset if self.offset is not None else time.time() - time.monotonic()
-        return moment + offset
+        return moment + self._offset()
+
+    def _offset(self) -> float:
+        if self.offset is not None:
+            return self.offset
+        return self.source.time() - self.source.monotonic()
 
 
 class RateLimiter:
@@ -96,15 +101,21 @@ class RateLimiter:
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
-        self, requests: int | None, per_seconds: float = 10.0, *, explicit: bool = False
+        self,
+        requests: int | None,
+        per_seconds: float = 10.0,
+        *,
+        explicit: bool = False,
+        clock: Clock = SYSTEM,
     ) -> None:
+        self.clock = clock
         self.configured = RateLimit(requests, per_seconds) if requests is not None else None
         self.explicit = explicit  # the user asked for it: it caps on top of the server's window
         self._cond = threading.Condition()
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
         self._in_flight = 0
-        self._clock = ServerClock()
+        self._clock = ServerClock(clock)
         self._limit: int | None = None  # X-RateLimit-Limit: what a new window allows
         self._counting = False  # the server sends counters: follow its window
         self._left: int | None = None  # lowest Remaining seen in this window; None: fresh
@@ -121,22 +132,29 @@ class RateLimiter:
         self._users = 0
 
     @classmethod
-    def unlimited(cls) -> RateLimiter:
-        return cls(None)
+    def unlimited(cls, clock: Clock = SYSTEM) -> RateLimiter:
+        return cls(None, clock=clock)
 
     @classmethod
     def shared(
-        cls, instance: str, limit: tuple[int, float] | None, *, explicit: bool = False
+        cls,
+        instance: str,
+        limit: tuple[int, float] | None,
+        *,
+        explicit: bool = False,
+        clock: Clock = SYSTEM,
     ) -> RateLimiter:
         """The limiter in use for ``instance`` with these settings, or a new one: PeerTube
         counts per IP, so every open client of one instance draws from one window. Pair with
         ``detach`` when the client closes (a closed client's window may be another server's
         by the next run, as with test servers on reused ports)."""
-        key = (instance, tuple(limit) if limit else None, explicit)
+        key = (instance, tuple(limit) if limit else None, explicit, id(clock))
         with cls._shared_lock:
             found = cls._shared.get(key)
-            if found is None:
-                found = cls(*limit, explicit=explicit) if limit else cls.unlimited()
+            if found is None or found.clock is not clock:
+                found = (
+                    cls(*limit, explicit=explicit, clock=clock) if limit else cls.unlimited(clock)
+                )
                 found._key = key
                 cls._shared[key] = found
             found._users += 1
@@ -166,13 +184,13 @@ class RateLimiter:
         pass to ``observe``."""
         with self._cond:
             while True:
-                now = time.monotonic()
+                now = self.clock.monotonic()
                 delay = min(self._delay(now, exempt), MAX_WAIT)
                 if delay <= 0:
                     self._record(now)
                     return now
-                self._cond.wait(timeout=delay)
-                self.waited += time.monotonic() - now
+                self.clock.wait(self._cond, delay)
+                self.waited += self.clock.monotonic() - now
 
     def _delay(self, now: float, exempt: bool) -> float:
         if now < self._paused_until:
@@ -270,14 +288,14 @@ class RateLimiter:
         with self._cond:
             self._paused_until = max(self._paused_until, moment)
             self._trust_span = False
-            self._cond.notify_all()
+            self.clock.notify_all(self._cond)
 
     def release(self) -> None:
         """A request acquired earlier got no answer (connection error): no longer in flight."""
         with self._cond:
             self._in_flight = max(0, self._in_flight - 1)
             self._lost += 1 if self._counting else 0
-            self._cond.notify_all()
+            self.clock.notify_all(self._cond)
 
     def observe(self, headers: Mapping[str, str], sent: float | None = None) -> bool:
         """Follow the server's counters after an answer to a request sent at ``sent``;
@@ -286,7 +304,7 @@ class RateLimiter:
             self._in_flight = max(0, self._in_flight - 1)
             if self.configured is None:
                 return False
-            received = time.monotonic()
+            received = self.clock.monotonic()
             self._clock.observe(headers.get("Date"), received, sent)
             remaining = _number(headers.get("X-RateLimit-Remaining"))
             if remaining is None:
@@ -296,7 +314,7 @@ class RateLimiter:
             reset = headers.get("X-RateLimit-Reset") or headers.get("Retry-After")
             epoch = self._reset_epoch(reset, received)
             self._count(int(remaining), epoch, received, sent)
-            self._cond.notify_all()
+            self.clock.notify_all(self._cond)
             return remaining <= 0
 
     def _reset_epoch(self, value: str | None, received: float) -> float:
@@ -326,16 +344,19 @@ class RateLimiter:
             self._short = short if self._short is None else max(self._short, short)
 
 
-def reset_delay(reset: float | None, *, server_now: float | None = None) -> float | None:
+def reset_delay(
+    reset: float | None, *, server_now: float | None = None, now: float | None = None
+) -> float | None:
     """Seconds until ``reset``, which PeerTube sends as epoch seconds (also accept deltas).
 
     ``server_now`` (the answer's ``Date``, whole seconds) measures the wait on the server's own
     clock when the local clock is clearly off, so skew neither stalls the run nor sends early.
+    ``now``: the local epoch time (default: the real clock's).
     """
     if reset is None:
         return None
     if reset > 1e9:
-        now = time.time()
+        now = SYSTEM.time() if now is None else now
         if server_now is not None and abs(server_now - now) > SKEW:
             now = server_now
         return max(0.0, min(reset - now, MAX_WAIT))

@@ -21,7 +21,6 @@ import hashlib
 import logging
 import mimetypes
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -294,9 +293,10 @@ def _after_failed_chunk(
 def _await_processing(transport: Transport, location: str, size: int, wait: float) -> NoReturn:
     """Wait while the server assembles the file; always raises: the answer to the final chunk
     is lost, so only a search by marker can tell whether the video exists now."""
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        time.sleep(min(PROCESSING_POLL, wait / 4, max(0.0, deadline - time.monotonic())))
+    clock = transport.clock
+    deadline = clock.monotonic() + wait
+    while clock.monotonic() < deadline:
+        clock.sleep(min(PROCESSING_POLL, wait / 4, max(0.0, deadline - clock.monotonic())))
         try:  # not retried by the transport: "being processed" is the answer we poll for
             known = _server_offset(transport, location, size, retry=False)
         except PeerTubeError as exc:

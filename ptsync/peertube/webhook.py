@@ -18,6 +18,7 @@ import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from ptsync import __version__, redact
+from ptsync.clock import SYSTEM, Clock
 from ptsync.errors import ConfigError
 from ptsync.options import DEFAULTS
 from ptsync.peertube.failures import classify
@@ -42,6 +43,7 @@ def send(
     attempts: int = DEFAULTS.notify_attempts,
     backoff: float = 1.0,
     insecure_http: bool = False,
+    clock: Clock = SYSTEM,
 ) -> str | None:
     """POST ``body``; returns None on success, else the reason in one line (never raises)."""
     shown = redact.url(url)
@@ -58,6 +60,7 @@ def send(
             wait=wait_exponential(multiplier=backoff, max=30),
             retry=retry_if_exception(_again),
             reraise=True,
+            sleep=clock.sleep,
         ):
             with attempt:
                 tried += 1

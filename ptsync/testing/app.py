@@ -17,7 +17,6 @@ import contextlib
 import functools
 import logging
 import socket
-import time
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -110,6 +109,7 @@ class App:
         login_rate_limit: tuple[int, float] | None,
     ) -> None:
         self.state = state
+        self.clock = state.clock.source  # latency, slow answers, request times
         self.faults = faults
         self.log = log
         self.routing = _routing(state.profile.name)  # (routes, map): swapped as one
@@ -122,17 +122,18 @@ class App:
         self.routing = _routing(profile.name)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
-        started = time.time()
-        username = self._username(request)
-        tracked = username if is_video_update(request.method, request.path) else None
-        if tracked is not None:
-            self.contention.enter(tracked)
-        try:
-            return self._serve(request, username, started)(environ, start_response)
-        finally:
+        with self.clock.busy():  # a FakeClock does not move while the fake works
+            request = Request(environ)
+            started = self.clock.time()
+            username = self._username(request)
+            tracked = username if is_video_update(request.method, request.path) else None
             if tracked is not None:
-                self.contention.leave(tracked)
+                self.contention.enter(tracked)
+            try:
+                return self._serve(request, username, started)(environ, start_response)
+            finally:
+                if tracked is not None:
+                    self.contention.leave(tracked)
 
     def _serve(self, request: Request, username: str | None, started: float) -> Response:
         try:
@@ -141,7 +142,8 @@ class App:
             self._drop(request, username, started, "drop")
         except Hung:
             self._record(request, 0, username, started, "hang")  # logged as it arrives
-            self.faults.hold()
+            with self.clock.idle():  # held by the test, not by time
+                self.faults.hold()
             _close(request.environ)
             raise ConnectionAbortedError("hung request let go without an answer") from None
         except ConnectionAbortedError:
@@ -175,12 +177,15 @@ class App:
         )
 
     def _answer(self, request: Request) -> tuple[Response, str | None]:
+        if self.faults.closing.is_set():  # stopped: a kept-alive connection gets no answer
+            raise Dropped()
         if not request.path.startswith("/api/"):
             return self.dispatch(request), None
         query = request.args.to_dict()
         fault = self.faults.decide(request.method, request.path, "before", query)
         if self.faults.latency:
-            time.sleep(self.faults.latency)
+            with self.clock.parked():  # time passing for the request: it holds nothing back
+                self.clock.sleep(self.faults.latency)
         if fault is not None:
             return self._apply(fault, request, None), fault.label
         response = self.dispatch(request)
@@ -193,7 +198,9 @@ class App:
         if fault.kind == "drop":
             raise Dropped()
         if fault.kind == "slow":
-            time.sleep(self.faults.slow_seconds)
+            # not parked: on a FakeClock the client waits (its own timeout, in real time) as
+            # for an answer that does not come, then time moves on its retries and pauses
+            self.clock.sleep(self.faults.slow_seconds)
             return done if done is not None else self.dispatch(request)
         if fault.kind in HOSTILE:
             return self._hostile(fault, request, done)
@@ -253,7 +260,7 @@ class App:
         return Response(b"Not Found", status=404, content_type="text/html; charset=utf-8")
 
     def _limit(self, request: Request) -> tuple[dict[str, str], Response | None]:
-        now = time.time()
+        now = self.clock.time()
         client = request.remote_addr or "unknown"
         headers: dict[str, str] = {}
         limiters = [self.api_limiter]

@@ -15,7 +15,6 @@ from 8.2 (``password_change_revokes``) and leaves them valid before.
 from __future__ import annotations
 
 import math
-import time
 
 from werkzeug.wrappers import Request, Response
 
@@ -41,7 +40,7 @@ def user_for(state: State, request: Request) -> User | None:
     """The user a valid bearer token belongs to, or ``None`` (no header, unknown, expired)."""
     value = bearer_token(request)
     record = state.tokens.get(value) if value else None
-    if record is None or record.access_expires <= time.time():
+    if record is None or record.access_expires <= state.clock.time():
         return None
     return state.users.get(record.user_id)
 
@@ -64,7 +63,7 @@ def _oauth_error(name: str, message: str) -> Problem:
 
 
 def issue(state: State, user: User) -> Token:
-    now = time.time()
+    now = state.clock.time()
     record = Token(
         access=token(),
         refresh=token(),
@@ -172,7 +171,7 @@ def _refresh_grant(state: State, form: dict[str, object]) -> Token:
     record = state.refresh_tokens.get(str(value))
     if record is None:
         raise _oauth_error("invalid_grant", "Invalid grant: refresh token is invalid")
-    if record.refresh_expires < time.time():
+    if record.refresh_expires < state.clock.time():
         raise _oauth_error("invalid_grant", "Invalid grant: refresh token has expired")
     revoke(state, record)
     return issue(state, state.users[record.user_id])
@@ -189,6 +188,6 @@ def quota_used(ctx: Ctx) -> Response:
     return json_response(
         {
             "videoQuotaUsed": state.quota_used(user.id),
-            "videoQuotaUsedDaily": state.quota_used(user.id, since=time.time() - 86400),
+            "videoQuotaUsedDaily": state.quota_used(user.id, since=state.clock.time() - 86400),
         }
     )

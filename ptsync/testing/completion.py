@@ -3,9 +3,10 @@
 A real PeerTube answers ``POST /videos/imports`` only after it fetched the target's metadata
 (3.2-3.9 s in the lab) and assembles a resumable upload's file after its last chunk; a client
 that times out, disconnects or is killed meanwhile still gets its video, seconds later. The fake
-models that with a ``Job``: the create runs on its own daemon thread after the delay and the
-request handler merely waits for it, so a vanished client changes nothing. Until the job ran,
-the video does not exist and no listing shows it.
+models that with a ``Job``: the create runs on its own daemon thread after the delay (on the
+fake's clock: with a ``ptsync.clock.FakeClock`` the delay is virtual) and the request handler
+merely waits for it, parked, so a vanished client changes nothing. Until the job ran, the video
+does not exist and no listing shows it.
 
 While an upload is being assembled every ``PUT`` on its session answers ``503 "The upload is
 already being processed"`` with ``Retry-After: 300`` (PeerTube's answer, recorded in
@@ -19,6 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from ptsync.clock import Clock
 from ptsync.testing.problems import Problem
 
 T = TypeVar("T")
@@ -31,27 +33,37 @@ SessionFilter = Callable[[dict[str, Any]], bool]
 
 
 class Job(Generic[T]):
-    """``work`` run once on a daemon thread after ``delay`` seconds; ``wait`` for its outcome."""
+    """``work`` run once on a daemon thread after ``delay`` seconds of ``clock``; ``wait``
+    for its outcome."""
 
-    def __init__(self, delay: float, work: Callable[[], T]) -> None:
+    def __init__(self, clock: Clock, delay: float, work: Callable[[], T]) -> None:
+        self._clock = clock
         self._work = work
-        self._done = threading.Event()
+        self._cond = threading.Condition()
+        self._done = False
         self._result: T | None = None
         self._error: BaseException | None = None
-        self._timer = threading.Timer(delay, self._run)
-        self._timer.daemon = True
-        self._timer.start()
+        thread = threading.Thread(target=self._run, args=(delay,), name="fake-job", daemon=True)
+        thread.start()
 
-    def _run(self) -> None:
-        try:
-            self._result = self._work()
-        except BaseException as exc:  # handed to whoever waits, if anyone still does
-            self._error = exc
-        finally:
-            self._done.set()
+    def _run(self, delay: float) -> None:
+        with self._clock.busy():
+            self._clock.sleep(delay)
+            try:
+                self._result = self._work()
+            except BaseException as exc:  # handed to whoever waits, if anyone still does
+                self._error = exc
+            finally:
+                with self._cond:
+                    self._done = True
+                    self._clock.notify_all(self._cond)
 
     def wait(self) -> T:
-        self._done.wait()
+        """The outcome, once the job ran; the handler waits parked: on a FakeClock, the
+        request it serves no longer holds time back."""
+        with self._clock.parked(), self._cond:
+            while not self._done:
+                self._clock.wait(self._cond, None)
         if self._error is not None:
             raise self._error
         return self._result  # type: ignore[return-value]

@@ -13,6 +13,11 @@ external channel lists is registered with ``set_upstream`` (the fake runs no yt-
 that long and finish even if the client has gone; the last chunk of a resumable upload then
 takes ``upload_delay`` (default a third of ``create_delay``).
 ``completion.DEFAULT_CREATE_DELAY`` is what real servers measured.
+
+``clock`` (``ptsync.clock``; default the real one) runs every timer of the instance: import
+jobs, server-side completion, latency and slow answers, token expiry, rate-limit windows,
+request times and the ``Date`` header. Tests give the fake and the client one
+``FakeClock`` (``fake.clock.advance(seconds)``) so no test waits for time to pass.
 """
 
 from __future__ import annotations
@@ -21,10 +26,12 @@ import contextlib
 import dataclasses
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from ptsync import clock as clocks
 from ptsync.testing import admin, auth, import_job, profiles, resumable, syncs
 from ptsync.testing.app import App
 from ptsync.testing.completion import SessionFilter, Wedge
@@ -50,6 +57,12 @@ class _QuietHandler(WSGIRequestHandler):
         if type == "error":
             LOGGER.debug(message, *args)
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header, on the fake's clock."""
+        if timestamp is None:
+            timestamp = self.server.app.clock.time()  # type: ignore[attr-defined]
+        return super().date_time_string(timestamp)
+
 
 class FakePeerTube:
     def __init__(
@@ -69,6 +82,7 @@ class FakePeerTube:
         version: str = profiles.DEFAULT,
         create_delay: float | None = None,
         upload_delay: float | None = None,
+        clock: clocks.Clock | None = None,
     ) -> None:
         for name, delay in (("create_delay", create_delay), ("upload_delay", upload_delay)):
             if delay is not None and delay < 0:
@@ -84,7 +98,8 @@ class FakePeerTube:
             allow_private_import_targets=allow_private_import_targets,
             channel_sync_enabled=channel_sync_enabled,
         )
-        self.state = State(settings)
+        self.clock = clock or clocks.SYSTEM  # every timer of the instance
+        self.state = State(settings, self.clock)
         self.faults = FaultInjector()
         self._log = RequestLog()
         self.app = App(self.state, self.faults, self._log, rate_limit, login_rate_limit)
@@ -114,6 +129,8 @@ class FakePeerTube:
         return self
 
     def stop(self) -> None:
+        """Stop like a server that dies: hung requests and endless answers end, and a request
+        that still arrives on a kept-alive connection is dropped without an answer."""
         server, thread = self._server, self._thread
         self._server = self._thread = None
         self.faults.shutdown()  # hung requests and endless answers end
@@ -428,3 +445,12 @@ class FakePeerTube:
 
     def clear_requests(self) -> None:
         self._log.clear()
+
+    def wait_for_requests(
+        self, check: Callable[[list[RequestRecord]], bool], timeout: float = 30.0
+    ) -> None:
+        """Block until ``check(fake.requests)`` holds, looked at as each request is logged:
+        for tests that watch a real process (or thread) talk to the fake. AssertionError
+        after ``timeout`` real seconds."""
+        if not self._log.wait_for(check, timeout):
+            raise AssertionError(f"the fake's requests did not get there in {timeout:g} s")

@@ -159,8 +159,11 @@ class FaultInjector:
         self.release()
 
     def hold(self) -> None:
-        """A hung request waits here until released (or ``hang_seconds`` pass)."""
-        self._released.wait(self.hang_seconds)
+        """A hung request waits here until released (or ``hang_seconds`` pass, or the fake
+        stops)."""
+        released = self._released  # before looking at closing: shutdown sets this one
+        if not self.closing.is_set():
+            released.wait(self.hang_seconds)
 
     def shutdown(self) -> None:
         """The fake stops: end every stream and hang (``start`` clears ``closing`` again)."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-import time
 from urllib.parse import urlsplit
 
 from ptsync.testing.bodies import StoredFile
@@ -48,7 +47,7 @@ def advance(state: State, now: float | None = None, *, finish_all: bool = False)
     duration = state.settings.import_duration
     if duration is None and not finish_all:
         return
-    now = time.time() if now is None else now
+    now = state.clock.time() if now is None else now
     for record_id in list(state.unfinished_imports):
         record = state.imports.get(record_id)
         if record is None or record.state == CANCELLED:

@@ -58,8 +58,8 @@ def title_from(url: str) -> str:
     return posixpath.splitext(name)[0] or urlsplit(url).hostname or "Unknown name"
 
 
-def _today() -> float:
-    today = datetime.now(UTC).date()
+def _today(state: State) -> float:
+    today = datetime.fromtimestamp(state.clock.time(), UTC).date()
     return datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp()
 
 
@@ -120,7 +120,7 @@ def create_import(ctx: Ctx) -> Response:
             return _create(state, user, values, (target, behaviour, size))
 
     delay = state.settings.create_delay
-    return json_response(Job(delay, create).wait() if delay else create())
+    return json_response(Job(state.clock.source, delay, create).wait() if delay else create())
 
 
 def _create(
@@ -130,7 +130,7 @@ def _create(
     channel = channel_for(state, user, values["channelId"])
     fields = creation_fields(values, wait_transcoding=True)
     if fields["originally_published_at"] is None:
-        fields["originally_published_at"] = _today()
+        fields["originally_published_at"] = _today(state)
     name = values.get("name") or title_from(target)
     video = state.new_video(channel, name, **fields, state=TO_IMPORT)
     finish_creation(state, video, values)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ptsync import clock as clocks
 from ptsync.testing.completion import Wedge
 from ptsync.testing.ids import new_uuid, token
 from ptsync.testing.profiles import Profile
@@ -37,22 +37,28 @@ Upstream = Sequence[str] | Callable[[], Sequence[str]]
 
 
 class Clock:
-    """Wall-clock seconds that never repeat a millisecond, so every write bumps ``updatedAt``."""
+    """The instance's time, read from the injected ``source`` (``ptsync.clock``): ``time()``
+    for timers (token expiry, rate windows, import jobs), ``now()`` for stamps, which never
+    repeat a millisecond, so every write bumps ``updatedAt``."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: clocks.Clock = clocks.SYSTEM) -> None:
+        self.source = source
         self._last = 0.0
 
+    def time(self) -> float:
+        return self.source.time()
+
     def now(self) -> float:
-        moment = max(round(time.time(), 3), round(self._last + 0.001, 3))
+        moment = max(round(self.source.time(), 3), round(self._last + 0.001, 3))
         self._last = moment
         return moment
 
 
 class State:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, source: clocks.Clock = clocks.SYSTEM) -> None:
         self.settings = settings
         self.lock = threading.RLock()
-        self.clock = Clock()
+        self.clock = Clock(source)
         self.host = "127.0.0.1"
         self.client_id = token()
         self.client_secret = token()
@@ -201,7 +207,7 @@ class State:
         if user.video_quota >= 0 and self.quota_used(user.id) + size > user.video_quota:
             return False
         if user.video_quota_daily >= 0:
-            daily = self.quota_used(user.id, since=time.time() - 86400)
+            daily = self.quota_used(user.id, since=self.clock.time() - 86400)
             if daily + size > user.video_quota_daily:
                 return False
         return True

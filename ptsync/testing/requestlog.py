@@ -8,6 +8,7 @@ stops at the last page.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,11 +31,18 @@ class RequestRecord:
 class RequestLog:
     def __init__(self) -> None:
         self._records: list[RequestRecord] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
     def add(self, record: RequestRecord) -> None:
         with self._lock:
             self._records.append(record)
+            self._lock.notify_all()
+
+    def wait_for(self, check: Callable[[list[RequestRecord]], bool], timeout: float) -> bool:
+        """Block (real time) until ``check(records)`` holds, re-checked as each request is
+        logged; False when ``timeout`` seconds passed first."""
+        with self._lock:
+            return self._lock.wait_for(lambda: check(list(self._records)), timeout)
 
     def snapshot(self) -> list[RequestRecord]:
         with self._lock:

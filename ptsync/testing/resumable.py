@@ -127,7 +127,7 @@ def _chunk(ctx: Ctx, kind: str, video_id: int | None = None) -> Response:
             if delay is None:
                 complete(state, session)
             else:
-                job = Job(delay, lambda: complete(state, session))
+                job = Job(state.clock.source, delay, lambda: complete(state, session))
     if job is not None:
         job.wait()
     assert session.result is not None

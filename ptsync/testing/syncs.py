@@ -241,7 +241,7 @@ def _import(
     privacy = (sync.video_privacy if sync else None) or PUBLIC
     values = {"privacy": privacy, "support": channel.support}
     fields = creation_fields(values, wait_transcoding=True)
-    today = datetime.now(UTC).date()
+    today = datetime.fromtimestamp(state.clock.time(), UTC).date()
     fields["originally_published_at"] = datetime(*today.timetuple()[:3], tzinfo=UTC).timestamp()
     video = state.new_video(channel, title_from(target), **fields, state=TO_IMPORT)
     behaviour, size = state.import_targets.get(target, ("ok", 1000))

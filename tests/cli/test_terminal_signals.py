@@ -14,11 +14,11 @@ import os
 import signal
 import subprocess
 import threading
-import time
 
 import pyte
 import pytest
 
+from ptsync.clock import FakeClock
 from ptsync.testing import FakePeerTube
 from tests.cli.conftest import PYTHON, command_env, import_entries
 from tests.cli.test_terminal import HIDE_CURSOR, Terminal
@@ -72,15 +72,26 @@ def test_ctrl_c_during_progress_bars_leaves_the_notice_and_no_bars(
     )
 
 
-def test_plan_interrupted_says_nothing_was_changed(fake, manifest, tmp_path):
-    fake.faults.slow_seconds = 30.0  # the listing hangs: the plan is still running
-    fake.faults.inject("slow", method="GET", path="/api/v1/users/me/videos", times=5)
+@pytest.fixture
+def held_listing(tmp_path):
+    """The video listing hangs: it is answered only when the fake's manual clock moves."""
+    clock = FakeClock(auto=False)
+    with FakePeerTube(rate_limit=None, login_rate_limit=None, clock=clock) as server:
+        server.add_user(USER, PASSWORD)
+        server.faults.slow_seconds = 30.0
+        server.faults.inject("slow", method="GET", path="/api/v1/users/me/videos", times=5)
+        try:
+            yield server
+        finally:
+            clock.advance(60)  # let the held answers go
+
+
+def test_plan_interrupted_says_nothing_was_changed(held_listing, manifest, tmp_path):
+    fake = held_listing
     path = manifest(import_entries(2))
     argv = [PYTHON, "-m", "ptsync", "plan", str(path)]
     term = Terminal(argv, _terminal_env(fake, tmp_path), tmp_path)
-    deadline = time.monotonic() + 60
-    while fake.faults.pending[0].times == 5 and time.monotonic() < deadline:
-        time.sleep(0.05)  # waiting for the plan to reach the listing, not for time to pass
+    fake.clock.wait_for_sleepers(1)  # the plan reached the listing, which is held
     term.process.send_signal(signal.SIGINT)
     assert term.finish() == 130, term.seen
     lines = screen_of(term.seen)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from ptsync.cli.app import main
+from ptsync.clock import FakeClock
 from ptsync.testing import FakePeerTube
 from tests.fakeenv import cli_runner
 
@@ -68,7 +69,11 @@ def pytest_generate_tests(metafunc):
 def fake(request) -> Iterator[FakePeerTube]:
     version = getattr(request, "param", PROFILES[0])
     with FakePeerTube(
-        rate_limit=None, login_rate_limit=None, import_duration=0.05, version=version
+        rate_limit=None,
+        login_rate_limit=None,
+        import_duration=0.05,
+        version=version,
+        clock=FakeClock(),  # shared with the CLI run in-process (``cli``): waits are virtual
     ) as server:
         server.add_user("alice", "alice-secret-pw")
         yield server
@@ -109,8 +114,13 @@ def _cleanup_live(backend: Backend, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def cli(capsys):
-    return cli_runner(capsys)
+def cli(capsys, request):
+    """The CLI in this process, on the fake's clock when it talks to the fake (a real
+    instance gets real time: its rate limit must really be waited for)."""
+    names = request.fixturenames
+    live = "backend" in names and not request.getfixturevalue("backend").is_fake
+    fake = request.getfixturevalue("fake") if "fake" in names and not live else None
+    return cli_runner(capsys, fake.clock if fake is not None else None)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 Real PeerTube answers an import POST only after fetching the URL's metadata (3-4 s), finishes
 creates whose client is gone, wedges upload sessions, and (8.x) keeps a failed import's video.
 The fake does all of that on request (``create_delay``, ``wedge_uploads``, ``fail-once``).
+Each test's fake and the ptsync runs in this process share one ``FakeClock``: delays, settle
+pauses and polls are virtual.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ptsync import clock as clocks
+from ptsync.clock import FakeClock
 from ptsync.marker import Marker, compose_description
 from ptsync.session import Options, Run
 from ptsync.testing import FakePeerTube
@@ -22,12 +27,26 @@ from tests.integration.conftest import marked_videos
 
 USER, PASSWORD = "alice", "alice-secret-pw"
 URL = "https://archive.example.org/{}.mp4"
+IMPORTS = "/api/v1/videos/imports"
 VERSIONS = ["6.3", "8.3"]
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[FakeClock]:
+    """The test's clock: the fake's, and the default of every run in this process."""
+    with clocks.using(FakeClock()) as virtual:
+        assert isinstance(virtual, FakeClock)
+        yield virtual
 
 
 def _fake(version: str, **knobs) -> FakePeerTube:
     fake = FakePeerTube(
-        rate_limit=None, login_rate_limit=None, import_duration=0.05, version=version, **knobs
+        rate_limit=None,
+        login_rate_limit=None,
+        import_duration=0.05,
+        version=version,
+        clock=clocks.default(),
+        **knobs,
     ).start()
     fake.add_user(USER, PASSWORD)
     return fake
@@ -74,10 +93,11 @@ def _counts(fake: FakePeerTube) -> dict[str, int]:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_apply_killed_while_the_server_still_creates_converges_without_a_second_create(
-    tmp_path, version
+    tmp_path, version, clock
 ):
     """SIGKILL while the import POSTs are in flight: the server finishes them seconds later;
     the next apply (started at once) waits for them instead of importing again."""
+    clock.auto = False  # the creates wait until the killed apply is gone
     fake = _fake(version, create_delay=1.5)
     try:
         path = _manifest(tmp_path, imports=("i1", "i2"))
@@ -89,22 +109,66 @@ def test_apply_killed_while_the_server_still_creates_converges_without_a_second_
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
-        # the marker search right before each create is the last request before the POST
-        while fake.count("GET", "/api/v1/users/me/videos") < 3 and proc.poll() is None:
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        time.sleep(0.4)
+        clock.wait_for_sleepers(2)  # both import POSTs reached the server, which is creating
         assert proc.poll() is None, "apply ended before it could be killed"
         proc.kill()
         proc.wait(timeout=10)
         assert fake.videos() == [], "the server must not show the videos before it is done"
+        clock.auto = True  # the next apply's waits move time: the server finishes meanwhile
         _, reports = _run(path, env)
         assert all(r.failed == 0 for r in reports)
         assert sorted(marked_videos(fake)) == ["i1", "i2"]
         assert len(fake.imports()) == 2, "no URL imported twice"
         plans, _ = _run(path, env)
         assert not plans[0].has_changes
+    finally:
+        fake.stop()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_stop_gives_a_running_create_its_grace_on_the_runs_clock_then_leaves_it(
+    tmp_path, version, clock
+):
+    """A stop (what SIGTERM requests) while an import POST waits for the server: the run waits
+    out the grace on its own clock, not a moment less, reports the create as in flight and
+    starts nothing more; the server finishes it, and the next apply creates the rest."""
+    clock.auto = False
+    fake = _fake(version, create_delay=5.0)
+    try:
+        path = _manifest(tmp_path, imports=("i1", "i2"))
+        env = _env(fake, tmp_path / "cache")
+        seen: list[bool] = []
+        returned = threading.Event()
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PTSYNC_CACHE_DIR", env["PTSYNC_CACHE_DIR"])
+            with Run([str(path)], Options(env=env, rate_limit=None, parallelism=1)) as run:
+                run.stop.grace = 2.0
+                planned = run.plan()
+
+                def stop_while_the_server_creates() -> None:
+                    clock.wait_for_sleepers(1)  # i1's import: the server takes 5 s
+                    run.stop.request("SIGTERM")
+                    clock.wait_for_sleepers(2)  # the run noticed: it waits out its grace
+                    clock.advance(1.9)
+                    seen.append(returned.is_set())  # still in its grace
+                    clock.advance(0.6)
+                    seen.append(returned.is_set())  # the grace is over
+
+                stopper = threading.Thread(target=stop_while_the_server_creates, daemon=True)
+                stopper.start()
+                (report,) = run.apply(planned)
+                returned.set()
+                stopper.join(10)
+        assert seen == [False, True]
+        assert report.results == [] and fake.videos() == []  # the server is still at it
+        assert [c.external_id for c in run.stop.in_flight] == ["i1"]
+        assert [c.external_id for c in run.stop.not_started] == ["i2"]
+        clock.auto = True  # the server finishes i1 (its answer is logged then) ...
+        fake.wait_for_requests(lambda logged: any(r.path == IMPORTS for r in logged))
+        _, reports = _run(path, env)  # ... and the next apply creates only i2
+        assert [(r.action, r.external_id) for r in reports[0].results] == [("create", "i2")]
+        assert sorted(marked_videos(fake)) == ["i1", "i2"]
+        assert len(fake.imports()) == 2, "no URL imported twice"
     finally:
         fake.stop()
 

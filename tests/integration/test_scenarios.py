@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from ptsync import clock as clocks
+from ptsync.clock import FakeClock
 from ptsync.testing import FakePeerTube
 from tests.integration.conftest import marked_videos
 
@@ -120,7 +122,13 @@ def test_possible_duplicate_is_refused_unless_allowed(backend, cli, write_manife
 
 
 def test_rate_limit_429_is_waited_out(tmp_path, monkeypatch, cli):
-    with FakePeerTube(rate_limit=(8, 0.5), login_rate_limit=None, import_duration=0.01) as fake:
+    clock = FakeClock()  # the fake's windows and the CLI's waits: virtual
+    with (
+        FakePeerTube(
+            rate_limit=(8, 0.5), login_rate_limit=None, import_duration=0.01, clock=clock
+        ) as fake,
+        clocks.using(clock),
+    ):
         fake.add_user("alice", "alice-secret-pw")
         for i in range(30):
             fake.add_video("alice", name=f"Video {i:02d}", category=1)

@@ -7,12 +7,12 @@ import logging
 import os
 import stat
 import threading
-import time
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from ptsync.clock import FakeClock
 from ptsync.errors import (
     AuthenticationError,
     BadResponse,
@@ -52,14 +52,16 @@ def test_login_once_then_cached_token_in_a_0600_file(fake, tmp_path):
 
 def test_expired_token_is_refreshed_with_the_refresh_grant(tmp_path, monkeypatch):
     monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
-    with FakePeerTube(rate_limit=None, login_rate_limit=None, token_ttl=1) as fake:
+    clock = FakeClock()
+    with FakePeerTube(rate_limit=None, login_rate_limit=None, token_ttl=3600, clock=clock) as fake:
         fake.add_user("alice", "alice-secret-pw")
-        with PeerTubeClient(fake.url, CREDS, FAST) as client:
+        with PeerTubeClient(fake.url, CREDS, replace(FAST, clock=clock)) as client:
             client.me()
-            time.sleep(1.1)  # the access token expired; the refresh token did not
+            clock.advance(3600)  # the access token expired; the refresh token did not
             client.quota_used()
         grants = [r for r in fake.requests if r.path == "/api/v1/users/token"]
         assert len(grants) == 2 and all(r.status == 200 for r in grants)
+        assert 401 not in [r.status for r in fake.requests]  # renewed before, not refused
 
 
 def test_token_from_env_is_used_as_is(fake):
@@ -99,9 +101,11 @@ def test_pages_of_100(fake):
 
 def test_429_is_waited_out_never_failed(tmp_path, monkeypatch):
     monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
-    with FakePeerTube(rate_limit=(5, 0.5), login_rate_limit=None) as fake:
+    clock = FakeClock()
+    with FakePeerTube(rate_limit=(5, 0.5), login_rate_limit=None, clock=clock) as fake:
         fake.add_user("alice", "alice-secret-pw")
-        with PeerTubeClient(fake.url, CREDS, FAST) as client:  # no client-side limit: trips 429
+        settings = replace(FAST, clock=clock)
+        with PeerTubeClient(fake.url, CREDS, settings) as client:  # no client-side limit: 429s
             for _ in range(15):
                 client.quota_used()
         statuses = [r.status for r in fake.requests]
@@ -111,9 +115,10 @@ def test_429_is_waited_out_never_failed(tmp_path, monkeypatch):
 
 def test_client_side_limiter_avoids_429(tmp_path, monkeypatch):
     monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
-    with FakePeerTube(rate_limit=(5, 0.5), login_rate_limit=None) as fake:
+    clock = FakeClock()
+    with FakePeerTube(rate_limit=(5, 0.5), login_rate_limit=None, clock=clock) as fake:
         fake.add_user("alice", "alice-secret-pw")
-        settings = ClientSettings(rate_limit=(5, 0.5), retry_base=0.01)
+        settings = ClientSettings(rate_limit=(5, 0.5), retry_base=0.01, clock=clock)
         with PeerTubeClient(fake.url, CREDS, settings) as client:
             for _ in range(12):
                 client.quota_used()
@@ -160,7 +165,7 @@ class _ProxyPage(BaseHTTPRequestHandler):
 @pytest.mark.parametrize("path", ["/api/v1/videos/categories", "/api/v1/truncated"])
 def test_html_or_truncated_answer_is_a_bad_response_naming_the_endpoint(path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
         client = PeerTubeClient(url, Credentials(token="t0ken-value"), FAST)
@@ -374,14 +379,15 @@ def test_no_secret_in_logs_reprs_or_errors(fake, caplog, tmp_path):
 def test_login_window_counters_do_not_throttle_the_api(tmp_path, monkeypatch):
     """/users/token carries the login limiter's headers (15 per 5 min), not the API window's."""
     monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
-    with FakePeerTube(rate_limit=(50, 10.0), login_rate_limit=(1, 300.0)) as fake:
+    clock = FakeClock()
+    with FakePeerTube(rate_limit=(50, 10.0), login_rate_limit=(1, 300.0), clock=clock) as fake:
         fake.add_user("alice", "alice-secret-pw")
-        settings = ClientSettings(rate_limit=(50, 10.0), retry_base=0.01)
-        started = time.monotonic()
+        settings = ClientSettings(rate_limit=(50, 10.0), retry_base=0.01, clock=clock)
         with PeerTubeClient(fake.url, CREDS, settings) as client:
             for _ in range(10):
                 client.quota_used()
-        assert time.monotonic() - started < 2.0
+            assert client.transport.limiter.waited == 0
+        assert clock.elapsed == 0  # not a moment waited
         assert 429 not in [r.status for r in fake.requests]
 
 

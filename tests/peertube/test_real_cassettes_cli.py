@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from ptsync.clock import FakeClock
 from tests.fakeenv import Result, cli_runner
 from tests.peertube.real_cassettes import (
     IMP_BAD_IMPORT_8_0,
@@ -93,7 +94,7 @@ def cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PEERTUBE_PASSWORD", "PASSWORD")  # the cassettes' placeholder
     for name in ("PEERTUBE_URL", "PEERTUBE_TOKEN", "GITHUB_ACTIONS"):
         monkeypatch.delenv(name, raising=False)
-    return cli_runner(capsys)
+    return cli_runner(capsys, FakeClock())  # apply --wait's polling pauses cost no time
 
 
 def step(version: str, name: str, cli: Any, *args: str) -> Result:

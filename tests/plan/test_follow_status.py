@@ -129,7 +129,7 @@ class _Hook(BaseHTTPRequestHandler):
 
 def test_webhook_retries_then_delivers_context_unchanged():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
     try:
         _Hook.received, _Hook.fail_first = [], 1
         report = ApplyReport("https://v.example.org", "nisv")

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from ptsync import clock as clocks
 from ptsync.cli.app import main
 from ptsync.marker import Marker, compose_description, parse_description
 from ptsync.plan.match import parse_upload_filename
@@ -50,16 +51,22 @@ def desired_tags(ext_id: str) -> list[str]:
 
 
 def new_fake(
-    latency: float = 0.0, *, version: str = "6.3", create_delay: float | None = None
+    latency: float = 0.0,
+    *,
+    version: str = "6.3",
+    create_delay: float | None = None,
+    clock: clocks.Clock | None = None,
 ) -> FakePeerTube:
     """``create_delay``: the server finishes import POSTs (and the last upload chunk) that late,
-    whether the client is still there or not, as real PeerTube does."""
+    whether the client is still there or not, as real PeerTube does. ``clock``: the fake's
+    (default the real one: real processes talk to it); runs in this process share it."""
     fake = FakePeerTube(
         rate_limit=None,
         login_rate_limit=None,
         import_duration=0.05,
         version=version,
         create_delay=create_delay,
+        clock=clock,
     )
     fake.faults.latency = latency
     return fake
@@ -111,8 +118,9 @@ class Scenario:
             yield
 
     def main(self, *argv: str) -> int:
-        """The CLI in this process (no interpreter start-up: ten times faster)."""
-        with self.environment():
+        """The CLI in this process (no interpreter start-up: ten times faster), on the fake's
+        clock."""
+        with self.environment(), clocks.using(self.fake.clock):
             return main(list(argv))
 
     def apply_in_process(self, *extra: str) -> int:

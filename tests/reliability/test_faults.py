@@ -1,20 +1,22 @@
 """Injected faults: transient ones are absorbed (zero failed items, state converged after one
 apply); a permanent 4xx fails exactly the item it hit, clearly, with exit 1.
 
-The CLI runs in this process (``ptsync.cli.app.main``) with ``--timeout 1``: the fake's slow
-answers (1.5 s) go past the client's timeout. Fault counts come from the fake's request log.
-The seeds are fixed; each draws about 10 % faults of mixed kinds over a run's ~50 requests.
+The CLI runs in this process (``ptsync.cli.app.main``) on the fake's ``FakeClock``: retry
+backoff, 429 pauses and settle pauses are virtual. A slow answer (1.5 s of the fake's time)
+holds time while the client waits for it, so the client gives up after its own ``--timeout``
+(0.5 s, real: a socket's timeout). Fault counts come from the fake's request log. The seeds
+are fixed; each draws about 10 % faults of mixed kinds over a run's ~50 requests.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 
 import pytest
 
+from ptsync.clock import FakeClock
 from ptsync.testing.faults import Fault
 from tests.reliability.figures import add
 from tests.reliability.scenario import IMPORTS, UPDATES, WANTED, build, new_fake
@@ -27,7 +29,7 @@ FAST = ("--rate-limit", "off")  # the fake has no limit; the 429s here are injec
 
 @pytest.fixture(params=["6.3", "8.3"])
 def scenario(request, tmp_path):
-    fake = new_fake(version=request.param).start()
+    fake = new_fake(version=request.param, clock=FakeClock()).start()
     try:
         yield build(tmp_path, fake)
     finally:
@@ -63,6 +65,7 @@ def _report(path) -> dict:
 
 @pytest.mark.parametrize("seed", [1, 14])  # each draws ~10 % faults, of mixed kinds
 def test_ten_percent_transient_faults_converge_with_zero_failed_items(scenario, seed, tmp_path):
+    # the CLI's own retry policy (0.5 s backoff base, doubling): virtual time
     faults = scenario.fake.faults
     faults.seed = seed
     faults.drop_rate = 0.02  # dropped connection, no answer
@@ -70,7 +73,7 @@ def test_ten_percent_transient_faults_converge_with_zero_failed_items(scenario, 
     faults.error_statuses = (500, 502, 503)
     faults.rate_limited_rate = 0.02  # 429 with Retry-After: 1
     faults.retry_after = 1
-    faults.slow_rate = 0.02  # answered after 1.5 s, past the 1 s client timeout
+    faults.slow_rate = 0.02  # answered after 1.5 s, past the client's timeout
     faults.slow_seconds = 1.5
     kinds = _slow_posts_answer_late(faults)
     # and one of each on the requests where a fault hurts most
@@ -80,10 +83,7 @@ def test_ten_percent_transient_faults_converge_with_zero_failed_items(scenario, 
     faults.inject(503, method="DELETE", path="/api/v1/videos/*")
     faults.inject("429", method="GET", path="/api/v1/users/me/videos")
     report = tmp_path / "report.json"
-    # the CLI's own retry policy, with a 0.1 s backoff base instead of 0.5 s to keep this short
-    code = scenario.apply_in_process(
-        *FAST, "--timeout", "1", "--retry-backoff", "0.1", "--report", str(report)
-    )
+    code = scenario.apply_in_process(*FAST, "--timeout", "0.5", "--report", str(report))
 
     log = scenario.fake.requests
     targeted = 5 - len(faults.pending)
@@ -138,11 +138,9 @@ def test_create_processed_after_the_client_timeout_is_not_duplicated(scenario, t
     faults = scenario.fake.faults
     faults.slow_seconds = 2.0
     faults.inject("slow", method="POST", path=IMPORT_PATH)  # reaches "PeerTube" after 2 s
-    assert scenario.apply_in_process(*FAST, "--timeout", "1") == 0
-    deadline = time.monotonic() + 10
-    while not any(r.fault == "slow" for r in scenario.fake.requests):  # logged when answered
-        assert time.monotonic() < deadline, "the delayed create never finished"
-        time.sleep(0.05)
+    assert scenario.apply_in_process(*FAST, "--timeout", "0.5") == 0
+    # the delayed create finished (it is logged once answered)
+    scenario.fake.wait_for_requests(lambda logged: any(r.fault == "slow" for r in logged))
     assert scenario.problems() == []
 
 

@@ -24,6 +24,8 @@ from typing import Any, ClassVar
 
 import pytest
 
+from ptsync import clock as clocks
+from ptsync.clock import FakeClock
 from ptsync.errors import (
     AnswerTooLarge,
     AuthenticationError,
@@ -106,7 +108,13 @@ class Origin:
 
 @pytest.fixture
 def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakePeerTube]:
-    with FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=0.05) as server:
+    clock = FakeClock()  # the fake's and (as the default) the in-process CLI's: webhook backoff
+    with (
+        FakePeerTube(
+            rate_limit=None, login_rate_limit=None, import_duration=0.05, clock=clock
+        ) as server,
+        clocks.using(clock),
+    ):
         server.add_user(USER, PASSWORD)
         point_at(monkeypatch, server, tmp_path / "cache")
         yield server
@@ -333,7 +341,8 @@ def test_a_hung_server_fails_the_run_after_one_retry_budget_in_one_line(fake, tm
 
 def test_the_run_deadline_stops_every_request(fake, tmp_path):
     fake.faults.inject("hang", times=100)
-    run = Run([_manifest(tmp_path)], _options(timeout=30.0, deadline=0.4))
+    # on the real clock: what the deadline bounds here is a socket's wait for a hung answer
+    run = Run([_manifest(tmp_path)], _options(timeout=30.0, deadline=0.4), clock=clocks.SYSTEM)
     with run, pytest.raises(DeadlineExceeded) as info:
         run.plan()
     assert str(info.value).endswith(": not sent: the run's deadline of 0.4 s has passed")

@@ -16,7 +16,9 @@ from typing import ClassVar
 
 import pytest
 
+from ptsync import clock as clocks
 from ptsync.cli.app import main
+from ptsync.clock import FakeClock
 from ptsync.marker import parse_description
 from ptsync.testing import FakePeerTube
 from tests.reliability.test_secrets import LOGGERS, forms, leaks
@@ -70,7 +72,7 @@ class _Hook(BaseHTTPRequestHandler):
 def hook() -> Iterator[str]:
     server = HTTPServer(("127.0.0.1", 0), _Hook)
     _Hook.bodies = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/hook"
     server.shutdown()
@@ -79,9 +81,17 @@ def hook() -> Iterator[str]:
 
 @pytest.fixture(params=["6.3", "8.3"])
 def fake(request, tmp_path, monkeypatch) -> Iterator[FakePeerTube]:
-    with FakePeerTube(
-        rate_limit=None, login_rate_limit=None, import_duration=0.05, version=request.param
-    ) as server:
+    clock = FakeClock()  # the fake's and (as the default) the in-process CLI's
+    with (
+        FakePeerTube(
+            rate_limit=None,
+            login_rate_limit=None,
+            import_duration=0.05,
+            version=request.param,
+            clock=clock,
+        ) as server,
+        clocks.using(clock),
+    ):
         server.add_user("alice", "alice-secret-pw")
         server.set_import_target(
             f"https://archiver:{BROKEN_SECRET}@archive.example.org/gone.mp4", "unreachable"

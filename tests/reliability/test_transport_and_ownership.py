@@ -231,7 +231,7 @@ def tls_fake(tmp_path, fake, env):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server = make_server("127.0.0.1", 0, fake.app, threaded=True, ssl_context=context)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     env.setenv("PEERTUBE_URL", f"https://127.0.0.1:{server.port}")
     try:

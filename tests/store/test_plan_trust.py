@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from ptsync import clock as clocks
 from ptsync.cli.app import main
+from ptsync.clock import FakeClock
 from ptsync.errors import UntrustedPlan
 from ptsync.store import planfile
 from ptsync.testing import FakePeerTube
@@ -38,9 +40,17 @@ videos:
 
 @pytest.fixture(params=["6.3", "8.3"])
 def fake(request, monkeypatch, tmp_path) -> Iterator[FakePeerTube]:
-    with FakePeerTube(
-        rate_limit=None, login_rate_limit=None, import_duration=0.05, version=request.param
-    ) as server:
+    clock = FakeClock()  # the fake's and (as the default) the in-process CLI's
+    with (
+        FakePeerTube(
+            rate_limit=None,
+            login_rate_limit=None,
+            import_duration=0.05,
+            version=request.param,
+            clock=clock,
+        ) as server,
+        clocks.using(clock),
+    ):
         server.add_user(USER, PASSWORD)
         point_at(monkeypatch, server, tmp_path / "cache")
         yield server

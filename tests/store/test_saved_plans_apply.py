@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from ptsync import clock as clocks
 from ptsync.cli.app import main
+from ptsync.clock import FakeClock
 from ptsync.testing import FakePeerTube
 from tests.fakeenv import PASSWORD, USER, point_at
 
@@ -43,7 +45,13 @@ ONLY_OTHER = """playlists:
 
 @pytest.fixture
 def fake(monkeypatch, tmp_path) -> Iterator[FakePeerTube]:
-    with FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=0.05) as server:
+    clock = FakeClock()  # the fake's and (as the default) the in-process CLI's
+    with (
+        FakePeerTube(
+            rate_limit=None, login_rate_limit=None, import_duration=0.05, clock=clock
+        ) as server,
+        clocks.using(clock),
+    ):
         server.add_user(USER, PASSWORD)
         point_at(monkeypatch, server, tmp_path / "cache")
         yield server

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import requests
 
+from ptsync.clock import FakeClock
 from ptsync.testing import FakePeerTube
 from tests.testing.conftest import Api
 
@@ -144,11 +143,13 @@ def test_unknown_token_is_invalid_token(anon: Api) -> None:
 
 
 def test_access_token_expires_after_ttl() -> None:
-    with FakePeerTube(rate_limit=None, login_rate_limit=None, token_ttl=0.3) as fake:
+    clock = FakeClock(auto=False)
+    with FakePeerTube(rate_limit=None, login_rate_limit=None, token_ttl=300, clock=clock) as fake:
         fake.add_user("alice", "secret")
         api = Api(fake.url).login("alice", "secret")
+        clock.advance(299.9)
         assert api.get("/api/v1/users/me").status_code == 200
-        time.sleep(0.35)
+        clock.advance(0.1)
         expired = api.get("/api/v1/users/me")
         assert expired.status_code == 401
         assert expired.json()["code"] == "invalid_token"

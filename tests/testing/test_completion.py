@@ -1,8 +1,8 @@
 """Server-side completion: slow creates that finish without the client, wedged uploads, 500s.
 
-Each test starts its own small fake with short delays (0.3-0.4 s); time is only ever
-asserted with generous bounds, and "not visible yet" is checked while the request is provably
-still in flight (its thread has not returned).
+Each test starts its own small fake on a manual ``FakeClock``: a delay lasts until the test
+moves time past it, so "not visible yet" is checked while the request is provably still in
+flight (its thread has not returned), and "done" right after ``fake.clock.advance``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 
+from ptsync.clock import FakeClock
 from ptsync.testing import FakePeerTube
 from ptsync.testing import server as server_cli
 from ptsync.testing.completion import BUSY_MESSAGE, DEFAULT_CREATE_DELAY
@@ -32,8 +33,14 @@ MARKER = "<!-- ptsync:nisv/slow -->"
 SIZE = 3000
 
 
-def _fake(**options: Any) -> FakePeerTube:
-    fake = FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=None, **options)
+def _fake(clock: FakeClock | None = None, **options: Any) -> FakePeerTube:
+    fake = FakePeerTube(
+        rate_limit=None,
+        login_rate_limit=None,
+        import_duration=None,
+        clock=clock or FakeClock(auto=False),
+        **options,
+    )
     fake.start()
     fake.add_user("alice", "secret")
     return fake
@@ -43,8 +50,8 @@ def _fake(**options: Any) -> FakePeerTube:
 def make() -> Iterator[Callable[..., FakePeerTube]]:
     started: list[FakePeerTube] = []
 
-    def build(**options: Any) -> FakePeerTube:
-        started.append(_fake(**options))
+    def build(clock: FakeClock | None = None, **options: Any) -> FakePeerTube:
+        started.append(_fake(clock, **options))
         return started[-1]
 
     yield build
@@ -65,11 +72,9 @@ def _mine(api: Api) -> list[dict[str, Any]]:
     return list(api.get("/api/v1/users/me/videos").json()["data"])
 
 
-def _wait_for(check: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "condition never became true"
-        time.sleep(0.02)
+def _clock(fake: FakePeerTube) -> FakeClock:
+    assert isinstance(fake.clock, FakeClock)
+    return fake.clock
 
 
 class Background:
@@ -77,14 +82,11 @@ class Background:
 
     def __init__(self, send: Callable[[], requests.Response]) -> None:
         self.response: requests.Response | None = None
-        self.started = time.monotonic()
-        self.elapsed = 0.0
         self._thread = threading.Thread(target=self._run, args=(send,))
         self._thread.start()
 
     def _run(self, send: Callable[[], requests.Response]) -> None:
         self.response = send()
-        self.elapsed = time.monotonic() - self.started
 
     @property
     def running(self) -> bool:
@@ -105,22 +107,23 @@ def test_import_answers_after_the_delay_and_is_invisible_until_then(
     fake = make(create_delay=DELAY)
     alice = Api(fake.url).login("alice", "secret")
     post = Background(lambda: alice.post(IMPORTS, json=_import_body(fake)))
-    time.sleep(DELAY / 4)
+    _clock(fake).wait_for_sleepers(1)  # the create waits for its delay
+    _clock(fake).advance(DELAY * 0.9)
     seen, imports = _mine(alice), alice.get("/api/v1/users/me/videos/imports").json()
     assert post.running, "the import POST answered before its delay"
     assert seen == [] and imports["total"] == 0 and fake.videos() == []
+    _clock(fake).advance(DELAY)  # past the delay
     response = post.join()
     assert response.status_code == 200
-    assert post.elapsed >= DELAY * 0.9
     assert [v["name"] for v in _mine(alice)] == ["Slow import"]
 
 
 def test_validation_errors_answer_at_once(make: Callable[..., FakePeerTube]) -> None:
     fake = make(create_delay=30.0)
     alice = Api(fake.url).login("alice", "secret")
-    started = time.monotonic()
     response = alice.post(IMPORTS, json={**_import_body(fake), "channelId": 999})
-    assert response.status_code == 400 and time.monotonic() - started < 5
+    # answered although time never moved: nothing waited for the delay
+    assert response.status_code == 400 and _clock(fake).sleepers == 0
 
 
 def test_import_finishes_after_the_client_timed_out(make: Callable[..., FakePeerTube]) -> None:
@@ -133,7 +136,10 @@ def test_import_finishes_after_the_client_timed_out(make: Callable[..., FakePeer
             headers={"Authorization": f"Bearer {alice.token}"},
             timeout=DELAY / 4,
         )
-    _wait_for(lambda: len(_mine(alice)) == 1)
+    _clock(fake).wait_for_sleepers(1)
+    assert _mine(alice) == []
+    _clock(fake).advance(DELAY)
+    assert len(_mine(alice)) == 1
     video = _mine(alice)[0]
     assert video["description"].startswith(MARKER)
     assert alice.get("/api/v1/users/me/videos/imports").json()["total"] == 1
@@ -155,12 +161,13 @@ def test_import_finishes_after_the_client_was_killed(make: Callable[..., FakePee
         [sys.executable, "-c", script, *arguments], stdout=subprocess.PIPE, text=True
     )
     assert client.stdout is not None and client.stdout.readline() == "sending\n"
-    time.sleep(0.2)
+    _clock(fake).wait_for_sleepers(1)  # the server got it and waits for the create's delay
     answered = fake.count("POST", IMPORTS)
     client.kill()
     client.wait(timeout=10)
     assert answered == 0, "the import was answered before the client was killed"
-    _wait_for(lambda: [v["name"] for v in _mine(alice)] == ["Killed"])
+    _clock(fake).advance(1.0)
+    assert [v["name"] for v in _mine(alice)] == ["Killed"]
 
 
 def test_import_of_a_closed_socket_still_creates(make: Callable[..., FakePeerTube]) -> None:
@@ -173,7 +180,9 @@ def test_import_of_a_closed_socket_still_creates(make: Callable[..., FakePeerTub
     )
     with socket.create_connection(("127.0.0.1", fake.port)) as raw:
         raw.sendall(head.encode() + body)
-    _wait_for(lambda: len(_mine(alice)) == 1)
+        _clock(fake).wait_for_sleepers(1)
+    _clock(fake).advance(DELAY)
+    assert len(_mine(alice)) == 1
 
 
 # --- resumable uploads --------------------------------------------------------------------
@@ -228,10 +237,12 @@ def test_final_chunk_is_processed_then_the_session_is_gone(
     alice = Api(fake.url).login("alice", "secret")
     url = _session(fake, alice)
     final = Background(lambda: _all(alice, url))
-    _wait_for(lambda: _phase(fake, url) == "processing")
+    _clock(fake).wait_for_sleepers(1)
+    assert _phase(fake, url) == "processing"
     _assert_busy(_status(alice, url), error_key=version == "6.3")
     _assert_busy(_all(alice, url), error_key=version == "6.3")
     assert final.running and _mine(alice) == []
+    _clock(fake).advance(DELAY)
     response = final.join()
     assert response.status_code == 200
     assert [v["uuid"] for v in _mine(alice)] == [response.json()["video"]["uuid"]]
@@ -245,7 +256,9 @@ def test_final_chunk_finishes_after_the_client_timed_out(make: Callable[..., Fak
     url = _session(fake, alice, "Left behind")
     with pytest.raises(requests.ReadTimeout):
         _all(alice, url, DELAY / 4)
-    _wait_for(lambda: [v["name"] for v in _mine(alice)] == ["Left behind"])
+    _clock(fake).wait_for_sleepers(1)
+    _clock(fake).advance(DELAY)
+    assert [v["name"] for v in _mine(alice)] == ["Left behind"]
     assert _status(alice, url).status_code == 404
 
 
@@ -275,7 +288,7 @@ def test_wedged_session_answers_503_until_cancelled(make: Callable[..., FakePeer
 
 
 def test_wedge_filter_unwedge_and_release(make: Callable[..., FakePeerTube]) -> None:
-    fake = make(upload_delay=0.05)
+    fake = make(upload_delay=0.05, clock=FakeClock())  # time moves whenever the fake waits
     alice = Api(fake.url).login("alice", "secret")
     fake.wedge_uploads(where=lambda session: session["name"].startswith("Stuck"))
     stuck, fine = _session(fake, alice, "Stuck one"), _session(fake, alice, "Fine")
@@ -307,14 +320,17 @@ def test_concurrent_updates_can_fail_with_a_serialization_error(
     first, second = (fake.add_video("alice", name=f"Video {n}") for n in (1, 2))
     fake.fail_concurrent_updates(1)
     assert alice.put(f"/api/v1/videos/{first['uuid']}", json={"name": "Alone"}).status_code == 204
-    fake.faults.latency = 0.3
+    fake.faults.latency = 0.3  # both PUTs are in PeerTube at once
 
     def rename(video: dict[str, Any]) -> Background:
         return Background(
             lambda: alice.put(f"/api/v1/videos/{video['uuid']}", json={"name": "Both"})
         )
 
-    responses = [put.join() for put in [rename(first), rename(second)]]
+    puts = [rename(first), rename(second)]
+    _clock(fake).wait_for_sleepers(2)
+    _clock(fake).advance(0.3)
+    responses = [put.join() for put in puts]
     assert sorted(r.status_code for r in responses) == [204, 500]
     failed = next(r for r in responses if r.status_code == 500).json()
     assert failed["detail"] == SERIALIZATION and failed["code"] == "SequelizeDatabaseError"
@@ -323,6 +339,7 @@ def test_concurrent_updates_can_fail_with_a_serialization_error(
     names = sorted(v["name"] for v in fake.videos("alice"))
     assert names.count("Both") == 1
     assert fake.serialization_failures == 1
+    fake.faults.latency = 0.0
     assert rename(second).join().status_code == 204
 
 

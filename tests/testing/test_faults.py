@@ -1,21 +1,25 @@
-"""Fault injection and the request log."""
+"""Fault injection and the request log. The fake runs on a manual ``FakeClock``: latency and
+slow answers last until the test moves time."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
+from ptsync.clock import FakeClock
 from ptsync.testing import FakePeerTube, RequestRecord
 from tests.testing.conftest import VIDEO_FILE, Api, channel_id, seed_users
 
 
 @pytest.fixture()
 def fake() -> Iterator[FakePeerTube]:
-    with FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=None) as server:
+    clock = FakeClock(auto=False)
+    with FakePeerTube(
+        rate_limit=None, login_rate_limit=None, import_duration=None, clock=clock
+    ) as server:
         seed_users(server)
         yield server
 
@@ -79,7 +83,8 @@ def test_slow_answers_after_the_client_gave_up(fake: FakePeerTube) -> None:
     fake.faults.inject("slow")
     with pytest.raises(requests.Timeout):
         _get(fake, timeout=0.1)
-    time.sleep(0.4)
+    assert fake.requests == []  # logged when answered
+    fake.clock.advance(0.4)
     assert fake.requests[0].fault == "slow" and fake.requests[0].status == 200
 
 
@@ -129,13 +134,17 @@ def test_rate_limited_rate_and_drop_rate(fake: FakePeerTube) -> None:
 
 
 def test_latency_delays_api_requests_only(fake: FakePeerTube) -> None:
+    assert isinstance(fake.clock, FakeClock)
     fake.faults.latency = 0.15
-    started = time.perf_counter()
-    _get(fake)
-    assert time.perf_counter() - started >= 0.15
-    started = time.perf_counter()
-    requests.get(fake.url + "/", timeout=5)
-    assert time.perf_counter() - started < 0.15
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        api = pool.submit(_get, fake)
+        fake.clock.wait_for_sleepers(1)
+        assert requests.get(fake.url + "/", timeout=5).status_code == 404  # answered at once
+        assert not api.done()
+        fake.clock.advance(0.1)
+        assert not api.done()
+        fake.clock.advance(0.05)
+        assert api.result(timeout=5).status_code == 200
 
 
 def test_bad_injections_are_refused(fake: FakePeerTube) -> None:
@@ -168,12 +177,13 @@ def test_lost_answer_to_the_last_chunk_is_safe_to_retry(fake: FakePeerTube) -> N
 
 
 def test_latency_is_not_serialised_across_concurrent_requests(fake: FakePeerTube) -> None:
+    assert isinstance(fake.clock, FakeClock)
     fake.faults.latency = 0.2
-    started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(lambda _: _get(fake).status_code, range(8)))
-    assert statuses == [200] * 8
-    assert time.perf_counter() - started < 0.2 * 3
+        answers = [pool.submit(_get, fake) for _ in range(8)]
+        fake.clock.wait_for_sleepers(8)  # all eight wait out their latency at once
+        fake.clock.advance(0.2)
+        assert [a.result(timeout=5).status_code for a in answers] == [200] * 8
 
 
 # --- hostile servers: redirects, hangs, endless and huge bodies, malformed answers ---------
@@ -209,8 +219,7 @@ def test_a_hung_request_is_let_go_when_the_fake_stops() -> None:
     server.faults.inject("hang")
     with ThreadPoolExecutor(max_workers=1) as pool:
         waiting = pool.submit(requests.get, server.url + "/api/v1/config", timeout=30)
-        while server.count("GET", "/api/v1/config") == 0:  # until the fake holds it
-            time.sleep(0.01)
+        server.wait_for_requests(lambda logged: len(logged) == 1)  # the fake holds it
         server.stop()
         with pytest.raises(requests.ConnectionError):
             waiting.result()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
 
+from ptsync.clock import FakeClock
 from ptsync.testing import FakePeerTube
 from tests.testing.conftest import Api, channel_id, seed_users
 
@@ -198,7 +198,10 @@ def test_private_targets_allowed_when_configured_and_http_import_can_be_off() ->
 
 
 def test_timed_lifecycle_pending_processing_success() -> None:
-    with FakePeerTube(rate_limit=None, login_rate_limit=None, import_duration=0.4) as fake:
+    clock = FakeClock(auto=False)
+    with FakePeerTube(
+        rate_limit=None, login_rate_limit=None, import_duration=0.4, clock=clock
+    ) as fake:
         fake.add_user("alice", "secret")
         api = Api(fake.url).login("alice", "secret")
         body = {
@@ -207,9 +210,13 @@ def test_timed_lifecycle_pending_processing_success() -> None:
             "privacy": 1,
         }
         assert api.post(IMPORTS, json=body).json()["state"]["id"] == 1
-        time.sleep(0.2)
+        clock.advance(0.05)
+        assert api.get(MINE).json()["data"][0]["state"] == {"id": 1, "label": "Pending"}
+        clock.advance(0.1)  # past a quarter of the duration: the job runs
         assert api.get(MINE).json()["data"][0]["state"] == {"id": 6, "label": "Processing"}
-        time.sleep(0.25)
+        clock.advance(0.2)
+        assert api.get(MINE).json()["data"][0]["state"]["id"] == 6
+        clock.advance(0.1)  # past the duration
         done = api.get(MINE).json()["data"][0]
         assert done["state"]["id"] == 2
         assert done["video"]["name"] == "t"

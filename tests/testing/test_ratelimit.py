@@ -1,11 +1,11 @@
-"""The per-IP fixed windows: API (50/10 s by default) and login (15/5 min)."""
+"""The per-IP fixed windows: API (50/10 s by default) and login (15/5 min), on the fake's
+clock (a ``FakeClock`` here: a window ends when the test moves time past it)."""
 
 from __future__ import annotations
 
-import time
-
 import requests
 
+from ptsync.clock import FakeClock
 from ptsync.testing import FakePeerTube
 from tests.testing.conftest import Api
 
@@ -13,19 +13,20 @@ TOO_MANY = "Too many requests, please try again later."
 
 
 def test_every_api_answer_carries_rate_limit_headers() -> None:
-    with FakePeerTube(rate_limit=(50, 10.0)) as fake:
-        before = time.time()
+    clock = FakeClock(1_800_000_000.4)
+    with FakePeerTube(rate_limit=(50, 10.0), clock=clock) as fake:
         response = requests.get(f"{fake.url}/api/v1/config", timeout=5)
         assert response.headers["x-powered-by"] == "PeerTube"
         assert response.headers["X-RateLimit-Limit"] == "50"
         assert response.headers["X-RateLimit-Remaining"] == "49"
-        reset = int(response.headers["X-RateLimit-Reset"])
-        assert before + 9 <= reset <= time.time() + 11
+        assert response.headers["X-RateLimit-Reset"] == "1800000011"  # now + 10 s, rounded up
+        assert response.headers["Date"] == "Fri, 15 Jan 2027 08:00:00 GMT"  # the fake's clock
         assert "Retry-After" not in response.headers
 
 
 def test_window_exhausts_then_429_plain_text_then_resets() -> None:
-    with FakePeerTube(rate_limit=(5, 1.0)) as fake:
+    clock = FakeClock(auto=False)
+    with FakePeerTube(rate_limit=(5, 1.0), clock=clock) as fake:
         url = f"{fake.url}/api/v1/videos/categories"
         remaining = [
             requests.get(url, timeout=5).headers["X-RateLimit-Remaining"] for _ in range(5)
@@ -37,7 +38,9 @@ def test_window_exhausts_then_429_plain_text_then_resets() -> None:
         assert limited.text == TOO_MANY
         assert limited.headers["X-RateLimit-Remaining"] == "0"
         assert limited.headers["Retry-After"] == "1"
-        time.sleep(1.05)
+        clock.advance(0.99)
+        assert requests.get(url, timeout=5).status_code == 429
+        clock.advance(0.01)  # the window opened by the first request is over
         assert requests.get(url, timeout=5).status_code == 200
 
 
