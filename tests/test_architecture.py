@@ -45,6 +45,7 @@ LAYERS = (  # top first; a unit may import units of lower layers, and its own la
         "ptsync.passwords",
         "ptsync.source_credentials",
         "ptsync.cachefiles",
+        "ptsync.clock",
     ),
 )
 LAYER = {unit: depth for depth, units in enumerate(LAYERS) for unit in units}

@@ -9,6 +9,7 @@ does: the server dies with a request in flight, and every later connection is re
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from ptsync import clock as clocks
 from ptsync.clock import FakeClock
@@ -25,10 +26,10 @@ def _die_after_two_imports(fake: FakePeerTube) -> None:
     """Every request after the second import POST hangs (the fake logs it on arrival)."""
     decide = fake.faults.decide
 
-    def decided(method: str, path: str, when: str) -> Fault | None:
+    def decided(method: str, path: str, when: str, query: Any = None) -> Fault | None:
         if fake.count("POST", IMPORTS) >= 2:
             return Fault("hang", when)
-        return decide(method, path, when)
+        return decide(method, path, when, query)
 
     fake.faults.decide = decided  # type: ignore[method-assign]
 
