@@ -1,14 +1,17 @@
-"""``ptsync status``: where each manifest video stands on the server, with job-like totals.
+"""``ptsync status``: where each manifest video stands on the server, with job-like totals,
+and where each declared channel sync stands.
 
-Pure: built from the desired state, the owned videos and the import rows (all fetched with list
-requests). A video is *completed* once published; *failed* when its last import failed or its
-transcoding failed; everything else is in progress or not created yet.
+Pure: built from the desired state (mirrored entries included), the owned videos and the import
+rows (all fetched with list requests), the account's syncs and their imports. A video is
+*completed* once published; *failed* when its last import failed or its transcoding failed;
+everything else is in progress or not created yet. A sync is failed when the server says so
+(state "Failed") or one of its imports failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ptsync import redact
@@ -20,6 +23,7 @@ from ptsync.state import (
     Lifecycle,
     LiveImport,
     LiveState,
+    LiveSync,
     UrlSource,
     VideoState,
 )
@@ -102,6 +106,70 @@ def _error(row: LiveImport) -> str:
     return first_line(redact.text(row.error or ""))
 
 
+@dataclass(frozen=True)
+class SyncStatus:
+    channel: str
+    url: str  # redacted
+    state: str  # not created | waiting first run | processing | synchronized | failed | disabled
+    id: int | None = None
+    last_sync_at: str | None = None
+    imports: int = 0
+    failed_imports: int = 0
+    detail: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed" or self.failed_imports > 0
+
+
+@dataclass(frozen=True)
+class GroupStatus:
+    desired: DesiredState
+    videos: list[VideoStatus]
+    syncs: list[SyncStatus] = field(default_factory=list)
+
+
+def sync_status_of(
+    desired: DesiredState,
+    syncs: Sequence[LiveSync] | None,
+    imports: Mapping[int, Sequence[LiveImport]],
+    disabled: str | None = None,
+) -> list[SyncStatus]:
+    """Each ``sync: server`` mirror: the oldest live sync of its channel and URL, if any."""
+    out = []
+    for mirror in desired.mirrors:
+        if not mirror.server:
+            continue
+        if disabled is not None:
+            out.append(SyncStatus(mirror.channel, mirror.shown, "disabled", detail=disabled))
+            continue
+        found = sorted(
+            (
+                s
+                for s in syncs or ()
+                if (s.channel_name, s.external_url) == (mirror.channel, mirror.url)
+            ),
+            key=lambda s: s.id,
+        )
+        if not found:
+            out.append(SyncStatus(mirror.channel, mirror.shown, "not created"))
+            continue
+        sync = found[0]
+        rows = imports.get(sync.id, ())
+        out.append(
+            SyncStatus(
+                mirror.channel,
+                mirror.shown,
+                "failed" if sync.failed else (sync.state_label.lower() or str(sync.state)),
+                sync.id,
+                sync.last_sync_at,
+                len(rows),
+                sum(1 for r in rows if r.failed),
+            )
+        )
+    return out
+
+
 def totals(statuses: list[VideoStatus]) -> dict[str, Any]:
     total = len(statuses)
     completed = sum(1 for s in statuses if s.completed)
@@ -110,18 +178,21 @@ def totals(statuses: list[VideoStatus]) -> dict[str, Any]:
     return {"total": total, "completed": completed, "failed": failed, "progress_percent": percent}
 
 
-def status_document(groups: list[tuple[DesiredState, list[VideoStatus]]]) -> dict[str, Any]:
-    everything = [s for _, statuses in groups for s in statuses]
+def status_document(groups: list[GroupStatus]) -> dict[str, Any]:
+    everything = [s for group in groups for s in group.videos]
+    syncs = [s for group in groups for s in group.syncs]
     return {
         "format_version": 1,
         **totals(everything),
+        "syncs_failed": sum(1 for s in syncs if s.failed),
         "groups": [
             {
-                "instance": desired.instance_url,
-                "system": desired.system,
-                **totals(statuses),
-                "videos": [asdict(s) for s in statuses],
+                "instance": group.desired.instance_url,
+                "system": group.desired.system,
+                **totals(group.videos),
+                "videos": [asdict(s) for s in group.videos],
+                "syncs": [asdict(s) for s in group.syncs],
             }
-            for desired, statuses in groups
+            for group in groups
         ],
     }
