@@ -62,6 +62,7 @@ from ptsync.live.fetch import (
 )
 from ptsync.live.mirrors import DEFAULT_TIMEOUT, fetch_syncs, identify_imports, list_mirrors
 from ptsync.live.upstream import ListingCache
+from ptsync.options import DEFAULTS
 from ptsync.peertube.versions import ServerVersion, server_version
 from ptsync.plan.changes import Change, Notice, NoticeKind, Plan, UpdateSync
 from ptsync.plan.labels import labels_for
@@ -83,10 +84,11 @@ class PlanSettings:
     parallelism: int  # detail and extras requests at the same time
     adopt: bool  # write markers on uuid-pinned videos that lack them (``ptsync adopt``)
     use_cache: bool = True  # mirrors' listings from the listing cache (--no-cache: listed)
+    listing_max_age: float = DEFAULTS.listing_max_age  # seconds a cached listing is reused
     listing_timeout: float = DEFAULT_TIMEOUT  # seconds an upstream may stay silent
 
     def listing_cache(self) -> ListingCache | None:
-        return ListingCache() if self.use_cache else None
+        return ListingCache(ttl=self.listing_max_age) if self.use_cache else None
 
 
 @dataclass(frozen=True)

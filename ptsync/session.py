@@ -183,7 +183,8 @@ class Run:
             prune=o.prune,
             parallelism=o.parallelism,
             adopt=o.adopt,
-            use_cache=o.use_cache,
+            use_cache=o.use_cache and o.listing_max_age > 0,
+            listing_max_age=o.listing_max_age,
             listing_timeout=o.timeout,
         )
 

@@ -17,6 +17,7 @@ Plain functions; what the answers mean is decided in ``ptsync.plan.mirrors`` and
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from ptsync.state import (
     UrlSource,
 )
 
+log = logging.getLogger("ptsync.mirrors")
 DEFAULT_TIMEOUT = 30.0  # seconds a source may stay silent (yt-dlp's socket timeout)
 
 
@@ -75,6 +77,12 @@ def list_mirror(
         )
     except PtsyncError as exc:  # UpstreamError, MissingExtra, a refused transport...
         return MirrorOutcome(mirror, failure=str(exc))
+    if listing.from_cache and cache is not None:
+        log.info(
+            "%s: listed from the listing cache (younger than %g s; --no-cache lists it now)",
+            mirror.shown,
+            cache.ttl,
+        )
     return MirrorOutcome(
         mirror,
         entries=listing.entries,
@@ -135,17 +143,25 @@ class LiveSyncs:
 def fetch_syncs(
     client: SyncClient, desired: DesiredState, account: str, *, prune: bool, imports: bool
 ) -> LiveSyncs:
-    """Listed only when the plan needs them: a ``sync: server`` mirror is declared, or
-    --prune may delete a managed channel's syncs (one request, plus one per managed sync for
-    its imports when ``imports``: failed ones are retried)."""
+    """Listed only when the plan needs them (one request, plus one per managed sync for its
+    imports when ``imports``: failed ones are retried): a ``sync: server`` mirror is
+    declared, or a channel says ``mirrors: []`` (its syncs are undeclared: noticed), or
+    --prune may delete a managed channel's syncs. A channel whose mirrors ptsync lists itself
+    spares the request otherwise: its stray syncs are met by ``plan --prune``."""
     managed = {c.name for c in desired.channels if c.manages_syncs}
     declared = any(m.server for m in desired.mirrors)
-    if not declared and not (prune and managed):
+    with_mirrors = {m.channel for m in desired.mirrors}
+    emptied = any(name not in with_mirrors for name in managed)
+    if not declared and not emptied and not (prune and managed):
         return LiveSyncs()
     try:
         syncs = tuple(client.channel_syncs(account or None))
-    except SyncsDisabled as exc:
-        return LiveSyncs(disabled=str(exc) if declared else None)
+    except SyncsDisabled:
+        reason = (
+            "channel synchronisation is disabled on this instance (its admin must set "
+            f"{SyncsDisabled.SETTING}: true)"
+        )
+        return LiveSyncs(disabled=reason if declared else None)
     rows = {}
     if imports:
         for sync in syncs:

@@ -163,10 +163,11 @@ def _label(privacy: int | None, labels: Mapping[int, str]) -> str:
 def _disabled(reason: str, wanted: Sequence[DesiredMirror]) -> Notice:
     where = ", ".join(str(m.ref) for m in wanted[1:])
     also = f" (also {where})" if where else ""
+    many = len(wanted) != 1
     return Notice(
         NoticeKind.SYNCS_DISABLED,
-        f"{reason}: {len(wanted)} sync: server mirror(s) not planned{also}; the other "
-        "mirrors and videos are",
+        f"{reason}; {len(wanted)} `sync: server` mirror{'s' if many else ''} not "
+        f"planned{also}, everything else is",
         ref=wanted[0].ref,
     )
 

@@ -61,7 +61,9 @@ SAMPLES: list[Change] = [
         (31, 32),
         (FieldChange("import #31", "failed: 404", "retry"),),
     ),
-    DeleteSync(4, "lectures", "https://www.youtube.com/@uni", "replaced: privacy Public → Unlisted"),
+    DeleteSync(
+        4, "lectures", "https://www.youtube.com/@uni", "replaced: privacy Public → Unlisted"
+    ),
     CreateVideo(
         external_id="v1",
         method=CreateMethod.UPLOAD,
