@@ -435,6 +435,10 @@ def test_a_server_sync_is_created_backfilled_retried_replaced_and_pruned(
     path.write_text(path.read_text().replace(f"\n      - url: {feed}\n        sync: server", " []"))
     left = cli("plan", str(path), "--detailed-exitcode")
     assert left.code == 2 and "not in the manifest" in left.out and "--prune deletes it" in left.out
+    saved = tmp_path / "prune.json"
+    assert cli("plan", str(path), "--prune", "--out", str(saved)).code == 0
+    applied = cli("apply", str(saved), "--auto-approve")  # the saved delete, checked again
+    assert applied.code == 0 and "✓ delete sync:podcast" in applied.text, applied.text
     converge(cli, path, "--prune")
     kept = 2 if fake.profile.import_retry else 1  # 6.x deleted the failed import's video
     assert fake.channel_syncs() == [] and len(fake.videos(USER)) == kept  # its videos stay
