@@ -33,7 +33,7 @@ def talks() -> Iterator[TestUpstream]:
         yield server
 
 
-def test_mirror_and_server_sync_converge(fake, upstream, talks, cli, tmp_path):
+def test_mirror_and_server_sync_converge(fake, upstream, talks, cli, tmp_path):  # noqa: F811
     with fake.state.lock:  # the admin enables import.video_channel_synchronization
         fake.state.settings = dataclasses.replace(fake.state.settings, channel_sync_enabled=True)
     for n in range(1, 5):
