@@ -10,12 +10,12 @@ everything else is in progress or not created yet. A sync is failed when the ser
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ptsync import redact
-from ptsync.plan.match import Match, match, same_source
+from ptsync.plan.match import Match, match
 from ptsync.report.results import first_line
 from ptsync.state import (
     DesiredState,
@@ -64,25 +64,49 @@ class VideoStatus:
 
 def video_statuses(desired: DesiredState, live: LiveState) -> list[VideoStatus]:
     """Every managed entry (one with ``lifecycle: unmanaged`` is let go: not reported)."""
+    rows = _Rows(live)
     return [
-        _status(found, live.imports or ())
+        _status(found, rows)
         for found in match(desired, live).matches
         if found.desired.lifecycle is Lifecycle.MANAGED
     ]
 
 
-def _latest_import(found: Match, imports: Iterable[LiveImport]) -> LiveImport | None:
-    source = found.desired.source
-    if not isinstance(source, UrlSource):
-        return None
-    rows = [r for r in imports if same_source(r, source)]
+class _Rows:
+    """The import rows by source identity (each row's URL redacted once) and, for mirrored
+    entries, by the upstream id the row's URL names: thousands of entries against thousands
+    of rows cost a look-up each."""
+
+    def __init__(self, live: LiveState):
+        self.by_identity: dict[str, list[LiveImport]] = {}
+        self.by_id: dict[str, list[LiveImport]] = {}
+        for row in live.imports or ():
+            if row.target_url is not None:
+                self.by_identity.setdefault(redact.identity(row.target_url), []).append(row)
+            if row.id in live.import_ids:
+                self.by_id.setdefault(live.import_ids[row.id], []).append(row)
+
+    def of(self, found: Match) -> list[LiveImport]:
+        source = found.desired.source
+        if not isinstance(source, UrlSource):
+            return []
+        rows = {r.id: r for r in self.by_identity.get(source.identity, ())}
+        if found.desired.mirror is not None:
+            rows.update((r.id, r) for r in self.by_id.get(found.desired.external_id, ()))
+            for url in found.desired.mirror.match_urls:
+                rows.update((r.id, r) for r in self.by_identity.get(redact.identity(url), ()))
+        return list(rows.values())
+
+
+def _latest_import(found: Match, rows: _Rows) -> LiveImport | None:
+    candidates = rows.of(found)
     if found.live is not None:
-        rows = [r for r in rows if r.video_uuid == found.live.uuid] or rows
-    return max(rows, key=lambda r: r.id) if rows else None
+        candidates = [r for r in candidates if r.video_uuid == found.live.uuid] or candidates
+    return max(candidates, key=lambda r: r.id) if candidates else None
 
 
-def _status(found: Match, imports: Iterable[LiveImport]) -> VideoStatus:
-    row = _latest_import(found, imports)
+def _status(found: Match, rows: _Rows) -> VideoStatus:
+    row = _latest_import(found, rows)
     import_state = ImportState.label_of(row.state) if row else None
     video = found.live
     ext_id = found.desired.external_id
