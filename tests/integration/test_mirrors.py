@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
+import sys
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
@@ -473,3 +475,40 @@ def test_syncs_disabled_on_the_instance_is_one_line_and_other_mirrors_apply(
     assert sorted(marked_videos(fake, SYSTEM)) == ["feed:ep-1"]
     status = cli("status", str(path))
     assert "disabled" in status.out and status.code == 0
+
+
+def test_without_yt_dlp_a_feed_mirror_is_one_line_and_another_peertube_still_plans(
+    fake, upstream, tmp_path
+):
+    """yt-dlp is the optional extra ``ptsync[mirrors]``: without it, a mirror that needs it is
+    one ``mirror-failed`` line naming the extra; another PeerTube needs no yt-dlp."""
+    upstream.add("ep-1")
+    with FakePeerTube(rate_limit=None, login_rate_limit=None, version=fake.version) as other:
+        other.add_user("bob", "bob-secret-pw", channels=["science"])
+        other.add_video("bob", channel="science", name="A talk")
+        path = manifest(
+            tmp_path,
+            f"""\
+            channels:
+              - name: podcast
+                mirrors: [{{url: '{upstream.url}/feed.xml'}}]
+              - name: talks
+                mirrors: [{{url: '{other.url}/c/science/videos'}}]
+            """,
+        )
+        code = (
+            "import sys; sys.modules['yt_dlp'] = None\n"
+            "from ptsync.cli.app import main\n"
+            f"sys.exit(main(['plan', {str(path)!r}, '--format', 'json']))\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+        )
+    assert done.returncode == 0, done.stderr
+    (plan,) = json.loads(done.stdout)["plans"]
+    (notice,) = plan["notices"]
+    assert notice["kind"] == "mirror-failed" and notice["location"]["line"] == 5
+    assert (
+        "needs yt-dlp, which is not installed: pip install 'ptsync[mirrors]'" in notice["message"]
+    )
+    assert [c["name"] for c in plan["changes"]] == ["A talk"]
