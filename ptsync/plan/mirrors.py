@@ -11,8 +11,8 @@ Listing a mirror's upstream is fetching (``ptsync.live.mirrors``); it hands over
   video planner), and a ``videos:`` entry with the same id (curation: its own keys win).
 - ``classify``: which owned videos that no entry names any more are *gone upstream* (their
   mirror listed its whole window and they were not in it) and which are *held*: a failed
-  listing says nothing, so every mirrored-looking video of its channel is held (no notice, no
-  delete); neither is a video outside a ``limit``/``since`` window, nor one listed as private.
+  listing says nothing, so every mirrored-looking video is held (no notice, no delete);
+  neither is a video outside a ``limit``/``since`` window, nor one listed as private.
 - ``known_elements``: playlists may name mirrored ids; one that nothing lists or holds is left
   out of the playlist's target (with a notice), so the plan converges.
 
@@ -60,11 +60,11 @@ class Scope:
     bound: float = -math.inf  # entries published before this may lie outside the window
 
     def speaks_for(self, video: LiveVideo, external_id: str) -> bool:
-        if video.channel != self.mirror.channel:
-            return False
+        """A failed listing speaks for every mirrored-looking id, in any channel (a curation
+        entry may have moved its video): nothing it might own is called gone."""
         if self.namespaces is None:
             return MIRRORED_ID_MARK in external_id
-        return namespace(external_id) in self.namespaces
+        return video.channel == self.mirror.channel and namespace(external_id) in self.namespaces
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ def _scope(outcome: MirrorOutcome) -> Scope:
 
 def classify(scopes: Sequence[Scope], orphans: Iterable[LiveVideo]) -> Orphans:
     """Gone or held, for owned videos no entry names (``Matching.orphans``). A failed
-    listing holds every mirrored-looking video of its channel, whatever other mirrors say."""
+    listing holds every mirrored-looking video, whatever other mirrors say."""
     gone: dict[str, tuple[str, SourceRef]] = {}
     held: set[str] = set()
     failed = [s for s in scopes if s.namespaces is None]
