@@ -32,8 +32,9 @@ server's version, read on every plan; source replacement reads the same answer);
 user's playlists (owned ones the manifest lacks are noticed like videos) and one element
 listing per owned playlist the manifest declares; plus ``/users/me`` and its quota only when
 the plan uploads; plus, with ``sync: server`` mirrors (or ``mirrors: []``, or --prune and a
-channel with ``mirrors:``), one listing of the account's syncs and one import listing per managed sync
-(8.0+, where failed ones can be retried). A mirror adds no PeerTube request per entry: a warm
+channel with ``mirrors:``), one listing of the account's syncs and one import listing per
+managed sync (8.0+, where failed ones can be retried). A mirror adds no PeerTube request per
+entry: a warm
 no-op plan matches its entries by marker in the listing, and its upstream listing comes from
 the cache (no upstream request either).
 
