@@ -34,9 +34,8 @@ listing per owned playlist the manifest declares; plus ``/users/me`` and its quo
 the plan uploads; plus, with ``sync: server`` mirrors (or ``mirrors: []``, or --prune and a
 channel with ``mirrors:``), one listing of the account's syncs and one import listing per
 managed sync (8.0+, where failed ones can be retried). A mirror adds no PeerTube request per
-entry: a warm
-no-op plan matches its entries by marker in the listing, and its upstream listing comes from
-the cache (no upstream request either).
+entry: a warm no-op plan matches its entries by marker in the listing, and its upstream
+listing comes from the cache (no upstream request either).
 
 A saved plan is not planned again: ``recheck`` proves it fresh and trusted against the live
 state now, matching by the same steps 1–3.
