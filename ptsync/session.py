@@ -186,7 +186,7 @@ class Run:
             prune=o.prune,
             parallelism=o.parallelism,
             adopt=o.adopt,
-            use_cache=o.use_cache and o.listing_max_age > 0,
+            use_cache=o.use_cache,  # written every run; reused only when younger than max age
             listing_max_age=o.listing_max_age,
             listing_timeout=o.timeout,
         )

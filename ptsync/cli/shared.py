@@ -98,8 +98,9 @@ ListingMaxAge = Annotated[
         metavar="SECONDS",
         parser=number("--listing-max-age", float, 0.0),
         help=(
-            "Reuse a mirror's upstream listing this young from the cache "
-            f"(default: {DEFAULTS.listing_max_age:g}; 0 or --no-cache: list again)."
+            "Reuse a mirror's upstream listing this young from the cache (default "
+            f"{DEFAULTS.listing_max_age:g}: list every run; new entries then show only once "
+            "the cached listing is older)."
         ),
     ),
 ]

@@ -165,11 +165,11 @@ def test_a_new_upstream_entry_is_picked_up_and_the_window_holds_the_oldest(
     path = manifest(tmp_path, "channels:\n  - name: podcast\n" + mirror)
     converge(cli, path)
     upstream.add("ep-4")
-    warm = cli("plan", str(path), "--detailed-exitcode")
-    assert warm.code == 0, warm.text  # the listing cache is younger than --listing-max-age
-    plan = cli("plan", str(path), "--prune", "--listing-max-age", "0")
+    cached = cli("plan", str(path), "--detailed-exitcode", "--listing-max-age", "600")
+    assert cached.code == 0, cached.text  # opted into a cached listing younger than that
+    plan = cli("plan", str(path), "--prune")  # by default every plan lists again
     assert "+ create feed:ep-4" in plan.out and "- delete" not in plan.out, plan.text
-    converge(cli, path, "--prune", "--listing-max-age", "0")
+    converge(cli, path, "--prune")
     # ep-1 is now beyond the newest three: outside the window, so not gone
     assert sorted(marked_videos(fake, SYSTEM)) == [f"feed:ep-{n}" for n in range(1, 5)]
 
@@ -336,9 +336,9 @@ def test_warm_no_op_plan_of_a_mirror_sends_no_request_per_entry(fake, upstream, 
     assert warm.code == 0 and "No changes. 150 videos match the manifest." in warm.out, warm.text
     sent = Counter((r.method, r.path) for r in fake.requests)
     assert sent == Counter({LIST: 2, PLAYLISTS: 1, CONFIG: 1})
-    assert upstream.count() == listed  # the listing came from the cache
-    cold = cli("plan", str(path), "--no-cache", "--detailed-exitcode")
-    assert cold.code == 0 and upstream.count() == listed + 1  # one request lists 150 items
+    assert upstream.count() == listed + 1  # one request lists the 150 items
+    cached = cli("plan", str(path), "--listing-max-age", "600", "--detailed-exitcode")
+    assert cached.code == 0 and upstream.count() == listed + 1  # opted in: from the cache
 
 
 def test_another_peertube_is_listed_without_credentials(fake, cli, tmp_path):
