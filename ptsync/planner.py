@@ -31,11 +31,11 @@ server's version, read on every plan; source replacement reads the same answer);
 ``/chapters`` and ``/passwords`` only for videos whose entry sets them; plus one listing of the
 user's playlists (owned ones the manifest lacks are noticed like videos) and one element
 listing per owned playlist the manifest declares; plus ``/users/me`` and its quota only when
-the plan uploads; plus, with ``sync: server`` mirrors (or ``mirrors: []``, or --prune and a
-channel with ``mirrors:``), one listing of the account's syncs and one import listing per
-managed sync (8.0+, where failed ones can be retried). A mirror adds no PeerTube request per
-entry: a warm no-op plan matches its entries by marker in the listing, and its upstream
-listing comes from the cache (no upstream request either).
+the plan uploads; plus, when a channel has a ``mirrors:`` key, one listing of the account's
+syncs and one import listing per managed sync (8.0+, where failed ones can be retried). A
+mirror adds no PeerTube request per entry: a warm no-op plan matches its entries by marker in
+the listing; its upstream is listed once a run (from the listing cache instead only when
+``--listing-max-age`` allows it).
 
 A saved plan is not planned again: ``recheck`` proves it fresh and trusted against the live
 state now, matching by the same steps 1–3.
@@ -216,7 +216,7 @@ def _plan_resources(
     """Channels, playlists and channel syncs: one request per declared existing channel
     with texts, one listing of playlists (always: owned ones missing from the manifest are
     noticed, or deleted with --prune), one element listing per owned playlist in the
-    manifest; the syncs only when the manifest declares one (or may prune them). A playlist
+    manifest; the syncs when a channel has `mirrors:` (undeclared ones noticed). A playlist
     may name a mirrored video a failed listing holds: it keeps its place."""
     channels = fetch_channels(client, desired.channels, vocab.channels)
     declared = [p.external_id for p in desired.playlists]
@@ -233,7 +233,7 @@ def _plan_resources(
     wanted, notices = known_elements(desired.playlists, [*creatable, *uuids])
     features = version.features
     rules = SyncRules(features.sync_privacy, features.import_retry, features.import_max_attempts)
-    syncs = fetch_syncs(client, desired, vocab.account, prune=prune, imports=rules.retry)
+    syncs = fetch_syncs(client, desired, vocab.account, imports=rules.retry)
     sync_changes, sync_notices = plan_syncs(
         desired,
         syncs.syncs,

@@ -331,9 +331,7 @@ class Run:
             live = fetch_imports(target.client, fetch_listing(target.client))
             live = identify_imports(desired, live)
             assert target.vocab is not None
-            found = fetch_syncs(
-                target.client, desired, target.vocab.account, prune=False, imports=True
-            )
+            found = fetch_syncs(target.client, desired, target.vocab.account, imports=True)
             syncs = sync_status_of(desired, found.syncs, found.imports, found.disabled)
             out.append(GroupStatus(desired, video_statuses(desired, live), syncs))
         return out

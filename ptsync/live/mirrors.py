@@ -141,18 +141,16 @@ class LiveSyncs:
 
 
 def fetch_syncs(
-    client: SyncClient, desired: DesiredState, account: str, *, prune: bool, imports: bool
+    client: SyncClient, desired: DesiredState, account: str, *, imports: bool
 ) -> LiveSyncs:
-    """Listed only when the plan needs them (one request, plus one per managed sync for its
-    imports when ``imports``: failed ones are retried): a ``sync: server`` mirror is
-    declared, or a channel says ``mirrors: []`` (its syncs are undeclared: noticed), or
-    --prune may delete a managed channel's syncs. A channel whose mirrors ptsync lists itself
-    spares the request otherwise: its stray syncs are met by ``plan --prune``."""
+    """Listed whenever a channel has a ``mirrors:`` key (one request, plus one per managed
+    sync for its imports when ``imports``: failed ones are retried): its syncs are declared
+    (``sync: server``) or undeclared, and an undeclared one is a notice in every plan (a
+    drift check sees a sync somebody added in the web UI), deleted with --prune, like an
+    owned playlist the manifest lacks. A manifest without mirrors sends nothing."""
     managed = {c.name for c in desired.channels if c.manages_syncs}
     declared = any(m.server for m in desired.mirrors)
-    with_mirrors = {m.channel for m in desired.mirrors}
-    emptied = any(name not in with_mirrors for name in managed)
-    if not declared and not emptied and not (prune and managed):
+    if not managed and not declared:
         return LiveSyncs()
     try:
         syncs = tuple(client.channel_syncs(account or None))

@@ -36,6 +36,7 @@ USER, PASSWORD, SYSTEM = "alice", "alice-secret-pw", "nisv"
 LIST = ("GET", "/api/v1/users/me/videos")
 CONFIG = ("GET", "/api/v1/config")
 PLAYLISTS = ("GET", "/api/v1/accounts/alice/video-playlists")
+SYNCS = ("GET", "/api/v1/accounts/alice/video-channel-syncs")
 
 
 @pytest.fixture
@@ -335,7 +336,7 @@ def test_warm_no_op_plan_of_a_mirror_sends_no_request_per_entry(fake, upstream, 
     warm = cli("plan", str(path), "--detailed-exitcode")
     assert warm.code == 0 and "No changes. 150 videos match the manifest." in warm.out, warm.text
     sent = Counter((r.method, r.path) for r in fake.requests)
-    assert sent == Counter({LIST: 2, PLAYLISTS: 1, CONFIG: 1})
+    assert sent == Counter({LIST: 2, PLAYLISTS: 1, CONFIG: 1, SYNCS: 1})  # a stray sync shows
     assert upstream.count() == listed + 1  # one request lists the 150 items
     cached = cli("plan", str(path), "--listing-max-age", "600", "--detailed-exitcode")
     assert cached.code == 0 and upstream.count() == listed + 1  # opted in: from the cache
@@ -433,6 +434,13 @@ def test_a_server_sync_is_created_backfilled_retried_replaced_and_pruned(
         assert f"replaces sync #{sync['id']}" in change.out and "- delete sync" in change.out
         converge(cli, path)
         (sync,) = fake.channel_syncs()
+
+    client_side = path.read_text().replace("\n        sync: server", "")
+    mirrored = tmp_path / "client-side" / "ptsync.yaml"
+    mirrored.parent.mkdir()
+    mirrored.write_text(client_side)  # ptsync lists the feed itself: the sync is a stray
+    stray = plan_json(cli, mirrored)["notices"]
+    assert [n["kind"] for n in stray if "channel sync" in n["message"]] == ["not-in-manifest"]
 
     path.write_text(path.read_text().replace(f"\n      - url: {feed}\n        sync: server", " []"))
     left = cli("plan", str(path), "--detailed-exitcode")
