@@ -15,7 +15,7 @@ drops userinfo, secret query values and the signing scheme's own parameters.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "REDACTED"
 
@@ -46,12 +46,8 @@ def secret_key(name: str) -> bool:
 def url(value: str) -> str:
     """``value`` with its userinfo and secret query values replaced by ``REDACTED``;
     anything that does not parse as a URL comes back unchanged."""
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:
-        return value
-    if not parts.scheme or host is None:
+    parts = _split(value)
+    if parts is None:
         return value
     netloc = parts.netloc
     if "@" in netloc:
@@ -91,12 +87,8 @@ def identity(value: str) -> str:
     """``value`` without userinfo, secret query parameters and signing parameters: equal for
     two signatures of one resource. Unchanged (the very string) when there is nothing to drop,
     so a plain URL's identity is itself."""
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:
-        return value
-    if not parts.scheme or host is None:
+    parts = _split(value)
+    if parts is None:
         return value
     netloc = parts.netloc.rsplit("@", 1)[1] if "@" in parts.netloc else parts.netloc
     query = parts.query
@@ -108,3 +100,13 @@ def identity(value: str) -> str:
     if netloc == parts.netloc and query == parts.query:
         return value
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _split(value: str) -> SplitResult | None:
+    """The parts of a URL with a scheme and a host; None for anything else."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return None
+    return parts if parts.scheme and host is not None else None

@@ -46,6 +46,7 @@ LAYERS = (  # top first; a unit may import units of lower layers, and its own la
         "ptsync.source_credentials",
         "ptsync.cachefiles",
         "ptsync.clock",
+        "ptsync.shortuuid",
     ),
 )
 LAYER = {unit: depth for depth, units in enumerate(LAYERS) for unit in units}

@@ -176,15 +176,7 @@ def _find(
         return video, MatchedBy.MARKER, None
     if entry.uuid:
         return _find_pinned(system, entry, index)
-    if isinstance(entry.source, UrlSource) and live.imports:
-        found = _find_by_import(system, entry, entry.source, index, live.imports)
-        if found:
-            return found, MatchedBy.IMPORT, None
-    if isinstance(entry.source, FileSource) and live.upload_filenames:
-        found = _find_by_filename(system, entry, index, live.upload_filenames)
-        if found:
-            return found, MatchedBy.FILENAME, None
-    return None, None, None
+    return (*_find_by_source(system, entry, index, live), None)
 
 
 def _rows(
@@ -208,15 +200,7 @@ def _find_released(
     if entry.uuid:
         found = _unclaimed_unmarked(system, index, entry.uuid)
         return (found, MatchedBy.UUID, None) if found else (None, None, None)
-    if isinstance(entry.source, UrlSource) and live.imports:
-        found = _find_by_import(system, entry, entry.source, index, live.imports)
-        if found:
-            return found, MatchedBy.IMPORT, None
-    if isinstance(entry.source, FileSource) and live.upload_filenames:
-        found = _find_by_filename(system, entry, index, live.upload_filenames)
-        if found:
-            return found, MatchedBy.FILENAME, None
-    return None, None, None
+    return (*_find_by_source(system, entry, index, live), None)
 
 
 def _find_pinned(
@@ -241,6 +225,21 @@ def _unclaimed_unmarked(system: str, index: _Index, uuid: str | None) -> LiveVid
     if video.marker and video.marker.system == system:
         return None
     return video
+
+
+def _find_by_source(
+    system: str, entry: DesiredVideo, index: _Index, live: LiveState
+) -> tuple[LiveVideo | None, MatchedBy | None]:
+    """The video an entry's source made, by the import URL or the upload's file name."""
+    if isinstance(entry.source, UrlSource) and live.imports:
+        found = _find_by_import(system, entry, entry.source, index, live.imports)
+        if found:
+            return found, MatchedBy.IMPORT
+    if isinstance(entry.source, FileSource) and live.upload_filenames:
+        found = _find_by_filename(system, entry, index, live.upload_filenames)
+        if found:
+            return found, MatchedBy.FILENAME
+    return None, None
 
 
 def _find_by_import(

@@ -2,7 +2,7 @@
 
 PeerTube accepts all three wherever a video or playlist id goes (``isIdOrUUIDValid`` after
 ``toCompleteUUID``), and clients rely on the shortUUID being the flickrBase58 spelling of the
-UUID, so the fake derives it the same way instead of inventing its own.
+UUID, so the fake derives it the same way (``ptsync.shortuuid``) instead of inventing its own.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import re
 import secrets
 import uuid
 
-_ALPHABET = "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
-_INDEX = {c: i for i, c in enumerate(_ALPHABET)}
+from ptsync.shortuuid import from_short
+
 _UUID_V4 = re.compile(
     r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.I
 )
@@ -21,27 +21,6 @@ _INT = re.compile(r"^[+-]?[0-9]+$")
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
-
-
-def to_short(value: str) -> str:
-    number = int(value.replace("-", ""), 16)
-    digits = ""
-    while number:
-        number, rest = divmod(number, 58)
-        digits = _ALPHABET[rest] + digits
-    return digits.rjust(22, _ALPHABET[0])
-
-
-def from_short(value: str) -> str | None:
-    if not value or len(value) > 22 or any(c not in _INDEX for c in value):
-        return None
-    number = 0
-    for char in value:
-        number = number * 58 + _INDEX[char]
-    if number >= 1 << 128:
-        return None
-    text = f"{number:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def is_int(value: object) -> bool:

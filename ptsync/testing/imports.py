@@ -172,11 +172,7 @@ def _states(ctx: Ctx) -> set[int]:
 
 
 def _own_import(ctx: Ctx, raw: str) -> Import:
-    if not is_int(raw):
-        checker = v.Checker({})
-        checker.fail("id", raw, v.INVALID, location="params")
-        checker.raise_errors(ctx.instance)
-    record = ctx.state.imports.get(int(raw))
+    record = ctx.state.imports.get(v.path_id(raw, ctx.instance))
     if record is None:
         raise not_found("Video import not found")
     if record.user_id != ctx.me.id and ctx.me.role != ADMIN:

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
+from ptsync.shortuuid import to_short
 from ptsync.testing.bodies import Accumulator, StoredFile
 from ptsync.testing.completion import UPLOAD_SHARE
-from ptsync.testing.ids import to_short
 from ptsync.testing.profiles import V6_3, Profile
 
 ADMIN, MODERATOR, USER = 0, 1, 2

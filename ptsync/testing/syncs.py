@@ -85,11 +85,7 @@ def _ensure_enabled(state: State) -> None:
 
 
 def _own_sync(ctx: Ctx, raw: str) -> ChannelSync:
-    if not is_int(raw):
-        checker = v.Checker({})
-        checker.fail("id", raw, v.INVALID, location="params")
-        checker.raise_errors(ctx.instance)
-    sync = ctx.state.syncs.get(int(raw))
+    sync = ctx.state.syncs.get(v.path_id(raw, ctx.instance))
     if sync is None:
         raise not_found("Video channel sync not found")
     if sync.user_id != ctx.me.id and not ctx.me.is_staff:

@@ -105,6 +105,15 @@ class Checker:
             raise Problem(400, message, instance=instance, data={"invalid-params": self.errors})
 
 
+def path_id(raw: str, instance: str) -> int:
+    """A numeric id in the path (``/:id``), or PeerTube's 400 naming it (``isIdValid``)."""
+    if not is_int(raw):
+        checker = Checker({})
+        checker.fail("id", raw, INVALID, location="params")
+        checker.raise_errors(instance)
+    return int(raw)
+
+
 def video_edit(
     c: Checker,
     files: Mapping[str, list[StoredFile]] | None,

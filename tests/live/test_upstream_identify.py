@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ptsync.live.upstream import external_id, identify
-from ptsync.live.upstream.identify import full_uuid, short_uuid
+from ptsync.live.upstream.identify import full_uuid
 from ptsync.marker import ID_PATTERN
+from ptsync.shortuuid import to_short
 
 YT = "dQw4w9WgXcQ"
 UUID = "ba8ef0d1-a74d-4c1e-9990-d66fe0ac3d0b"
@@ -69,7 +70,7 @@ def test_every_peertube_spelling_on_any_host_is_one_id(url):
 
 def test_short_uuids_round_trip():
     assert full_uuid(SHORT) == UUID
-    assert short_uuid(UUID) == SHORT
+    assert to_short(UUID) == SHORT
 
 
 @pytest.mark.parametrize(

@@ -147,3 +147,24 @@ def test_import_videos_needs_http_import():
         body = {"externalChannelUrl": FEED}
         response = api(fake).post("/api/v1/video-channels/lectures/import-videos", json=body)
         assert response.status_code == 403
+
+
+def test_a_path_id_that_is_no_number_is_a_400_naming_it(fake):
+    """PeerTube's ``isIdValid`` on ``/:id``, for syncs and imports alike."""
+    client = api(fake)
+    for method, path, raw in (
+        ("DELETE", "/api/v1/video-channel-syncs/abc", "abc"),
+        ("DELETE", "/api/v1/videos/imports/abc", "abc"),
+        ("POST", "/api/v1/videos/imports/1x/cancel", "1x"),
+    ):
+        answer = client.request(method, path)
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["invalid-params"] == {
+            "id": {
+                "type": "field",
+                "value": raw,
+                "msg": "Invalid value",
+                "path": "id",
+                "location": "params",
+            }
+        }

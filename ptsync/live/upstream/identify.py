@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ptsync.live.upstream.entries import external_id
+from ptsync.shortuuid import LENGTH, from_short
 
 FEED = "feed"
 PEERTUBE = "peertube"
@@ -43,8 +44,6 @@ _PT_URL = re.compile(
 )
 _PT_SCHEME = re.compile(rf"^peertube:(?P<host>[^/]+):{_PT_ID}$")
 _LISTERS = frozenset({"YoutubeTab"})
-_ALPHABET = "123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
-_INDEX = {c: i for i, c in enumerate(_ALPHABET)}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -86,25 +85,7 @@ def full_uuid(value: str) -> str | None:
     """A UUID, from itself or from PeerTube's 22-character short form (flickrBase58)."""
     if _UUID.match(value):
         return value.lower()
-    if len(value) != 22 or any(c not in _INDEX for c in value):
-        return None
-    number = 0
-    for char in value:
-        number = number * 58 + _INDEX[char]
-    if number >= 1 << 128:
-        return None
-    text = f"{number:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
-
-
-def short_uuid(uuid: str) -> str:
-    """PeerTube's ``shortUUID`` of ``uuid``."""
-    number = int(uuid.replace("-", ""), 16)
-    digits = ""
-    while number:
-        number, rest = divmod(number, 58)
-        digits = _ALPHABET[rest] + digits
-    return digits.rjust(22, _ALPHABET[0])
+    return from_short(value) if len(value) == LENGTH else None
 
 
 def _by_extractor(url: str) -> str | None:

@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 
 from ptsync.errors import NotFound, PtsyncError, UpstreamError, UpstreamFailure
 from ptsync.live.upstream.entries import UpstreamEntry, external_id
-from ptsync.live.upstream.identify import PEERTUBE, short_uuid
+from ptsync.live.upstream.identify import PEERTUBE
+from ptsync.shortuuid import to_short
 
 PAGE = 100
 JsonGet = Callable[[str, Mapping[str, Any]], Any]
@@ -102,7 +103,7 @@ def _entry(item: Mapping[str, Any], source: ChannelSource, url: str) -> Upstream
     origin = f"{own.scheme}://{own.netloc}" if own.scheme and own.netloc else source.root
     host = urlsplit(origin).netloc.lower()
     short = item.get("shortUUID") if isinstance(item.get("shortUUID"), str) else None
-    watch = f"{origin}/w/{short or short_uuid(uuid)}"
+    watch = f"{origin}/w/{short or to_short(uuid)}"
     return UpstreamEntry(
         external_id=external_id(PEERTUBE, f"{host}:{uuid.lower()}"),
         import_url=watch,

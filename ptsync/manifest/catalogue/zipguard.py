@@ -11,7 +11,8 @@ into gigabytes. So, first, with the standard ``zipfile`` module:
   the declared size and checks the CRC, so a part cannot lie about its size);
 - no XML part with a document type declaration (entities are how XML expands);
 - the sheets' extent, read from the XML while inflating, at most MAX_CELLS cells, counted as a
-  dense reader counts them (from A1 to the last non-empty row and column).
+  dense reader counts them (from A1 to the last non-empty row and column), matching names
+  as the reader does.
 
 Memory is bounded by the chunk size, time by the bounded sizes.
 """
@@ -93,7 +94,7 @@ def _scanner(name: str, suffix: str) -> Callable[[bytes], None]:
     if suffix == ".xlsx" and re.fullmatch(r"xl/worksheets/[^/]+\.xml", name):
         return _XlsxExtent(name).feed
     if suffix == ".ods" and name == "content.xml":
-        return _OdsExtent(name).feed
+        return OdsExtent(name).feed
     return lambda chunk: None
 
 
@@ -141,24 +142,45 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _MAX_REPEAT = 1 << 31
+_TABLE, _ROW = "table:table", "table:table-row"
+_TABLE_OR_ROW = frozenset({_TABLE, _ROW})
+_CELLS = frozenset({"table:table-cell", "table:covered-table-cell"})
+_ROWS_REPEATED, _COLUMNS_REPEATED = "table:number-rows-repeated", "table:number-columns-repeated"
+# A cell with only these attributes holds no value; any other one (office:value-type,
+# office:string-value, a formula, a foreign attribute) counts it as filled.
+_EMPTY_CELL_ATTRIBUTES = frozenset(
+    {
+        "table:style-name",
+        "table:content-validation-name",
+        _COLUMNS_REPEATED,
+        "table:number-columns-spanned",
+        "table:number-rows-spanned",
+    }
+)
 
 
-class _OdsExtent:
+class OdsExtent:
     """ODS repeats rows and cells (``number-rows-repeated``): the extent counts the repeats
-    up to the last non-empty cell, per table, with expat (no DTD: refused before)."""
+    up to the last filled cell, per table, with expat.
+
+    Names are matched as written (``table:table-cell``), without namespace processing: the
+    reader (calamine) matches them so, whatever namespace a file binds ``table:`` to. A cell
+    is filled when it has any attribute but a style, a validation, a span or its repeat
+    (calamine reads ``office:string-value`` without a value type), or any element inside it;
+    the reader fills fewer. Tables, rows or cells nested in one another, and a document type
+    anywhere, are refused. One Python call per element: the handlers are kept short."""
 
     def __init__(self, name: str):
         self.name = name
-        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser = expat.ParserCreate()
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
+        self.parser.StartDoctypeDeclHandler = self._doctype
         self.row = self.rows = self.columns = self.column = self.row_repeat = 0
         self.row_filled = False
-        self.cell_start = -1  # the column of the open cell, and its repeat
-        self.cell_repeat = 1
+        self.in_table = self.in_row = False
+        self.cell_end = -1  # the open cell's end column (its start + repeat), else -1
 
     def feed(self, chunk: bytes) -> None:
         try:
@@ -166,39 +188,52 @@ class _OdsExtent:
         except expat.ExpatError as exc:
             raise TableProblem(f"not a valid .ods file ({self.name}: {exc})") from None
 
-    def _start(self, tag: str, attrs: dict[str, str]) -> None:
-        if tag == f"{_TABLE} table":
-            self.row = 0
-        elif tag == f"{_TABLE} table-row":
-            self.row_repeat = _repeat(attrs.get(f"{_TABLE} number-rows-repeated"))
-            self.column, self.row_filled = 0, False
-        elif tag in (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell"):
-            self.cell_repeat = _repeat(attrs.get(f"{_TABLE} number-columns-repeated"))
-            self.cell_start = self.column
-            if f"{_OFFICE} value-type" in attrs:
-                self._filled()
-        elif self.cell_start >= 0:  # content inside a cell (text:p): not empty
-            self._filled()
+    def _doctype(self, *_: object) -> None:
+        raise TableProblem(f"refused: {self.name} declares a document type (XML entities)")
 
-    def _filled(self) -> None:
-        self.columns = max(self.columns, self.cell_start + self.cell_repeat)
-        self.row_filled = True
-        _too_big(self.name, self.row + self.row_repeat, self.columns)
+    def _start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag in _CELLS:
+            if self.cell_end >= 0:
+                self._nested()
+            repeat = _repeat(attrs[_COLUMNS_REPEATED]) if _COLUMNS_REPEATED in attrs else 1
+            self.cell_end = end = self.column + repeat
+            if attrs and not attrs.keys() <= _EMPTY_CELL_ATTRIBUTES:
+                self.row_filled = True
+                if end > self.columns:
+                    self.columns = end
+        elif self.cell_end >= 0:  # content inside a cell (text:p): not empty
+            if tag in _TABLE_OR_ROW:
+                self._nested()
+            self.row_filled = True
+            if self.cell_end > self.columns:
+                self.columns = self.cell_end
+        elif tag == _ROW:
+            if self.in_row:
+                self._nested()
+            self.row_repeat = _repeat(attrs[_ROWS_REPEATED]) if _ROWS_REPEATED in attrs else 1
+            self.column, self.row_filled, self.in_row = 0, False, True
+        elif tag == _TABLE:
+            if self.in_table:
+                self._nested()
+            self.in_table, self.row = True, 0
+
+    def _nested(self) -> None:
+        raise TableProblem(f"refused: {self.name} nests tables, rows or cells (not a sheet)")
 
     def _end(self, tag: str) -> None:
-        if tag in (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell"):
-            self.column = self.cell_start + self.cell_repeat
-            self.cell_start = -1
-        elif tag == f"{_TABLE} table-row":
+        if tag in _CELLS:
+            self.column, self.cell_end = self.cell_end, -1
+        elif tag == _ROW:
             if self.row_filled:
                 self.rows = max(self.rows, self.row + self.row_repeat)
                 _too_big(self.name, self.rows, self.columns)
             self.row += self.row_repeat
+            self.in_row = False
+        elif tag == _TABLE:
+            self.in_table = False
 
 
-def _repeat(value: str | None) -> int:
-    if value is None:
-        return 1
+def _repeat(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
