@@ -147,10 +147,12 @@ class UrlSource:
 
     @property
     def shown(self) -> str:
-        """The URL as plans, reports and logs show it (``ptsync.redact``)."""
+        """The URL as plans, reports and logs show it (``ptsync.redact``), without data
+        yt-dlp smuggled into its fragment (a mirrored feed item's guid: ``ptsync.smuggle``)."""
         from ptsync import redact
+        from ptsync.smuggle import unsmuggle
 
-        return redact.url(self.url)
+        return redact.url(unsmuggle(self.url)[0])
 
     @property
     def identity(self) -> str:

@@ -47,6 +47,7 @@ LAYERS = (  # top first; a unit may import units of lower layers, and its own la
         "ptsync.cachefiles",
         "ptsync.clock",
         "ptsync.shortuuid",
+        "ptsync.smuggle",
     ),
 )
 LAYER = {unit: depth for depth, units in enumerate(LAYERS) for unit in units}

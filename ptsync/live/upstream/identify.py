@@ -21,17 +21,16 @@ from __future__ import annotations
 
 import functools
 import importlib
-import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from ptsync.live.upstream.entries import external_id
 from ptsync.shortuuid import LENGTH, from_short
+from ptsync.smuggle import unsmuggle
 
 FEED = "feed"
 PEERTUBE = "peertube"
-SMUGGLE = "#__youtubedl_smuggle"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 # yt-dlp's PeerTubeIE._UUID_RE and path forms, for any host
 _PT_ID = (
@@ -57,18 +56,6 @@ def identify(target_url: str) -> str | None:
     if found is not None:
         return found
     return _by_extractor(url)
-
-
-def unsmuggle(url: str) -> tuple[str, dict[str, Any]]:
-    """yt-dlp's ``unsmuggle_url`` (the same format; works without yt-dlp installed)."""
-    if SMUGGLE not in url:
-        return url, {}
-    base, _, fragment = url.rpartition("#")
-    try:
-        data = json.loads(parse_qs(fragment)["__youtubedl_smuggle"][0])
-    except (KeyError, IndexError, ValueError):
-        return url, {}
-    return base, data if isinstance(data, dict) else {}
 
 
 def peertube_id(url: str) -> str | None:

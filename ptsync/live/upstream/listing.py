@@ -24,14 +24,9 @@ from ptsync.errors import UpstreamError, UpstreamFailure
 from ptsync.live.upstream import atom, peertube, ytdlp
 from ptsync.live.upstream.cache import ListingCache
 from ptsync.live.upstream.entries import Listing, UpstreamEntry
-from ptsync.live.upstream.identify import (
-    FEED,
-    claimed_by_extractor,
-    extractor_class,
-    identify,
-    unsmuggle,
-)
+from ptsync.live.upstream.identify import FEED, claimed_by_extractor, extractor_class, identify
 from ptsync.live.upstream.problems import EntryProblem, EntryProblemKind
+from ptsync.smuggle import unsmuggle
 
 ATOM_MAX_BYTES = 32 * 2**20
 MAX_HOPS = 3  # a source answering with another source's URL, followed this often
