@@ -43,10 +43,10 @@ state now, matching by the same steps 1–3.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ptsync.clock import Clock, default
 from ptsync.live.cache import DetailCache
 from ptsync.live.details import fetch_details
 from ptsync.live.extras import fetch_extras
@@ -86,9 +86,12 @@ class PlanSettings:
     use_cache: bool = True  # mirrors' listings from the listing cache (--no-cache: listed)
     listing_max_age: float = DEFAULTS.listing_max_age  # seconds a cached listing is reused
     listing_timeout: float = DEFAULT_TIMEOUT  # seconds an upstream may stay silent
+    clock: Clock = field(default_factory=default)  # "now" for schedules, windows, the cache
 
     def listing_cache(self) -> ListingCache | None:
-        return ListingCache(ttl=self.listing_max_age) if self.use_cache else None
+        if not self.use_cache:
+            return None
+        return ListingCache(ttl=self.listing_max_age, clock=self.clock.time)
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def plan_group(
         retry_failed_imports=version.features.import_retry,
         import_retry_limit=version.features.import_retry_limit,
         caption_written_only=version.features.caption_written_only,
-        now=time.time(),
+        now=settings.clock.time(),
     )
     orphans = classify(mirrored.scopes, matching.orphans)
     videos = plan_videos(desired, matching, options, vocab, orphans)

@@ -189,6 +189,7 @@ class Run:
             use_cache=o.use_cache,  # written every run; reused only when younger than max age
             listing_max_age=o.listing_max_age,
             listing_timeout=o.timeout,
+            clock=self.clock,
         )
 
     def _detail_cache(self, target: Target) -> DetailCache:

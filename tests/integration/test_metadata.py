@@ -6,13 +6,16 @@ from __future__ import annotations
 import secrets
 import textwrap
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
+from ptsync.clock import FakeClock
 from ptsync.marker import parse_description
 from ptsync.testing import FakePeerTube
+from tests.fakeenv import cli_runner
 from tests.integration.conftest import marked_videos
 
 pytestmark = pytest.mark.timeout(90)
@@ -440,3 +443,23 @@ def test_export_writes_chapters_schedules_and_a_password_placeholder(server, cli
     assert "publishPrivacy: Unlisted" in text
     assert "# passwords: {env: PTSYNC_PASSWORDS_" in text and "only-secret" not in text
     converged(cli, target)
+
+
+def test_now_is_the_injected_clocks(tmp_path, monkeypatch, capsys, manifest):
+    """The plan's "now" (a schedule in the past, mirrors' windows) is the run's clock, not the
+    wall clock: on a clock in 2100, a publishAt of 2099 is in the past."""
+    clock = FakeClock(start=datetime(2100, 1, 1, tzinfo=UTC).timestamp())
+    with FakePeerTube(rate_limit=None, login_rate_limit=None, clock=clock) as fake:
+        fake.add_user("alice", PASSWORD)
+        fake.set_import_target(LONG, size=1000)
+        monkeypatch.setenv("PEERTUBE_URL", fake.url)
+        monkeypatch.setenv("PEERTUBE_USERNAME", "alice")
+        monkeypatch.setenv("PEERTUBE_PASSWORD", PASSWORD)
+        monkeypatch.delenv("PEERTUBE_TOKEN", raising=False)
+        monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+        cli = cli_runner(capsys, clock)
+        past = manifest(SCHEDULED.format(url=LONG, extra="publishAt: 2099-06-01T08:00:00Z"))
+        refused = cli("plan", str(past))
+        assert refused.code != 0 and "is in the past" in refused.err, refused.text
+        later = manifest(SCHEDULED.format(url=LONG, extra="publishAt: 2100-06-01T08:00:00Z"))
+        assert cli("plan", str(later)).code == 0
