@@ -238,7 +238,7 @@ class Authenticator:
                 revoked = True  # its refresh token is gone before its time
         renewed = self._store(self._grant(token, get, post, refresh=None), login=True)
         if revoked:
-            log.info(REVOKED)
+            log.warning(REVOKED)  # once: the new token is saved
         return renewed
 
     def _grant(self, old: Token | None, get: Get, post: Post, *, refresh: str | None) -> Token:

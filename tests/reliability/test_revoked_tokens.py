@@ -91,6 +91,8 @@ def test_tokens_revoked_between_plan_and_apply_cost_one_login_said_once(fake, tm
     logins = [(r.method, r.status) for r in fake.requests if r.path == TOKEN]
     assert logins == [("POST", 400), ("POST", 200)]  # the refresh refused, one password grant
     assert _logged(caplog).count(REVOKED) == 1
+    said = [r.levelno for r in caplog.records if r.getMessage() == REVOKED]
+    assert said == [logging.WARNING]  # shown without -v: the user learns why it logged in
     assert not [line for line in _logged(caplog) if PASSWORD in line]
     assert {v["name"] for v in fake.videos(USER)} == {f"New {i}" for i in range(N)}
 
