@@ -1,0 +1,95 @@
+"""Service time: how long a real PeerTube takes over each kind of request.
+
+The fake answers at once; a real server takes its time: on PeerTube 6.3 with four requests in
+flight a video's ``PUT`` takes about 170 ms, a detail ``GET`` about 25 ms, the password grant
+(bcrypt) about 70 ms. A benchmark that leaves that out measures the rate limiter's window
+arithmetic and nothing a real run pays (the last window's writes, the start-up chain).
+
+``ServiceTime`` gives seconds per method and path (a glob; the first rule that matches wins).
+The fake waits that long on its clock after the handler ran, outside the instance lock, and
+only for requests it handled: requests in flight overlap as they do on PeerTube (the figures
+are answer times measured with that many in flight, not a server's exclusive work), the rate
+limiter has counted the request on arrival as PeerTube's does, and a refused request (429) is
+answered at once. ``FakeFaults.latency`` is the network's share, before a request arrives.
+On a ``FakeClock`` it costs no wall time, like every timer of the fake.
+
+``MEASURED`` holds the lab's figures per release (see bench/README.md for how and when).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ptsync.testing.faults import path_matches
+
+
+@dataclass(frozen=True)
+class ServiceTime:
+    """Seconds per (method, path glob); ``*`` as the method matches any."""
+
+    rules: tuple[tuple[str, str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        for method, pattern, seconds in self.rules:
+            if seconds < 0 or not pattern.startswith("/"):
+                raise ValueError(
+                    f"a service time needs a path and seconds >= 0: {method} {pattern}"
+                )
+
+    @classmethod
+    def of(cls, rules: Mapping[str, float]) -> ServiceTime:
+        """From ``{"METHOD /glob": seconds}`` (first match wins, in the mapping's order)."""
+        parsed = []
+        for key, seconds in rules.items():
+            method, _, pattern = key.partition(" ")
+            parsed.append((method.upper(), pattern, float(seconds)))
+        return cls(tuple(parsed))
+
+    def seconds(self, method: str, path: str) -> float:
+        for rule_method, pattern, seconds in self.rules:
+            if rule_method in ("*", method) and path_matches(pattern, path):
+                return seconds
+        return 0.0
+
+
+NONE = ServiceTime()
+
+_VOCABULARIES = (
+    "/api/v1/config",
+    "/api/v1/videos/categories",
+    "/api/v1/videos/licences",
+    "/api/v1/videos/languages",
+    "/api/v1/videos/privacies",
+    "/api/v1/video-playlists/privacies",
+)
+
+
+def _measured(
+    *,
+    put: float,
+    detail: float,
+    page: float,
+    token: float,
+    me: float,
+    small: float,
+    playlists: float,
+) -> ServiceTime:
+    """The lab's answer times minus the fake's own, in the order the fake matches them."""
+    return ServiceTime(
+        (
+            ("POST", "/api/v1/users/token", token),
+            ("GET", "/api/v1/oauth-clients/local", small),
+            *(("GET", path, small) for path in _VOCABULARIES),
+            ("GET", "/api/v1/users/me", me),
+            ("GET", "/api/v1/users/me/videos", page),
+            ("GET", "/api/v1/accounts/*/video-playlists", playlists),
+            ("PUT", "/api/v1/videos/*/*", put),  # captions, chapters, passwords: as a PUT
+            ("GET", "/api/v1/videos/*/*", detail),
+            ("PUT", "/api/v1/videos/*", put),
+            ("GET", "/api/v1/videos/*", detail),
+        )
+    )
+
+
+MEASURED: dict[str, ServiceTime] = {}
