@@ -1,6 +1,7 @@
 """Planning, top to bottom: one manifest group and its instance in, one ``Plan`` out.
 
-    1. fetch the listing ........... /users/me/videos, 100 a page (ptsync.live.fetch)
+    1. fetch the listing ........... /users/me/videos, 100 a page (ptsync.live.fetch); the
+                                     session starts it while it reads the vocabularies
        ── mirrors (step 2, docs/mirrors.md) join here: list each mirror's upstream
           (ptsync.live.upstream) and turn its entries into desired videos, before matching
     2. match ....................... marker, pinned uuid (pure: ptsync.plan.match)
@@ -13,7 +14,8 @@
     5. chapters and passwords ...... only for entries that set them (ptsync.live.extras)
     6. diff the videos ............. pure (ptsync.plan.videos); may a changed source's file be
                                      replaced? (the run's one /config answer says)
-    7. resources ................... channels, playlists (ptsync.plan.resources)
+    7. resources ................... channels, playlists (ptsync.plan.resources); the
+                                     playlists are asked ahead, beside steps 1-6
        ── server-side channel syncs join here, as a resource like playlists
     8. notices ..................... server version, quota (asked only when uploading)
     9. the Plan .................... built once, from everything collected above
@@ -40,6 +42,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ptsync.live.ahead import ahead
 from ptsync.live.cache import DetailCache
 from ptsync.live.details import fetch_details
 from ptsync.live.extras import fetch_extras
@@ -59,7 +62,7 @@ from ptsync.plan.labels import labels_for
 from ptsync.plan.match import Matching, filename_candidates, match, needs_imports
 from ptsync.plan.needs import detail_needed, extras_needed, source_changed
 from ptsync.plan.quota import quota_notices, upload_bytes
-from ptsync.plan.resources import plan_channels, plan_playlists, playlist_notices
+from ptsync.plan.resources import LivePlaylist, plan_channels, plan_playlists, playlist_notices
 from ptsync.plan.videos import PlanOptions, plan_videos
 from ptsync.state import DesiredState, LiveState, Vocabularies
 from ptsync.store import trust
@@ -89,11 +92,15 @@ def plan_group(
     vocab: Vocabularies,
     cache: DetailCache,
     settings: PlanSettings,
+    listing: Callable[[], LiveState] | None = None,
 ) -> PlannedGroup:
+    """``listing``: the listing of step 1 when the caller started it already (``live.ahead``:
+    the session sends it while the vocabularies are read); else it is fetched here."""
     version = server_version(vocab.server_version)  # ConfigError below 6.0
+    playlists = _playlists_ahead(desired, client, vocab)  # read beside steps 1-6, used in 7
     # Mirrors (step 2, docs/mirrors.md) join here: each mirror's upstream listing
     # (ptsync.live.upstream) becomes desired videos, before anything is matched.
-    live, matching = identify(desired, client, fetch_listing(client))
+    live, matching = identify(desired, client, listing() if listing else fetch_listing(client))
     live, matching = _complete(desired, client, live, matching, cache, settings.parallelism)
     replaceable = source_changed(desired, matching) and file_replace_enabled(client)
     options = PlanOptions(
@@ -106,7 +113,9 @@ def plan_group(
         now=time.time(),
     )
     videos = plan_videos(desired, matching, options, vocab)
-    resources, resource_notices = _plan_resources(desired, client, vocab, matching, settings.prune)
+    resources, resource_notices = _plan_resources(
+        desired, client, vocab, matching, settings.prune, playlists
+    )
     changes = (*videos.changes, *resources)
     plan = Plan(
         instance_url=desired.instance_url,
@@ -169,21 +178,33 @@ def _complete(
     return live, matching
 
 
+def _playlists_ahead(
+    desired: DesiredState, client: LiveClient, vocab: Vocabularies
+) -> Callable[[], list[LivePlaylist]]:
+    """The playlists, asked while the videos are listed and detailed (nothing there needs
+    them, and step 7 always reads them)."""
+    declared = [p.external_id for p in desired.playlists]
+    return ahead(
+        lambda: fetch_playlists(client, desired.system, declared, vocab.account), "playlists"
+    )
+
+
 def _plan_resources(
     desired: DesiredState,
     client: LiveClient,
     vocab: Vocabularies,
     matching: Matching,
     prune: bool,
+    fetched_playlists: Callable[[], list[LivePlaylist]],
 ) -> tuple[list[Change], list[Notice]]:
     """Channels and playlists: one request per declared existing channel with texts, one
     listing of playlists (always: owned ones missing from the manifest are noticed, or
-    deleted with --prune), one element listing per owned playlist in the manifest.
-    Server-side channel syncs (mirrors, ``sync: server``) become a resource here the same
-    way: fetch the channel's syncs, plan them with pure functions beside these."""
+    deleted with --prune), one element listing per owned playlist in the manifest (both
+    asked ahead, ``_playlists_ahead``). Server-side channel syncs (mirrors, ``sync: server``)
+    become a resource here the same way: fetch the channel's syncs, plan them with pure
+    functions beside these."""
     channels = fetch_channels(client, desired.channels, vocab.channels)
-    declared = [p.external_id for p in desired.playlists]
-    playlists = fetch_playlists(client, desired.system, declared, vocab.account)
+    playlists = fetched_playlists()
     uuids = {m.desired.external_id: m.live.uuid for m in matching.matches if m.live}
     changes: list[Change] = [
         *plan_channels(desired.channels, channels),

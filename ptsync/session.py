@@ -27,6 +27,7 @@ from ptsync.apply.resources import apply_resources
 from ptsync.apply.warm import DetailWarmer
 from ptsync.clock import Clock, default
 from ptsync.errors import ConfigError, PlanFileError, VocabularyMiss
+from ptsync.live.ahead import ahead
 from ptsync.live.cache import DetailCache, VocabularyCache
 from ptsync.live.fetch import fetch_imports, fetch_listing
 from ptsync.live.vocab import load_vocabularies
@@ -173,13 +174,15 @@ class Run:
     def plan_target(self, target: Target, desired: DesiredState | None = None) -> PlannedGroup:
         """The plan of one group; ``desired`` instead of the manifests' own desired state
         (``ptsync adopt`` plans with uuids pinned in memory)."""
+        listing = ahead(lambda: fetch_listing(target.client), "listing")  # while resolving
         resolved = self.resolve(target)
         assert target.vocab is not None
         settings = PlanSettings(
             prune=self.options.prune, parallelism=self.options.parallelism, adopt=self.options.adopt
         )
         cache = self._detail_cache(target)
-        return plan_group(desired or resolved, target.client, target.vocab, cache, settings)
+        vocab = target.vocab
+        return plan_group(desired or resolved, target.client, vocab, cache, settings, listing)
 
     def _detail_cache(self, target: Target) -> DetailCache:
         return DetailCache(target.url, target.identity, enabled=self.options.use_cache)

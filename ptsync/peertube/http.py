@@ -175,6 +175,11 @@ class Transport:
             )
         self._exempt = exempt
 
+    def token_at_hand(self) -> bool:
+        """A token can go with a request without logging in first (public requests go
+        without one while a login is under way)."""
+        return self.auth.ready()
+
     # ------------------------------------------------------------------------------ calls
 
     def call(
