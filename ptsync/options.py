@@ -36,7 +36,10 @@ class Options:
     media_roots: tuple[str, ...] = ()  # folders local files may come from (--media-root)
     # requests
     parallelism: int = 4  # requests at the same time
-    use_cache: bool = True  # the token, vocabulary and detail caches (accelerators only)
+    use_cache: bool = True  # the token, vocabulary, detail and listing caches (accelerators)
+    # seconds a mirror's upstream listing is reused from the cache: a plan and the apply
+    # that follows it see one listing; a run after that lists the source again
+    listing_max_age: float = 0.0  # 0: list every run, so deleting the cache changes no plan
     insecure_http: bool = False  # allow plain http:// to non-loopback hosts
     rate_limit: tuple[int, float] | None = (50, 10.0)  # PeerTube's default; None: no limit
     timeout: float = 60.0  # seconds to wait for an answer

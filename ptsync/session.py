@@ -30,6 +30,7 @@ from ptsync.errors import ConfigError, PlanFileError, VocabularyMiss
 from ptsync.live.ahead import ahead
 from ptsync.live.cache import DetailCache, VocabularyCache
 from ptsync.live.fetch import fetch_imports, fetch_listing
+from ptsync.live.mirrors import fetch_syncs, identify_imports
 from ptsync.live.vocab import load_vocabularies
 from ptsync.manifest import ManifestGroup, load, resolve_group
 from ptsync.options import DEFAULT_PATHS, Options
@@ -43,10 +44,10 @@ from ptsync.peertube import (
 from ptsync.peertube.origins import check_transport
 from ptsync.plan.changes import APPLY_ORDER, Plan, Resource
 from ptsync.plan.safety import Thresholds, check_safety
-from ptsync.planner import PlannedGroup, PlanSettings, plan_group, recheck
+from ptsync.planner import PlannedGroup, PlanSettings, mirror, plan_group, recheck
 from ptsync.report import notify
 from ptsync.report.results import ApplyReport, ItemResult
-from ptsync.report.status import VideoStatus, video_statuses
+from ptsync.report.status import GroupStatus, sync_status_of, video_statuses
 from ptsync.state import DesiredState, FileSource, UrlSource, Vocabularies
 from ptsync.store import planfile
 
@@ -177,12 +178,22 @@ class Run:
         listing = ahead(lambda: fetch_listing(target.client), "listing")  # while resolving
         resolved = self.resolve(target)
         assert target.vocab is not None
-        settings = PlanSettings(
-            prune=self.options.prune, parallelism=self.options.parallelism, adopt=self.options.adopt
-        )
         cache = self._detail_cache(target)
-        vocab = target.vocab
-        return plan_group(desired or resolved, target.client, vocab, cache, settings, listing)
+        settings = self.plan_settings()
+        return plan_group(
+            desired or resolved, target.client, target.vocab, cache, settings, listing
+        )
+
+    def plan_settings(self) -> PlanSettings:
+        o = self.options
+        return PlanSettings(
+            prune=o.prune,
+            parallelism=o.parallelism,
+            adopt=o.adopt,
+            use_cache=o.use_cache,  # written every run; reused only when younger than max age
+            listing_max_age=o.listing_max_age,
+            listing_timeout=o.timeout,
+        )
 
     def _detail_cache(self, target: Target) -> DetailCache:
         return DetailCache(target.url, target.identity, enabled=self.options.use_cache)
@@ -315,12 +326,20 @@ class Run:
                 if hooks.on_notice:
                     hooks.on_notice(problem)
 
-    def status(self) -> list[tuple[DesiredState, list[VideoStatus]]]:
+    def status(self) -> list[GroupStatus]:
+        """Each group's videos (mirrored ones included: the mirrors are listed, through the
+        listing cache) and its declared channel syncs."""
         out = []
         for target in self.targets:
-            desired = self.resolve(target)
+            desired = mirror(self.resolve(target), self.plan_settings()).desired
             live = fetch_imports(target.client, fetch_listing(target.client))
-            out.append((desired, video_statuses(desired, live)))
+            live = identify_imports(desired, live)
+            assert target.vocab is not None
+            found = fetch_syncs(
+                target.client, desired, target.vocab.account, prune=False, imports=True
+            )
+            syncs = sync_status_of(desired, found.syncs, found.imports, found.disabled)
+            out.append(GroupStatus(desired, video_statuses(desired, live), syncs))
         return out
 
     def check_notify(self) -> None:
@@ -363,7 +382,8 @@ class Run:
         fresh = []
         for group in saved.groups:
             target = self._target_for(group.plan.instance_url, group.plan.system)
-            fresh.append(recheck(group, self.resolve(target), target.client))
+            desired = self.resolve(target)
+            fresh.append(recheck(group, desired, target.client, self.plan_settings()))
         return self.apply(fresh, hooks)
 
     def _target_for(self, url: str, system: str) -> Target:

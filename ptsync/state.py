@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Any
@@ -199,6 +200,26 @@ class CaptionFile:
 
 
 @dataclass(frozen=True)
+class MirrorOrigin:
+    """Where a mirrored entry comes from: the mirror that lists it (``channels[].mirrors[]``)
+    and what the listing said about it. ``url`` is the mirror's, as written (shown redacted);
+    ``match_urls`` are the exact strings a person or an older sync may have imported the same
+    upstream video from; ``published``: epoch seconds, where the source gives a date."""
+
+    url: str
+    channel: str
+    ref: SourceRef
+    published: float | None = None
+    match_urls: tuple[str, ...] = ()
+
+    @property
+    def shown(self) -> str:
+        from ptsync import redact
+
+        return redact.url(self.url)
+
+
+@dataclass(frozen=True)
 class DesiredVideo:
     """One manifest entry after defaults and label resolution.
 
@@ -221,6 +242,34 @@ class DesiredVideo:
     schedule: Schedule | None = None  # publishAt / publishPrivacy
     passwords: PasswordsRef | None = None
     lifecycle: Lifecycle = Lifecycle.MANAGED
+    mirror: MirrorOrigin | None = None  # listed by a mirror (made at plan time)
+    # a ``videos:`` entry without source whose id a mirror of its file may list: it curates
+    # that entry (fields added or overridden), and needs no source of its own
+    curates: bool = False
+
+
+@dataclass(frozen=True)
+class DesiredMirror:
+    """``channels[].mirrors[]``: an upstream listed into ``channel`` by ptsync (its entries
+    become desired videos at plan time), or with ``server`` a PeerTube channel sync.
+
+    ``fields`` and ``field_refs``: what every entry of the mirror starts from, the declaring
+    file's ``defaults`` overlaid with the channel's ``defaults`` and the channel itself."""
+
+    channel: str
+    url: str
+    ref: SourceRef  # the mirror's ``url`` line
+    since: date | None = None
+    limit: int | None = None
+    server: bool = False
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    field_refs: Mapping[str, SourceRef] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> str:
+        from ptsync import redact
+
+        return redact.url(self.url)
 
 
 @dataclass(frozen=True)
@@ -262,6 +311,12 @@ class DesiredChannel:
     name: str
     ref: SourceRef
     fields: Mapping[str, Any]
+    # ``channels[].defaults`` resolved: video fields for every video of the channel
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    default_refs: Mapping[str, SourceRef] = field(default_factory=dict)
+    # the channel has a ``mirrors:`` key: its server-side syncs are managed (pruned when
+    # undeclared); without the key they are left alone
+    manages_syncs: bool = False
 
 
 @dataclass(frozen=True)
@@ -280,6 +335,7 @@ class DesiredState:
     channels: tuple[DesiredChannel, ...] = ()
     # the manifests' ``safety:`` (maxUpdateFraction, maxDeleteFraction, minExisting) as set
     safety: Mapping[str, float] = field(default_factory=dict)
+    mirrors: tuple[DesiredMirror, ...] = ()  # in manifest order
 
 
 # ------------------------------------------------------------------------------- live state
@@ -342,6 +398,56 @@ class LiveImport:
 
 
 @dataclass(frozen=True)
+class UpstreamEntry:
+    """One entry a mirror's upstream lists (``ptsync.live.upstream``): ``external_id`` is
+    what the manifest and the marker call the video; ``import_url`` the exact string sent to
+    ``POST /videos/imports`` (the string yt-dlp returns, which is also what PeerTube's own
+    channel sync would import); ``match_urls`` other spellings of the same video a person or
+    an older sync may have imported it from, for exact ``targetUrl`` look-ups."""
+
+    external_id: str
+    import_url: str
+    title: str | None = None
+    published: datetime | None = None  # UTC, where the source says (feeds, PeerTube, YouTube*)
+    match_urls: tuple[str, ...] = ()  # import_url first
+
+    def published_on_or_after(self, since: date) -> bool:
+        """Entries without a date are kept: the source cannot say they are older."""
+        return self.published is None or self.published.date() >= since
+
+
+@dataclass(frozen=True)
+class MirrorOutcome:
+    """What listing one mirror gave the plan: its entries and the skipped ones, or why the
+    listing failed (then nothing is known about its entries)."""
+
+    mirror: DesiredMirror
+    entries: tuple[UpstreamEntry, ...] = ()
+    problems: tuple[str, ...] = ()  # one line per skipped entry (private, removed, no guid)
+    skipped: frozenset[str] = frozenset()  # ids of entries listed but skipped as private
+    failure: str | None = None  # one line: the listing failed
+
+
+@dataclass(frozen=True)
+class LiveSync:
+    """One server-side channel synchronisation (``videoChannelSync``) as the server shows it."""
+
+    id: int
+    external_url: str
+    channel_id: int
+    channel_name: str
+    state: int  # 1 waiting first run, 2 processing, 3 synced, 4 failed (a newer server may add)
+    state_label: str
+    created_at: str
+    last_sync_at: str | None  # absent until a scheduled or full run
+    video_privacy: int | None  # 8.3+
+
+    @property
+    def failed(self) -> bool:
+        return self.state == 4
+
+
+@dataclass(frozen=True)
 class Vocabularies:
     """The instance's id -> label maps, the user's channels (name -> id) and account name."""
 
@@ -360,6 +466,9 @@ class LiveState:
     videos: tuple[LiveVideo, ...]
     imports: tuple[LiveImport, ...] | None = None  # None: not fetched (nothing needed it)
     upload_filenames: Mapping[str, str] = field(default_factory=dict)  # uuid -> inputFilename
+    # import row id -> the external id of the upstream video it fetched (its ``targetUrl``
+    # identified: ``ptsync.live.upstream.identify``), for rows no mirrored entry names exactly
+    import_ids: Mapping[int, str] = field(default_factory=dict)
 
     def by_uuid(self) -> dict[str, LiveVideo]:
         return {v.uuid: v for v in self.videos}

@@ -10,6 +10,7 @@ import pytest
 
 from ptsync.cli.app import main
 from ptsync.testing import FakePeerTube
+from ptsync.testing.upstream import TestUpstream
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 GUIDE = README[README.index("## Task guide") :]
@@ -61,7 +62,11 @@ def run(command: str, capsys) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
-@pytest.mark.parametrize("index", range(len(blocks("yaml"))))
+MIRROR_URL = "https://www.youtube.com/@some-university/videos"
+PLAIN = [i for i, block in enumerate(blocks("yaml")) if MIRROR_URL not in block]
+
+
+@pytest.mark.parametrize("index", PLAIN)  # the mirror recipe needs its upstream: below
 def test_yaml_recipe_applies_and_converges(instance, capsys, index):
     instance.add_video("archive", name="Lecture 1 - Gravity")
     write_files()
@@ -114,3 +119,35 @@ def test_folder_recipe_uploads_each_file_with_its_sidecar(instance, capsys):
     assert names == ["Closing talk of the archive days", "Opening talk of the archive days"]
     code, output = run("ptsync plan manifests/ --detailed-exitcode", capsys)
     assert code == 0 and "No changes." in output, output
+
+
+def test_mirror_recipe_runs_as_written_against_a_page_served_on_loopback(instance, capsys):
+    """The recipe mirrors a YouTube channel; tests have no internet, so a page embedding the
+    channel's two videos is served on 127.0.0.1 (yt-dlp lists it as it lists any page of
+    embeds, by YouTube id, without visiting YouTube) and its URL replaces the channel's in the
+    manifest. Everything else, and every command, is as written."""
+    pytest.importorskip("yt_dlp")
+    text = recipe("mirrors:")
+    assert MIRROR_URL in text
+    with TestUpstream() as youtube:
+        youtube.add("welcome", youtube="dQw4w9WgXcQ", title="Welcome")
+        youtube.add("gravity", youtube="9bZkp7q19f0", title="Gravity")
+        Path("manifests/lectures.yaml").write_text(
+            text.replace(MIRROR_URL, f"{youtube.url}/playlist.html")
+        )
+        commands = [c for c in blocks("sh")[3].splitlines() if c.strip()]
+        for command in commands:
+            code, output = run(command, capsys)
+            assert code == 0, (command, output)
+            if "--detailed-exitcode" in command:
+                assert "No changes." in output, output
+            elif "ptsync plan" in command:
+                assert "+ create youtube:dQw4w9WgXcQ" in output, output
+    videos = {v["name"]: v for v in instance.videos("archive")}
+    # a page of embeds gives no titles (YouTube's own channel pages do): named by their ids
+    assert sorted(videos) == ["Welcome lecture (start here)", "youtube:9bZkp7q19f0"]
+    welcome = videos["Welcome lecture (start here)"]
+    assert welcome["channel"]["name"] == "lectures_channel"
+    assert welcome["category"]["id"] == 13 and sorted(welcome["tags"]) == ["lectures", "welcome"]
+    (playlist,) = [p for p in instance.playlists("archive") if p["displayName"] == "Start here"]
+    assert instance.playlist_videos(playlist["uuid"]) == [welcome["uuid"]]

@@ -1,14 +1,17 @@
-"""Carry out channel and playlist changes.
+"""Carry out channel, playlist and channel sync changes.
 
 ``Run.apply`` calls this once per resource kind, in ``APPLY_ORDER``: channels before the videos
-(which may live in a new channel), playlists after them (they list those videos). The handler
-is chosen by the change's type. Element changes are recomputed from the playlist as it is now,
-so an interrupted apply resumes where it stopped; the playlist's marker is written in the
-creating request, like a video's.
+(which may live in a new channel), playlists after them (they list those videos), channel syncs
+last. The handler is chosen by the change's type. Element changes are recomputed from the
+playlist as it is now, so an interrupted apply resumes where it stopped; the playlist's marker
+is written in the creating request, like a video's. A created sync is backfilled at once
+(``import-videos`` with its id); a backfill that fails leaves the sync, whose hourly check
+imports the source's newest entries, and the item says so (partly done).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -16,18 +19,22 @@ from functools import singledispatch
 from pathlib import Path
 from typing import Any, Protocol
 
-from ptsync.errors import PtsyncError
+from ptsync.errors import NotFound, PtsyncError
 from ptsync.marker import compose_description
 from ptsync.plan.changes import (
     Change,
     CreateChannel,
     CreatePlaylist,
+    CreateSync,
     DeletePlaylist,
+    DeleteSync,
     UpdateChannel,
     UpdatePlaylist,
+    UpdateSync,
 )
 from ptsync.plan.resources import reorder_steps
 from ptsync.report.results import ItemResult
+from ptsync.state import LiveSync
 
 log = logging.getLogger("ptsync.apply")
 UuidOf = Callable[[str], str | None]
@@ -48,6 +55,14 @@ class ResourceClient(Protocol):
     def remove_playlist_element(self, playlist: str, element_id: int) -> None: ...
     def move_playlist_element(self, playlist: str, start: int, after: int) -> None: ...
     def channels(self) -> dict[str, int]: ...
+    def create_channel_sync(
+        self, external_url: str, channel_id: int, *, privacy: int | None = None
+    ) -> LiveSync: ...
+    def import_channel_videos(
+        self, channel: str, external_url: str, sync_id: int | None = None
+    ) -> None: ...
+    def delete_channel_sync(self, sync_id: int) -> None: ...
+    def retry_import(self, import_id: int) -> None: ...
 
 
 def apply_resources(
@@ -75,7 +90,7 @@ class _Context:
 
 @singledispatch
 def _apply(change: Change, ctx: _Context) -> None:
-    raise TypeError(f"not a channel or playlist change: {change!r}")
+    raise TypeError(f"not a channel, playlist or sync change: {change!r}")
 
 
 @_apply.register
@@ -111,6 +126,48 @@ def _update_playlist(change: UpdatePlaylist, ctx: _Context) -> None:
         thumbnail = change.thumbnail.path if change.thumbnail else None
         ctx.client.update_playlist(change.uuid, _api_fields(change, ctx.client), thumbnail)
     _fill(change.uuid, change, ctx)
+
+
+@_apply.register
+def _create_sync(change: CreateSync, ctx: _Context) -> None:
+    channels = ctx.client.channels()
+    if change.channel not in channels:
+        raise PtsyncError(f"channel {change.channel!r} is not one of your channels")
+    sync = ctx.client.create_channel_sync(
+        change.url, channels[change.channel], privacy=change.privacy
+    )
+    ctx.result.note = f"sync #{sync.id} created"
+    try:
+        ctx.client.import_channel_videos(change.channel, change.url, sync.id)
+    except PtsyncError as exc:
+        ctx.result.partial = True
+        ctx.result.error = (
+            f"sync #{sync.id} created, but its backfill failed ({exc}); PeerTube's hourly "
+            "check imports the newest entries"
+        )
+        return
+    ctx.result.note = f"sync #{sync.id} created; backfill started (import-videos)"
+
+
+@_apply.register
+def _update_sync(change: UpdateSync, ctx: _Context) -> None:
+    """Each failed import retried; one refused (already retried, spent) is named, the others
+    still go."""
+    refused = []
+    for import_id in change.retry_imports:
+        try:
+            ctx.client.retry_import(import_id)
+        except PtsyncError as exc:
+            refused.append(f"#{import_id}: {exc}")
+    if refused:
+        raise PtsyncError(f"retry refused for {'; '.join(refused)}")
+    ctx.result.note = f"{len(change.retry_imports)} import(s) retried"
+
+
+@_apply.register
+def _delete_sync(change: DeleteSync, ctx: _Context) -> None:
+    with contextlib.suppress(NotFound):  # gone already: what was wanted
+        ctx.client.delete_channel_sync(change.id)
 
 
 def _fill(playlist: str, change: CreatePlaylist | UpdatePlaylist, ctx: _Context) -> None:

@@ -367,7 +367,7 @@ def _exported(exported: "Exported", format: ExportFormat, output: Path | None) -
 # ---------------------------------------------------------------------------------- status
 
 
-@command("Import and processing state of the manifest's videos; exit 1 when any failed.")
+@command("Import and processing state of the manifest's videos and syncs; exit 1 when any failed.")
 @shared(CONNECTION, MANIFESTS)
 def status(
     given: Given,
@@ -376,7 +376,8 @@ def status(
         StatusFormat, typer.Option("--format", "-f", metavar="text|json", help="Output format.")
     ] = StatusFormat.text,
 ) -> int:
-    """Import and processing state of the manifest's videos; exit 1 when any failed."""
+    """Import and processing state of the manifest's videos and channel syncs; exit 1 when
+    any failed."""
     import json
 
     from ptsync.render.status_table import render_status
@@ -387,7 +388,7 @@ def status(
     with Run(paths, given.options()) as run:
         doc = status_document(run.status())
     out(json.dumps(doc, indent=2) if format is StatusFormat.json else render_status(doc))
-    return EXIT_ERROR if doc["failed"] else EXIT_OK
+    return EXIT_ERROR if doc["failed"] or doc["syncs_failed"] else EXIT_OK
 
 
 # ---------------------------------------------------------------------------------- offline

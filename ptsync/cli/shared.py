@@ -91,6 +91,19 @@ Timeout = Annotated[
         help=f"Wait this long for each answer before retrying (default: {DEFAULT_TIMEOUT:g}).",
     ),
 ]
+ListingMaxAge = Annotated[
+    float | None,
+    _option(
+        "--listing-max-age",
+        metavar="SECONDS",
+        parser=number("--listing-max-age", float, 0.0),
+        help=(
+            "Reuse a mirror's upstream listing this young from the cache (default "
+            f"{DEFAULTS.listing_max_age:g}: list every run; new entries then show only once "
+            "the cached listing is older)."
+        ),
+    ),
+]
 RateLimit = Annotated[
     str | None,
     _option(
@@ -202,6 +215,7 @@ CONNECTION = (
     Shared("retry_backoff", RetryBackoff),
     Shared("deadline", Deadline),
     Shared("no_cache", NoCache, False),
+    Shared("listing_max_age", ListingMaxAge),
     Shared("insecure_http", InsecureHttp, False),
 )
 MANIFESTS = (Shared("media_root", MediaRoots),)
@@ -243,6 +257,7 @@ class Given(dict[str, Any]):
             "max_update_fraction": "max_update_fraction",
             "max_delete_fraction": "max_delete_fraction",
             "safety_min_existing": "safety_min_existing",
+            "listing_max_age": "listing_max_age",
         }
         for name, field in pairs.items():
             if self.get(name) is not None:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from ptsync.marker import parse_description
 from ptsync.plan.resources import LiveChannel, LivePlaylist
-from ptsync.state import Chapter, DesiredChannel, LiveImport, LiveState, LiveVideo
+from ptsync.state import Chapter, DesiredChannel, LiveImport, LiveState, LiveSync, LiveVideo
 
 
 class LiveClient(Protocol):
@@ -33,6 +33,8 @@ class LiveClient(Protocol):
     def get_channel(self, name: str) -> dict[str, Any] | None: ...
     def my_playlists(self, account: str | None = None) -> list[dict[str, Any]]: ...
     def playlist_video_uuids(self, playlist: str) -> list[tuple[int, str | None]]: ...
+    def channel_syncs(self, account: str | None = None) -> list[LiveSync]: ...
+    def iter_sync_imports(self, sync_id: int) -> Iterator[LiveImport]: ...
 
 
 def fetch_listing(client: LiveClient) -> LiveState:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,7 +39,9 @@ from ptsync.manifest.models import (
     PLAYLIST_DESCRIPTION_MAX,
     PLAYLIST_DESCRIPTION_SERVER_MAX,
     VIDEO_DESCRIPTION_MAX,
+    ChannelEntry,
     ManifestModel,
+    MirrorModel,
     PlaylistEntry,
     VideoEntry,
 )
@@ -92,7 +95,52 @@ class FileChecker:
             self._control((*at, "displayName"), channel.displayName)
             self._length((*at, "description"), channel.description, 0, 1000)
             self._length((*at, "support"), channel.support, 0, 1000)
+            self._channel_defaults(at, channel)
+            seen: dict[str, int] = {}
+            for j, mirror in enumerate(channel.mirrors or ()):
+                self.mirror((*at, "mirrors", j), mirror)
+                key = redact.identity(mirror.url)
+                if key in seen:
+                    earlier = ref_at(self.file, self.doc, (*at, "mirrors", seen[key], "url"))
+                    self.problem((*at, "mirrors", j, "url"), f"already mirrored at {earlier}")
+                seen.setdefault(key, j)
         return self.problems
+
+    def _channel_defaults(self, at: Path_, channel: ChannelEntry) -> None:
+        if channel.defaults is None:
+            return
+        values = channel.defaults.managed()
+        self.fields((*at, "defaults"), values)
+        if "channel" in values:
+            self.problem(
+                (*at, "defaults", "channel"),
+                "a channel's defaults cannot set channel: they are for this channel's videos",
+            )
+
+    def mirror(self, at: Path_, mirror: MirrorModel) -> None:
+        """Offline: an http(s) URL, a date; a server sync takes neither since nor limit (the
+        instance imports the whole source, then its newest entries hourly) and no secret in
+        its URL (PeerTube keeps it and shows it to the channel's managers)."""
+        self._url((*at, "url"), mirror.url)
+        if mirror.since is not None:
+            try:
+                since_date(mirror.since)
+            except ValueError as exc:
+                self.problem((*at, "since"), not_a_date(mirror.since, exc))
+        if mirror.sync == "server":
+            for key in ("since", "limit"):
+                if getattr(mirror, key) is not None:
+                    self.problem(
+                        (*at, key),
+                        f"{key} does not apply to sync: server (PeerTube imports the whole "
+                        "source, then its newest entries every hour)",
+                    )
+            if redact.has_secret(mirror.url):
+                self.problem(
+                    (*at, "url"),
+                    f"{redact.url(mirror.url)!r} carries a secret: a PeerTube channel sync "
+                    "keeps its URL and shows it to the channel's managers",
+                )
 
     def _items(self, section: str) -> list[tuple[int, Any]]:
         return numbered(self.model, section, self.positions)
@@ -198,7 +246,8 @@ class FileChecker:
         self.fields(at, entry.managed())
         check_entry_metadata(at, entry, self.problem)
         released = entry.lifecycle == "unmanaged"  # never created: needs no source
-        if entry.source is None and entry.uuid is None and not released:
+        curates = self.model.may_curate(entry)  # a mirror of this file brings the source
+        if entry.source is None and entry.uuid is None and not released and not curates:
             self._no_source(at, entry)
         if entry.source is not None and entry.source.url is not None:
             self._url((*at, "source", "url"), entry.source.url)
@@ -270,6 +319,22 @@ def control_character(text: str, allowed: str = "") -> tuple[int, str] | None:
 def _char_name(char: str) -> str:
     name = _CONTROL_NAMES.get(char)
     return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+def since_date(value: Any) -> date:
+    """``since:`` as a date: a YAML date, or text ``YYYY-MM-DD`` (ValueError otherwise); a
+    date and time counts by its day."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        if "T" not in text:
+            raise
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
 
 
 def duplicate_ids(entries: Sequence[tuple[str, Document, Path_, str]]) -> Iterator[Problem]:

@@ -19,11 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ptsync import redact
 from ptsync.errors import ManifestError, Problem
 from ptsync.manifest.checks import FileChecker, duplicate_ids
 from ptsync.manifest.files import AllowedFolders
 from ptsync.manifest.member import ManifestFile
-from ptsync.manifest.models import API_VERSION, EXTENSION_PREFIX, ManifestModel, VideoEntry
+from ptsync.manifest.models import (
+    API_VERSION,
+    EXTENSION_PREFIX,
+    MIRRORED_ID_MARK,
+    ManifestModel,
+    VideoEntry,
+)
 from ptsync.manifest.partial import Positions, validate
 from ptsync.manifest.problems import ref_at, suggestion
 from ptsync.manifest.yamldoc import Document, YamlProblem, parse
@@ -283,6 +290,7 @@ def _group_problems(group: ManifestGroup) -> list[Problem]:
                 uuids.append((member.path, member.doc, ("videos", i, "uuid"), entry.uuid))
     problems = list(duplicate_ids(ids)) + list(duplicate_ids(uuids))
     problems += _resource_problems(group, {i for m in group.members for i in _written_ids(m)})
+    problems += _mirror_problems(group)
     urls = {url for m in group.members if (url := _url(m))}
     if len(urls) > 1:
         first = group.members[0]
@@ -299,10 +307,13 @@ def _resource_problems(group: ManifestGroup, video_ids: set[str]) -> list[Proble
     playlists: list[tuple[str, Document, tuple[str | int, ...], str]] = []
     channels: list[tuple[str, Document, tuple[str | int, ...], str]] = []
     problems: list[Problem] = []
+    mirrored = any(m.model.declares_mirrors() for m in group.members)
     for member in group.members:
         for i, playlist in member.items("playlists"):
             playlists.append((member.path, member.doc, ("playlists", i, "id"), playlist.id))
             for j, ext_id in enumerate(playlist.videos):
+                if mirrored and MIRRORED_ID_MARK in ext_id:
+                    continue  # a mirror may list it: known once listed (plan time)
                 if ext_id not in video_ids:
                     at = ("playlists", i, "videos", j)
                     hint = suggestion(ext_id, video_ids)
@@ -311,6 +322,26 @@ def _resource_problems(group: ManifestGroup, video_ids: set[str]) -> list[Proble
         for i, channel in member.items("channels"):
             channels.append((member.path, member.doc, ("channels", i, "name"), channel.name))
     return problems + list(duplicate_ids(playlists)) + list(duplicate_ids(channels))
+
+
+def _mirror_problems(group: ManifestGroup) -> list[Problem]:
+    """One upstream mirrored twice in a group (into two channels, or in two files): its
+    entries would have two homes. Within one channel the file's own check names it."""
+    first: dict[str, SourceRef] = {}
+    problems: list[Problem] = []
+    for member in group.members:
+        for i, channel in member.items("channels"):
+            here: set[str] = set()
+            for j, mirror in enumerate(channel.mirrors or ()):
+                key = redact.identity(mirror.url)
+                ref = ref_at(member.path, member.doc, ("channels", i, "mirrors", j, "url"))
+                if key in first and key not in here:
+                    problems.append(
+                        Problem(ref, f"this upstream is already mirrored at {first[key]}")
+                    )
+                first.setdefault(key, ref)
+                here.add(key)
+    return problems
 
 
 def _written_ids(member: ManifestFile) -> list[str]:

@@ -285,6 +285,33 @@ class Instance(_Strict):
     )
 
 
+MIRRORED_ID_MARK = ":"  # every mirrored id has one: youtube:ID, feed:GUID, peertube:HOST:UUID
+
+
+class MirrorModel(_Strict):
+    """An upstream channel, playlist or feed whose entries become this channel's videos."""
+
+    url: str = Field(
+        description=(
+            "A channel, playlist or feed: anything yt-dlp lists (YouTube, Vimeo, ...; needs "
+            "ptsync[mirrors]), an RSS or Atom feed, or another PeerTube's channel (/c/NAME)."
+        )
+    )
+    since: When | None = Field(
+        None, description="Only entries published on or after this date (YYYY-MM-DD)."
+    )
+    limit: Annotated[int, Strict(), Field(ge=1)] | None = Field(
+        None, description="At most this many entries, newest first."
+    )
+    sync: Literal["server"] | None = Field(
+        None,
+        description=(
+            "server: a PeerTube channel synchronisation instead: the instance imports the "
+            "source's new entries itself (needs import.video_channel_synchronization.enabled)."
+        ),
+    )
+
+
 class ChannelEntry(_Strict):
     """A channel of this account; created when missing, its texts kept as written."""
 
@@ -295,6 +322,22 @@ class ChannelEntry(_Strict):
     displayName: str | None = Field(None, description="Shown name, 1-120 characters.")
     description: str | None = Field(None, description="Up to 1000 characters.")
     support: str | None = Field(None, description="Support text, up to 1000 characters.")
+    defaults: VideoFields | None = Field(
+        None,
+        description=(
+            "Fields every video of this channel gets (its mirrored entries, and entries whose "
+            "channel is this one): over the file's defaults, under rules and an entry's own "
+            "fields."
+        ),
+    )
+    mirrors: list[MirrorModel] | None = Field(
+        None,
+        description=(
+            "Upstream channels, playlists or feeds mirrored into this channel (a videos: entry "
+            "with a mirrored id curates it). With this key the channel's PeerTube syncs are "
+            "managed: --prune deletes those no `sync: server` mirror declares."
+        ),
+    )
 
 
 class PlaylistEntry(_Strict):
@@ -489,3 +532,17 @@ class ManifestModel(_Strict):
     context: dict[str, Any] = Field(
         default_factory=_no_keys, description="Passed through unchanged to the webhook."
     )
+
+    def declares_mirrors(self) -> bool:
+        """Some channel of this file mirrors an upstream (listed by ptsync, not a server sync)."""
+        return any(m.sync is None for c in self.channels for m in c.mirrors or ())
+
+    def may_curate(self, entry: VideoEntry) -> bool:
+        """A ``videos:`` entry without source or uuid that may curate a mirrored entry: its
+        id looks mirrored and this file declares a mirror (known only once it is listed)."""
+        return (
+            entry.source is None
+            and entry.uuid is None
+            and MIRRORED_ID_MARK in entry.id
+            and self.declares_mirrors()
+        )

@@ -24,6 +24,7 @@ from ptsync.manifest.yamldoc import Document
 
 LISTS = ("videos", "playlists", "channels", "rules", "catalogues", "folders")
 MAPPINGS = ("defaults", "instance", "files")
+NESTED = {("channels", "mirrors")}  # lists inside list items whose keys are left out one by one
 PLACEHOLDER_SYSTEM = "x"  # stands in for an invalid system so the rest can still be checked
 Positions = Mapping[str, tuple[int, ...]]
 Loc = tuple[Any, ...]
@@ -63,9 +64,11 @@ def _locs(exc: ValidationError) -> list[Loc]:
 
 
 def _unit(loc: Loc) -> Loc:
-    """What to leave out for an error at ``loc``: the key of an entry, else the top key."""
+    """What to leave out for an error at ``loc``: the key of an entry (of an item of an
+    entry's list, like ``channels[0].mirrors[1].limit``), else the top key."""
+    nested = len(loc) > 4 and (loc[0], loc[2]) in NESTED and isinstance(loc[3], int)
     if loc[0] in LISTS and len(loc) > 1 and isinstance(loc[1], int):
-        return loc[:3]
+        return loc[:5] if nested else loc[:3]
     if loc[0] in MAPPINGS and len(loc) > 1:
         return loc[:2]
     return loc[:1]
@@ -82,7 +85,7 @@ def _without(data: dict[Any, Any], dropped: set[Loc]) -> dict[Any, Any]:
             continue
         if key in LISTS and isinstance(value, list):
             value = [
-                _drop_keys(item, [loc[2] for loc in dropped if loc[:2] == (key, i) and loc[2:]])
+                _drop_paths(item, [loc[2:] for loc in dropped if loc[:2] == (key, i) and loc[2:]])
                 for i, item in enumerate(value)
                 if (key, i) not in dropped
             ]
@@ -94,6 +97,18 @@ def _without(data: dict[Any, Any], dropped: set[Loc]) -> dict[Any, Any]:
 
 def _drop_keys(item: Any, keys: list[Any]) -> Any:
     return {k: v for k, v in item.items() if k not in keys} if isinstance(item, dict) else item
+
+
+def _drop_paths(item: Any, paths: list[Loc]) -> Any:
+    """``item`` without the keys at ``paths``: ``(key,)`` or ``(list, index, key)``."""
+    if not isinstance(item, dict):
+        return item
+    kept = _drop_keys(item, [p[0] for p in paths if len(p) == 1])
+    for key, index, name in (p for p in paths if len(p) == 3):
+        inner = kept.get(key)
+        if isinstance(inner, list) and isinstance(index, int) and 0 <= index < len(inner):
+            kept[key] = [*inner[:index], _drop_keys(inner[index], [name]), *inner[index + 1 :]]
+    return kept
 
 
 def _kept_index(items: Any, key: str, dropped: set[Loc]) -> tuple[int, ...]:

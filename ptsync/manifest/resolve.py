@@ -22,6 +22,7 @@ from typing import Any
 from ptsync import source_credentials
 from ptsync.errors import Problem, VocabularyMiss
 from ptsync.fields import COMMENTS_POLICIES, DESCRIPTION_MAX, PASSWORD_PROTECTED, norm_instant
+from ptsync.manifest.checks import since_date
 from ptsync.manifest.files import DigestCache, PathProblem, local_path
 from ptsync.manifest.labels import Channels, Labels
 from ptsync.manifest.load import ManifestGroup
@@ -39,6 +40,7 @@ from ptsync.state import (
     CaptionFile,
     CredentialsRef,
     DesiredChannel,
+    DesiredMirror,
     DesiredPlaylist,
     DesiredState,
     DesiredVideo,
@@ -135,14 +137,14 @@ def resolve_group(
     declared = [c.name for m in group.members for c in m.model.channels]
     resolver = Resolver(vocab, declared, env)
     digests = digests or DigestCache(enabled=False)
-    parts = _Parts()
-    for member in group.members:
-        _resolve_member(member, resolver, digests, parts)
     channels = tuple(
-        _channel(member, i, channel)
+        _channel(member, i, channel, resolver)
         for member in group.members
         for i, channel in enumerate(member.model.channels)
     )
+    parts = _Parts(channels={c.name: c for c in channels})
+    for member in group.members:
+        _resolve_member(member, resolver, digests, parts)
     parts.file_digests.extend(p.thumbnail.digest for p in parts.playlists if p.thumbnail)
     digests.save()
     if resolver.problems:
@@ -164,6 +166,7 @@ def resolve_group(
         context=context,
         playlists=tuple(parts.playlists),
         channels=channels,
+        mirrors=tuple(parts.mirrors),
     )
 
 
@@ -184,12 +187,15 @@ class _Parts:
     rules: list[Rule] = field(default_factory=list)
     playlists: list[DesiredPlaylist] = field(default_factory=list)
     file_digests: list[str] = field(default_factory=list)
+    channels: Mapping[str, DesiredChannel] = field(default_factory=dict)  # declared, by name
+    mirrors: list[DesiredMirror] = field(default_factory=list)
 
 
 def _resolve_member(
     member: ManifestFile, resolver: Resolver, digests: DigestCache, parts: _Parts
 ) -> None:
-    """One file: its defaults apply to its own videos and playlists only."""
+    """One file: its defaults apply to its own videos, mirrors and playlists only; a
+    channel's defaults to every video of that channel, over the file's."""
     defaults = member.model.defaults.managed() if member.model.defaults else {}
     resolved_defaults = resolver.fields(member, ("defaults",), defaults)
     default_channel = {
@@ -202,14 +208,54 @@ def _resolve_member(
         own = resolver.fields(member, at, entry.managed())
         refs = dict(default_refs)
         refs.update({k: ref_at(member.path, member.doc, (*at, k)) for k in entry.managed()})
-        video = _video(member, at, entry, {**resolved_defaults, **own}, refs, resolver, digests)
+        fields = {**resolved_defaults, **own}
+        fields, refs = _with_channel_defaults(fields, refs, set(own), parts.channels)
+        video = _video(member, at, entry, fields, refs, resolver, digests)
         parts.videos[entry.id] = video
         parts.file_digests.extend(_digests_of(video))
     for i in range(len(member.model.playlists)):
         parts.playlists.append(_playlist(member, i, resolver, digests, default_channel))
+    for i, channel in member.items("channels"):
+        for j, mirror in enumerate(channel.mirrors or ()):
+            at = ("channels", i, "mirrors", j)
+            template = {**resolved_defaults, "channel": channel.name}
+            template_refs = {**default_refs, "channel": ref_at(member.path, member.doc, at)}
+            fields, refs = _with_channel_defaults(template, template_refs, set(), parts.channels)
+            parts.mirrors.append(
+                DesiredMirror(
+                    channel=channel.name,
+                    url=mirror.url,
+                    ref=ref_at(member.path, member.doc, (*at, "url")),
+                    since=since_date(mirror.since) if mirror.since is not None else None,
+                    limit=mirror.limit,
+                    server=mirror.sync == "server",
+                    fields=fields,
+                    field_refs=refs,
+                )
+            )
 
 
-def _channel(member: ManifestFile, i: int, channel: Any) -> DesiredChannel:
+def _with_channel_defaults(
+    fields: dict[str, Any],
+    refs: dict[str, Any],
+    own: set[str],
+    channels: Mapping[str, DesiredChannel],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The channel's ``defaults`` over the file's, under the entry's own fields (``own``)."""
+    channel = channels.get(fields.get("channel") or "")
+    if channel is None or not channel.defaults:
+        return fields, refs
+    fields, refs = dict(fields), dict(refs)
+    for key, value in channel.defaults.items():
+        if key not in own:
+            fields[key], refs[key] = value, channel.default_refs[key]
+    return fields, refs
+
+
+def _channel(member: ManifestFile, i: int, channel: Any, resolver: Resolver) -> DesiredChannel:
+    at: PathT = ("channels", i, "defaults")
+    given = channel.defaults.managed() if channel.defaults else {}
+    given.pop("channel", None)  # refused by the offline checks
     return DesiredChannel(
         name=channel.name,
         ref=ref_at(member.path, member.doc, ("channels", i)),
@@ -218,6 +264,9 @@ def _channel(member: ManifestFile, i: int, channel: Any) -> DesiredChannel:
             for k in ("displayName", "description", "support")
             if k in channel.model_fields_set
         },
+        defaults=resolver.fields(member, at, given),
+        default_refs={k: ref_at(member.path, member.doc, (*at, k)) for k in given},
+        manages_syncs=channel.mirrors is not None,
     )
 
 
@@ -323,6 +372,7 @@ def _video(
         schedule=schedule,
         passwords=passwords,
         lifecycle=Lifecycle(entry.lifecycle),
+        curates=member.model.may_curate(entry),
     )
 
 

@@ -469,9 +469,10 @@ class PeerTubeClient:
         with syncs.disabled_as_error():
             return syncs.created(self.transport.json("POST", syncs.SYNCS, json_body=body))
 
-    def channel_syncs(self) -> list[LiveSync]:
-        """The account's syncs, oldest first."""
-        return syncs.listed(self._pages, self.username())
+    def channel_syncs(self, account: str | None = None) -> list[LiveSync]:
+        """The account's syncs, oldest first; ``account`` (the user's account name, when
+        known) spares a ``/users/me``."""
+        return syncs.listed(self._pages, account or self.username())
 
     def delete_channel_sync(self, sync_id: int) -> None:
         """The sync goes; the videos it imported stay."""

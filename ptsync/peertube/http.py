@@ -111,12 +111,16 @@ class _LoginFailed(Exception):
 
 
 class Transport:
-    """One sender per instance; shared by threads (requests' pool is thread-safe)."""
+    """One sender per instance; shared by threads (requests' pool is thread-safe).
+
+    ``credentials`` None: an anonymous transport (another instance's public API, listed for
+    a mirror): it holds no token, logs in nowhere and sends no ``Authorization``; the rest
+    (retries, rate limit, caps, redirects only within its origin) is the same."""
 
     def __init__(
         self,
         base_url: str,
-        credentials: Credentials,
+        credentials: Credentials | None,
         settings: ClientSettings,
         sender: Sender | None = None,
     ):
@@ -125,8 +129,12 @@ class Transport:
         self.clock = settings.clock
         self.sender: Sender = sender or RequestsSender(settings.parallelism_hint)
         self._agent = f"ptsync/{__version__}"
-        self.auth = Authenticator(
-            self.base_url, credentials, use_cache=settings.use_token_cache, clock=self.clock
+        self.auth = (
+            Authenticator(
+                self.base_url, credentials, use_cache=settings.use_token_cache, clock=self.clock
+            )
+            if credentials is not None
+            else None
         )
         self.limiter = RateLimiter.shared(
             self.base_url,
@@ -141,7 +149,7 @@ class Transport:
         self._answers_lock = threading.Lock()
         self._down: str | None = None  # why the instance is gone, once the retries ran out
         self._started = self.clock.monotonic()
-        self._set_exempt(self.auth.role, "remembered from the last run")
+        self._set_exempt(self.auth.role if self.auth else None, "remembered from the last run")
 
     def close(self) -> None:
         self.sender.close()
@@ -161,7 +169,8 @@ class Transport:
         limit: administrators and moderators get none unless ``--rate-limit`` was given.
         Remembered with the cached token, so the next run starts at the right speed."""
         self._set_exempt(role_id, "from /users/me")
-        self.auth.remember_role(role_id)
+        if self.auth is not None:
+            self.auth.remember_role(role_id)
 
     def _set_exempt(self, role_id: int | None, source: str) -> None:
         exempt = role_id in STAFF_ROLES and self.limiter.limited
@@ -177,8 +186,8 @@ class Transport:
 
     def token_at_hand(self) -> bool:
         """A token can go with a request without logging in first (public requests go
-        without one while a login is under way)."""
-        return self.auth.ready()
+        without one while a login is under way); none without credentials."""
+        return self.auth is not None and self.auth.ready()
 
     # ------------------------------------------------------------------------------ calls
 
@@ -298,11 +307,11 @@ class Transport:
         credentials refused for the rest of the run (``Authenticator.refuse``)."""
         renewed = False
         while True:
-            bearer = self._bearer() if auth else None
+            bearer = self._bearer() if auth and self.auth is not None else None
             try:
                 return self._exchange(method, path, bearer, timeout, limit, **parts)
             except AuthenticationError as exc:
-                if exc.status != 401 or bearer is None:
+                if exc.status != 401 or bearer is None or self.auth is None:
                     raise
                 if renewed or self.auth.credentials.token:
                     raise self.auth.refuse(exc, self.base_url) from None
@@ -310,6 +319,7 @@ class Transport:
                 renewed = True
 
     def _bearer(self) -> str:
+        assert self.auth is not None
         try:
             return self.auth.bearer(self._login_get, self._login_post)
         except (ServerError, TransportError) as exc:
@@ -387,7 +397,8 @@ class Transport:
         if self._exempt:
             log.info("rate limited although administrator or moderator: limiting again")
             self._exempt = False
-            self.auth.remember_role(None)
+            if self.auth is not None:
+                self.auth.remember_role(None)
 
     def _send(
         self,

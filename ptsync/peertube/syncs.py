@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
 from ptsync.errors import BadResponse, PermissionDenied, SyncsDisabled
+from ptsync.state import LiveSync  # the value lives with the other live state
+
+__all__ = ["LiveSync", "SyncState", "create_body", "created", "disabled_as_error", "listed"]
 
 API = "/api/v1"
 SYNCS = f"{API}/video-channel-syncs"
@@ -31,21 +33,6 @@ class SyncState(IntEnum):
     PROCESSING = 2
     SYNCHRONIZED = 3
     FAILED = 4
-
-
-@dataclass(frozen=True)
-class LiveSync:
-    """One ``videoChannelSync`` as the server shows it."""
-
-    id: int
-    external_url: str
-    channel_id: int
-    channel_name: str
-    state: int  # a SyncState value (kept as int: a newer server may add states)
-    state_label: str
-    created_at: str
-    last_sync_at: str | None  # absent until a scheduled or full run
-    video_privacy: int | None  # 8.3+
 
 
 def parse(item: Any, method: str, endpoint: str) -> LiveSync:

@@ -43,15 +43,22 @@ class Features:
     # language, is refused for a caption (400). The plan refuses it first, at its line.
     # Read by: live.fetch → plan.server_rules.
     caption_written_only: bool
+    # The import job's ``import.videos.max_attempts`` default (3 on 8.0, 5 from 8.1): a
+    # channel sync's failed import is retried until it made that many attempts, never beyond.
+    # Read by: planner → plan.syncs.
+    import_max_attempts: int
+    # 8.3 gives a channel sync the privacy of the videos it imports (``videoPrivacy``); before,
+    # they are public. Read by: planner → plan.syncs (compared and sent only from 8.3).
+    sync_privacy: bool
 
 
 TABLE: tuple[tuple[tuple[int, int], Features], ...] = (
-    ((6, 0), Features("6.x", False, None, False, False)),
-    ((7, 0), Features("7.x", False, None, False, False)),
-    ((8, 0), Features("8.0", True, None, False, False)),
-    ((8, 1), Features("8.1", True, None, True, False)),
-    ((8, 2), Features("8.2", True, None, True, True)),
-    ((8, 3), Features("8.3", True, 5, True, True)),
+    ((6, 0), Features("6.x", False, None, False, False, 0, False)),
+    ((7, 0), Features("7.x", False, None, False, False, 0, False)),
+    ((8, 0), Features("8.0", True, None, False, False, 3, False)),
+    ((8, 1), Features("8.1", True, None, True, False, 5, False)),
+    ((8, 2), Features("8.2", True, None, True, True, 5, False)),
+    ((8, 3), Features("8.3", True, 5, True, True, 5, True)),
 )
 NEWEST = TABLE[-1]
 

@@ -36,11 +36,19 @@ class Resource(StrEnum):
     CHANNEL = "channel"
     VIDEO = "video"
     PLAYLIST = "playlist"
+    SYNC = "sync"  # a PeerTube channel synchronisation (``mirrors: [{sync: server}]``)
 
 
-APPLY_ORDER: tuple[Resource, ...] = (Resource.CHANNEL, Resource.VIDEO, Resource.PLAYLIST)
+APPLY_ORDER: tuple[Resource, ...] = (
+    Resource.CHANNEL,
+    Resource.VIDEO,
+    Resource.PLAYLIST,
+    Resource.SYNC,
+)
 """Channels first (videos and playlists may live in a channel the plan creates), then videos,
-then playlists (they list videos, including ones this apply creates)."""
+then playlists (they list videos, including ones this apply creates), then channel syncs
+(their backfill skips what the channel already imported by the same URL, ptsync's own
+mirrored creates included)."""
 
 _ACTIONS: tuple[Action, ...] = tuple(Action)
 
@@ -75,6 +83,11 @@ class NoticeKind(StrEnum):
     SCHEDULE_PASSED = "schedule-passed"  # publishAt is past and the video is published
     NOT_IN_MANIFEST = "not-in-manifest"  # owned videos absent from the manifest, no --prune
     RULES_SKIPPED = "rules-skipped"  # rules left another system's (or a released) video alone
+    MIRROR_FAILED = "mirror-failed"  # a mirror's upstream could not be listed: left as it is
+    MIRROR_ENTRY = "mirror-entry"  # an upstream entry skipped (private, removed, no guid)
+    GONE_UPSTREAM = "gone-upstream"  # owned mirrored videos no longer listed upstream
+    NOT_LISTED = "not-listed"  # a curation entry or playlist element no mirror lists now
+    SYNCS_DISABLED = "syncs-disabled"  # the instance refuses channel syncs (403)
 
 
 ATTENTION: frozenset[NoticeKind] = frozenset(
@@ -86,11 +99,15 @@ ATTENTION: frozenset[NoticeKind] = frozenset(
         NoticeKind.QUOTA,
         NoticeKind.IMPORT_FAILED,
         NoticeKind.NOT_IN_MANIFEST,
+        NoticeKind.MIRROR_FAILED,
+        NoticeKind.GONE_UPSTREAM,
+        NoticeKind.SYNCS_DISABLED,
     }
 )
 """Notices that need a person: the plan cannot converge (or will fail) until someone decides.
-``UNADOPTED`` (optional markers), ``SERVER_VERSION`` and ``RULES_SKIPPED`` (ownership held, as
-it should: two systems on one account each converge) are informational."""
+``UNADOPTED`` (optional markers), ``SERVER_VERSION``, ``RULES_SKIPPED`` (ownership held, as
+it should: two systems on one account each converge), ``MIRROR_ENTRY`` and ``NOT_LISTED``
+(upstream's own business: a private entry, a curated one not listed now) are informational."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,7 @@ class CreateVideo(Change):
     chapters: tuple[Chapter, ...] | None = None
     schedule: Schedule | None = None
     passwords_env: str | None = None  # the variable apply reads the passwords from
+    mirror: str | None = None  # the mirror that lists it (its URL, redacted)
 
     @property
     def key(self) -> str:
@@ -361,9 +379,104 @@ class DeletePlaylist(Change):
         return ()
 
 
+# ---------------------------------------------------------------------------------- syncs
+# A server-side channel sync has no marker: the manifest manages the syncs of the channels
+# that have a ``mirrors:`` key. There is no update route: a change is a delete and a create,
+# both shown (``CreateSync.replaces``, ``DeleteSync.reason``).
+
+
+def sync_key(channel: str, url: str) -> str:
+    """How a sync is named in plans and results: its channel and source (redacted)."""
+    from ptsync import redact
+
+    return f"{channel} ← {redact.url(url)}"
+
+
+@dataclass(frozen=True)
+class CreateSync(Change):
+    """A channel sync to create, then backfill (``import-videos`` with its id: the
+    documented ``/sync`` route does not exist). ``url`` holds no secret (refused offline)."""
+
+    action: ClassVar[Action] = Action.CREATE
+    resource: ClassVar[Resource] = Resource.SYNC
+
+    channel: str
+    url: str
+    privacy: int | None = None  # the synced videos' privacy (8.3+)
+    ref: SourceRef | None = None
+    replaces: int | None = None  # the sync this one replaces (deleted in the same apply)
+
+    @property
+    def key(self) -> str:
+        return sync_key(self.channel, self.url)
+
+    @property
+    def changes(self) -> tuple[FieldChange, ...]:
+        privacy = (FieldChange("privacy", None, self.privacy),) if self.privacy else ()
+        return (FieldChange("url", None, self.url), *privacy)
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        replaced = (
+            (f"replaces sync #{self.replaces} (no update route: delete + create)",)
+            if self.replaces is not None
+            else ()
+        )
+        return (*replaced, "backfill: import the source's videos (import-videos)")
+
+
+@dataclass(frozen=True)
+class UpdateSync(Change):
+    """Failed imports of a sync, retried in place (8.0+: ``POST /videos/imports/{id}/retry``)."""
+
+    action: ClassVar[Action] = Action.UPDATE
+    resource: ClassVar[Resource] = Resource.SYNC
+
+    id: int
+    channel: str
+    url: str
+    retry_imports: tuple[int, ...] = ()
+    changes: tuple[FieldChange, ...] = ()  # one per import: "import #N": failed: … → retry
+
+    @property
+    def key(self) -> str:
+        return sync_key(self.channel, self.url)
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return ()
+
+
+@dataclass(frozen=True)
+class DeleteSync(Change):
+    """A sync of a managed channel that no mirror declares (--prune), or one being replaced."""
+
+    action: ClassVar[Action] = Action.DELETE
+    resource: ClassVar[Resource] = Resource.SYNC
+
+    id: int
+    channel: str
+    url: str
+    reason: str = "not in the manifest"
+
+    @property
+    def key(self) -> str:
+        return sync_key(self.channel, self.url)
+
+    @property
+    def changes(self) -> tuple[FieldChange, ...]:
+        return ()
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return (f"sync #{self.id}: {self.reason} (its videos stay)",)
+
+
 VideoChange = CreateVideo | UpdateVideo | DeleteVideo
 ChannelChange = CreateChannel | UpdateChannel
 PlaylistChange = CreatePlaylist | UpdatePlaylist | DeletePlaylist
+SyncChange = CreateSync | UpdateSync | DeleteSync
+ResourceChange = ChannelChange | PlaylistChange | SyncChange
 
 KINDS: tuple[type[Change], ...] = (
     CreateChannel,
@@ -374,6 +487,9 @@ KINDS: tuple[type[Change], ...] = (
     CreatePlaylist,
     UpdatePlaylist,
     DeletePlaylist,
+    CreateSync,
+    UpdateSync,
+    DeleteSync,
 )
 """Every change kind; each (resource, action) pair names one (saved plans rely on it)."""
 
@@ -427,9 +543,9 @@ class Plan:
         return tuple(c for c in self.changes if isinstance(c, VideoChange))
 
     @property
-    def resources(self) -> tuple[ChannelChange | PlaylistChange, ...]:
-        """Channel and playlist changes, channels first."""
-        return tuple(c for c in self.changes if isinstance(c, ChannelChange | PlaylistChange))
+    def resources(self) -> tuple[ResourceChange, ...]:
+        """Channel, playlist and channel sync changes, in that order."""
+        return tuple(c for c in self.changes if isinstance(c, ResourceChange))
 
     def of_resource(self, resource: Resource) -> tuple[Change, ...]:
         return tuple(c for c in self.changes if c.resource is resource)

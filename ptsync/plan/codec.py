@@ -19,7 +19,7 @@ JSON shape (``format_version`` 1)::
         "thumbnail": {"path": …, "digest": …}|null,
         "captions": [{"language": …, "path": …, "digest": …}], "reason": …,
         "chapters": [{"timecode": s, "title": …}]|null, "schedule": {"update_at": …,
-        "privacy": n}|null, "passwords_env": NAME|null},
+        "privacy": n}|null, "passwords_env": NAME|null, "mirror": URL|null},
        {"action": "update", "external_id": …|null, "uuid": …, "name": …, "updated_at": …,
         "matched_by": "marker"|"uuid"|"import"|"filename"|"rule", "location": …|null,
         "changes": [{"field": …, "old": …, "new": …}], "marker": …|null, "description": …,
@@ -29,14 +29,17 @@ JSON shape (``format_version`` 1)::
         "passwords_env": NAME|null, "release": bool},
        {"action": "delete", "external_id": …, "uuid": …, "name": …, "updated_at": …,
         "reason": …}],
-     "resources": [                                 # channel, then playlist changes
-       {"action": …, "resource": "channel"|"playlist", "key": name or external id,
+     "resources": [                                 # channel, playlist, then sync changes
+       {"action": …, "resource": "channel"|"playlist"|"sync", "key": name or external id,
         "changes": [{"field": …, "old": …, "new": …}], "ops": ["add ID", "remove UUID",
         "move ID", …], …the kind's own fields:
           create/update channel: "name", and "fields" (create);
           create playlist: "external_id", "fields", "marker", "videos": [external id],
             "uuids": [uuid|null], "thumbnail";
-          update playlist: the same and "uuid"; delete playlist: "external_id", "uuid"}],
+          update playlist: the same and "uuid"; delete playlist: "external_id", "uuid";
+          create sync: "channel", "url", "privacy", "location", "replaces" (a sync id|null);
+          update sync (retry its failed imports): "id", "channel", "url", "retry_imports";
+          delete sync: "id", "channel", "url", "reason"}],
      "notices": [{"kind": …, "message": …, "external_id": …|null,
                   "location": "file:line:col:path"|null}],
      "managed_total": n, "labels": {field: {id: label}}}
@@ -66,13 +69,12 @@ from ptsync.plan.changes import (
     KINDS,
     Action,
     Change,
-    ChannelChange,
     CreateVideo,
     FieldChange,
     Notice,
     Plan,
-    PlaylistChange,
     Resource,
+    ResourceChange,
 )
 from ptsync.sourceref import SourceRef
 
@@ -141,7 +143,7 @@ def change_to_dict(change: Change) -> dict[str, Any]:
     if change.resource is not Resource.VIDEO:
         out |= {"resource": change.resource.value, "key": change.key}
     out |= _encode_fields(change)
-    if isinstance(change, ChannelChange | PlaylistChange):  # what a reviewer reads
+    if isinstance(change, ResourceChange):  # what a reviewer reads
         out.setdefault("changes", _encode(change.changes, tuple[FieldChange, ...]))
         out.setdefault("ops", list(change.ops))
     if isinstance(change, CreateVideo):  # every video change names its video

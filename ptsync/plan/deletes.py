@@ -9,14 +9,24 @@ import dataclasses
 
 from ptsync.plan.changes import DeleteVideo, Notice, NoticeKind, UpdateVideo
 from ptsync.plan.match import Matching
+from ptsync.plan.mirrors import Orphans, gone_notices
 from ptsync.plan.owners import released_ids
 from ptsync.plan.release import plan_release
 from ptsync.state import DesiredState, LiveVideo
 
 
 def plan_deletes(
-    desired: DesiredState, matching: Matching, *, prune: bool, notices: list[Notice]
+    desired: DesiredState,
+    matching: Matching,
+    *,
+    prune: bool,
+    notices: list[Notice],
+    orphans: Orphans | None = None,
 ) -> list[DeleteVideo]:
+    """``orphans``: what the mirrors say of owned videos no entry names: gone upstream
+    (noticed as such, deleted with --prune like any orphan), or held (left alone, silently:
+    a failed listing, a window that does not reach them)."""
+    orphans = orphans or Orphans()
     deletes = []
     released = released_ids(desired)
     for kept, extra in matching.extra_copies:
@@ -32,15 +42,22 @@ def plan_deletes(
         # repaired without --prune, the oldest (or the one whose import did not fail) kept.
         delete = _delete(extra, ext_id, f"duplicate of {kept.uuid}")
         deletes.append(dataclasses.replace(delete, duplicate_of=kept.uuid))
+    unlisted = [v for v in matching.orphans if v.uuid not in orphans.held]
     if prune:
-        for video in matching.orphans:
+        for video in unlisted:
             assert video.marker is not None
             if not video.marker_at_start:
                 notices.append(_not_owned_notice(video, video.marker.external_id))
                 continue
-            deletes.append(_delete(video, video.marker.external_id, "not in the manifest"))
+            where = orphans.gone.get(video.uuid)
+            reason = f"gone upstream (mirror of {where[0]})" if where else "not in the manifest"
+            deletes.append(_delete(video, video.marker.external_id, reason))
     else:
-        notices.extend(_not_in_manifest_notice(desired.system, matching))
+        ids = {v.uuid: v.marker.external_id for v in unlisted if v.marker}
+        gone = {u: where for u, where in orphans.gone.items() if u in ids}
+        notices.extend(gone_notices(gone, ids))
+        rest = [v for v in unlisted if v.uuid not in gone]
+        notices.extend(_not_in_manifest_notice(desired.system, rest))
     return deletes
 
 
@@ -56,9 +73,9 @@ def release_copies(desired: DesiredState, matching: Matching) -> list[UpdateVide
     return out
 
 
-def _not_in_manifest_notice(system: str, matching: Matching) -> list[Notice]:
+def _not_in_manifest_notice(system: str, orphans: list[LiveVideo]) -> list[Notice]:
     """Without --prune, owned videos the manifest no longer lists are counted, not hidden."""
-    ids = [v.marker.external_id for v in matching.orphans if v.marker and v.marker_at_start]
+    ids = [v.marker.external_id for v in orphans if v.marker and v.marker_at_start]
     return not_in_manifest_notice(system, ids, "video")
 
 

@@ -75,6 +75,33 @@ class _Index:
     by_marker: dict[str, list[LiveVideo]] = field(default_factory=lambda: defaultdict(list))
     by_uuid: dict[str, LiveVideo] = field(default_factory=dict)
     claimed: set[str] = field(default_factory=set)
+    imports: _Imports | None = None
+
+
+class _Imports:
+    """Import rows indexed once per matching, for mirrored entries: by exact ``targetUrl``
+    and by the upstream id the row's URL names (``LiveState.import_ids``). A mirror of
+    thousands of entries against thousands of rows costs two dictionary look-ups each."""
+
+    def __init__(self, rows: Iterable[LiveImport], ids: Mapping[int, str]):
+        self.by_url: dict[str, list[LiveImport]] = defaultdict(list)
+        self.by_id: dict[str, list[LiveImport]] = defaultdict(list)
+        for row in sorted(rows, key=lambda r: r.id):
+            if row.target_url is not None:
+                self.by_url[row.target_url].append(row)
+            if row.id in ids:
+                self.by_id[ids[row.id]].append(row)
+
+    def of(self, entry: DesiredVideo) -> list[LiveImport]:
+        """Rows of ``entry``'s upstream video: its import URL first, then other spellings
+        (``match_urls``: ``youtu.be/``, ``shorts/``, a feed item's plain link), then any row
+        whose URL names the same upstream video (a channel sync's smuggled fragment)."""
+        assert entry.mirror is not None and isinstance(entry.source, UrlSource)
+        found: dict[int, LiveImport] = {}
+        for url in (entry.source.url, *entry.mirror.match_urls):
+            found.update((r.id, r) for r in self.by_url.get(url, ()))
+        found.update((r.id, r) for r in self.by_id.get(entry.external_id, ()))
+        return list(found.values())
 
 
 def _index(system: str, videos: Iterable[LiveVideo]) -> _Index:
@@ -96,6 +123,8 @@ def _precedence(video: LiveVideo) -> tuple[bool, bool, int]:
 
 def match(desired: DesiredState, live: LiveState) -> Matching:
     index = _index(desired.system, live.videos)
+    if live.imports and any(e.mirror for e in desired.videos.values()):
+        index.imports = _Imports(live.imports, live.import_ids)
     found_for: dict[str, Match] = {}
     problems: list[Problem] = []
     extra: list[tuple[LiveVideo, LiveVideo]] = []
@@ -111,7 +140,7 @@ def match(desired: DesiredState, live: LiveState) -> Matching:
             extra.extend((found, c) for c in copies if c.uuid != found.uuid)
             for copy in copies:
                 index.claimed.add(copy.uuid)
-        found_for[entry.external_id] = _with_imports(Match(entry, found, by), live.imports)
+        found_for[entry.external_id] = _with_imports(Match(entry, found, by), live.imports, index)
     matches = [found_for[ext_id] for ext_id in desired.videos]
     orphans = [
         copies[0]
@@ -156,6 +185,18 @@ def _find(
         if found:
             return found, MatchedBy.FILENAME, None
     return None, None, None
+
+
+def _rows(
+    entry: DesiredVideo, source: UrlSource, index: _Index, imports: Iterable[LiveImport]
+) -> list[LiveImport]:
+    """The import rows that may be ``entry``'s, oldest first: by the index for a mirrored
+    entry, else by its URL (exact first, then the same URL with other credentials)."""
+    if entry.mirror is not None and index.imports is not None:
+        return index.imports.of(entry)
+    rows = sorted(imports, key=lambda r: r.id)
+    exact = [r for r in rows if r.target_url == source.url]  # before rows of another signature
+    return exact + [r for r in rows if r not in exact and same_source(r, source)]
 
 
 def _find_released(
@@ -209,9 +250,7 @@ def _find_by_import(
     index: _Index,
     imports: Iterable[LiveImport],
 ) -> LiveVideo | None:
-    rows = sorted(imports, key=lambda r: r.id)
-    exact = [r for r in rows if r.target_url == source.url]  # before rows of another signature
-    for row in exact + [r for r in rows if r not in exact and same_source(r, source)]:
+    for row in _rows(entry, source, index, imports):
         video = _unclaimed_unmarked(system, index, row.video_uuid)
         if video is not None:
             return video
@@ -236,7 +275,7 @@ def _find_by_filename(
     return None
 
 
-def _with_imports(found: Match, imports: tuple[LiveImport, ...] | None) -> Match:
+def _with_imports(found: Match, imports: tuple[LiveImport, ...] | None, index: _Index) -> Match:
     """Attach the latest import of an unmatched URL entry, or the failed import of a video
     that 8.x kept in state "Import failed": failed ones are retried."""
     entry, live = found.desired, found.live
@@ -249,8 +288,8 @@ def _with_imports(found: Match, imports: tuple[LiveImport, ...] | None) -> Match
         return Match(entry, live, found.by, _latest(own))
     if not isinstance(entry.source, UrlSource):
         return found
-    source = entry.source
-    failed = [r for r in imports if r.failed and r.video_uuid is None and same_source(r, source)]
+    rows = _rows(entry, entry.source, index, imports)
+    failed = [r for r in rows if r.failed and r.video_uuid is None]
     return Match(entry, None, None, _latest(failed))
 
 

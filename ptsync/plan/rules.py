@@ -1,6 +1,7 @@
 """Bulk rules: ``match`` selects live videos, listed in the manifest or not; ``set`` manages them.
 
-Precedence for a listed video: its own fields > rules (later rules win) > the file's defaults.
+Precedence for a listed video: its own fields > rules (later rules win) > its channel's
+defaults (``channels[].defaults``) > the file's defaults.
 An unlisted video gets only what rules set; rules never touch its description or marker.
 
 Ownership holds for rules as for entries: a video that carries another system's marker, or
@@ -11,6 +12,7 @@ pinned uuid, import URL or upload filename), is changed only by a rule whose mat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -76,12 +78,16 @@ def set_by_rules(rules: Iterable[Rule], view: Mapping[str, Any]) -> dict[str, An
     return result
 
 
+_DEFAULTS_PATH = re.compile(r"^(?:channels\[\d+\]\.)?defaults(?:\.|$)")
+
+
 def explicit_fields(entry: DesiredVideo) -> set[str]:
-    """Fields the entry sets itself, as opposed to inheriting them from ``defaults``."""
+    """Fields the entry sets itself, as opposed to inheriting them from the file's
+    ``defaults`` or its channel's (``channels[].defaults``)."""
     return {
         name
         for name in entry.fields
-        if not (ref := entry.field_refs.get(name)) or not ref.path.startswith("defaults")
+        if not (ref := entry.field_refs.get(name)) or not _DEFAULTS_PATH.match(ref.path)
     }
 
 

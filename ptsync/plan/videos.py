@@ -43,6 +43,7 @@ from ptsync.plan.chapters_passwords import (
 from ptsync.plan.deletes import plan_deletes, release_copies
 from ptsync.plan.diff import diff_fields, diff_files
 from ptsync.plan.match import Match, Matching
+from ptsync.plan.mirrors import Orphans, not_listed_notice, upstream_date
 from ptsync.plan.owners import (
     duplicate_notice,
     foreign_owner,
@@ -95,6 +96,7 @@ def plan_videos(
     matching: Matching,
     options: PlanOptions = PlanOptions(),
     vocab: Vocabularies | None = None,  # the instance's languages (captions it refuses)
+    orphans: Orphans | None = None,  # what the mirrors say of unlisted owned videos
 ) -> VideoPlan:
     changes: list[Change] = []
     notices: list[Notice] = []
@@ -113,7 +115,9 @@ def plan_videos(
     ruled = plan_rule_updates(desired, matching)
     changes.extend(ruled.changes)
     notices.extend(ruled.notices)
-    changes.extend(plan_deletes(desired, matching, prune=options.prune, notices=notices))
+    changes.extend(
+        plan_deletes(desired, matching, prune=options.prune, notices=notices, orphans=orphans)
+    )
     changes.extend(release_copies(desired, matching))
     if problems:
         raise ManifestError(problems)
@@ -228,6 +232,9 @@ def _plan_create(
 ) -> Change | None:
     entry = found.desired
     fields = rules_mod.effective_fields(entry, desired.rules, None)
+    if entry.source is None and entry.curates:  # its mirror does not list it (now)
+        notices.append(not_listed_notice(entry))
+        return None
     if entry.source is None:
         problems.append(
             Problem(
@@ -268,7 +275,7 @@ def _create(
         error = error[:200]
         reason = f"retry: import #{row.id} {row.state_label.lower() or 'failed'}: {error}"
     is_url = isinstance(source, UrlSource)
-    annotations = {"src": source.digest}
+    annotations = {"src": source.digest, **upstream_date(entry)}
     if entry.schedule is not None:
         annotations[SCHEDULE_ANNOTATION] = annotation_for(entry.schedule)
     return CreateVideo(
@@ -286,6 +293,7 @@ def _create(
         chapters=create_chapters(entry, normalise("description", fields.get("description"))),
         schedule=entry.schedule,
         passwords_env=passwords_env,
+        mirror=entry.mirror.shown if entry.mirror else None,
     )
 
 
@@ -304,6 +312,8 @@ def _plan_update(
     timing = plan_schedule(entry, live, dict(own_marker.annotations) if own_marker else {},
                            options.now or 0.0)  # fmt: skip
     fields, annotations = _scheduled(fields, files.annotations, timing)
+    if own_marker is None:  # adopted (or its marker restored): a mirrored one gets its date
+        annotations = {**upstream_date(entry), **annotations}
     notices.extend(timing.notices)
     passwords = plan_passwords(entry, fields, live)
     problems.extend([*timing.problems, *chapter_problems(entry, live)])

@@ -26,11 +26,10 @@ from typing import Any
 
 from ptsync.plan.changes import (
     Action,
-    ChannelChange,
     CreateVideo,
     DeleteVideo,
     Plan,
-    PlaylistChange,
+    ResourceChange,
     UpdateVideo,
     VideoChange,
 )
@@ -102,7 +101,7 @@ def _special(field: str, old: Any, new: Any) -> str | None:
     return "<br>".join([cell, *(text(line) for line in rest)])
 
 
-def _resource_row(change: ChannelChange | PlaylistChange, plan: Plan) -> str:
+def _resource_row(change: ResourceChange, plan: Plan) -> str:
     what = []
     for c in change.changes:
         key = label_field(change.resource, c.field)
@@ -127,7 +126,7 @@ def _diffs(plan: Plan) -> list[str]:
     """One fenced ``diff`` block per changed long text."""
     out: list[str] = []
     for change in plan.changes:
-        if not isinstance(change, UpdateVideo | ChannelChange | PlaylistChange):
+        if not isinstance(change, UpdateVideo | ResourceChange):
             continue
         for c in change.changes:
             if change.action is Action.UPDATE and _diffed(c.field, c.old, c.new):
@@ -194,6 +193,8 @@ def _title(change: VideoChange) -> str:
 def _what(change: VideoChange, plan: Plan) -> str:
     if isinstance(change, CreateVideo):
         what = f"{text(change.method)} from {code(change.source)}"
+        if change.mirror:
+            what += f", mirror of {code(change.mirror)}"
         return f"{what} ({text(change.reason)})" if change.reason else what
     if isinstance(change, UpdateVideo):
         labels = plan.labels

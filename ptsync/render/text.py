@@ -20,13 +20,12 @@ from ptsync.fields import VIDEO_FIELDS
 from ptsync.plan.changes import (
     Action,
     Change,
-    ChannelChange,
     CreateVideo,
     DeleteVideo,
     MatchedBy,
     Notice,
     Plan,
-    PlaylistChange,
+    ResourceChange,
     UpdateVideo,
     VideoChange,
 )
@@ -70,7 +69,7 @@ def render_text(plan: Plan, *, color: bool = False, width: int = PLAIN_WIDTH) ->
     return _to_string(lines, color, width)
 
 
-def _resource_lines(change: ChannelChange | PlaylistChange, plan: Plan, width: int) -> list[Text]:
+def _resource_lines(change: ResourceChange, plan: Plan, width: int) -> list[Text]:
     style = _STYLE[change.action]
     sign = _SIGN[change.action]
     head = Text(f"  {sign} {change.action} {change.resource} ", style=f"bold {style}")
@@ -196,7 +195,8 @@ _ORDER = {name: i for i, name in enumerate(VIDEO_FIELDS)}
 
 def _change_lines(change: VideoChange, plan: Plan, width: int) -> list[Text]:
     if isinstance(change, CreateVideo):
-        head = _header(change, change.external_id, f"({change.method} {change.source})")
+        mirror = f", mirror of {change.mirror}" if change.mirror else ""
+        head = _header(change, change.external_id, f"({change.method} {change.source}{mirror})")
         body = [
             line
             for name, value in sorted(change.fields.items(), key=lambda kv: _ORDER.get(kv[0], 99))

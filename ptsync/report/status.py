@@ -1,18 +1,21 @@
-"""``ptsync status``: where each manifest video stands on the server, with job-like totals.
+"""``ptsync status``: where each manifest video stands on the server, with job-like totals,
+and where each declared channel sync stands.
 
-Pure: built from the desired state, the owned videos and the import rows (all fetched with list
-requests). A video is *completed* once published; *failed* when its last import failed or its
-transcoding failed; everything else is in progress or not created yet.
+Pure: built from the desired state (mirrored entries included), the owned videos and the import
+rows (all fetched with list requests), the account's syncs and their imports. A video is
+*completed* once published; *failed* when its last import failed or its transcoding failed;
+everything else is in progress or not created yet. A sync is failed when the server says so
+(state "Failed") or one of its imports failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ptsync import redact
-from ptsync.plan.match import Match, match, same_source
+from ptsync.plan.match import Match, match
 from ptsync.report.results import first_line
 from ptsync.state import (
     DesiredState,
@@ -20,6 +23,7 @@ from ptsync.state import (
     Lifecycle,
     LiveImport,
     LiveState,
+    LiveSync,
     UrlSource,
     VideoState,
 )
@@ -60,25 +64,49 @@ class VideoStatus:
 
 def video_statuses(desired: DesiredState, live: LiveState) -> list[VideoStatus]:
     """Every managed entry (one with ``lifecycle: unmanaged`` is let go: not reported)."""
+    rows = _Rows(live)
     return [
-        _status(found, live.imports or ())
+        _status(found, rows)
         for found in match(desired, live).matches
         if found.desired.lifecycle is Lifecycle.MANAGED
     ]
 
 
-def _latest_import(found: Match, imports: Iterable[LiveImport]) -> LiveImport | None:
-    source = found.desired.source
-    if not isinstance(source, UrlSource):
-        return None
-    rows = [r for r in imports if same_source(r, source)]
+class _Rows:
+    """The import rows by source identity (each row's URL redacted once) and, for mirrored
+    entries, by the upstream id the row's URL names: thousands of entries against thousands
+    of rows cost a look-up each."""
+
+    def __init__(self, live: LiveState):
+        self.by_identity: dict[str, list[LiveImport]] = {}
+        self.by_id: dict[str, list[LiveImport]] = {}
+        for row in live.imports or ():
+            if row.target_url is not None:
+                self.by_identity.setdefault(redact.identity(row.target_url), []).append(row)
+            if row.id in live.import_ids:
+                self.by_id.setdefault(live.import_ids[row.id], []).append(row)
+
+    def of(self, found: Match) -> list[LiveImport]:
+        source = found.desired.source
+        if not isinstance(source, UrlSource):
+            return []
+        rows = {r.id: r for r in self.by_identity.get(source.identity, ())}
+        if found.desired.mirror is not None:
+            rows.update((r.id, r) for r in self.by_id.get(found.desired.external_id, ()))
+            for url in found.desired.mirror.match_urls:
+                rows.update((r.id, r) for r in self.by_identity.get(redact.identity(url), ()))
+        return list(rows.values())
+
+
+def _latest_import(found: Match, rows: _Rows) -> LiveImport | None:
+    candidates = rows.of(found)
     if found.live is not None:
-        rows = [r for r in rows if r.video_uuid == found.live.uuid] or rows
-    return max(rows, key=lambda r: r.id) if rows else None
+        candidates = [r for r in candidates if r.video_uuid == found.live.uuid] or candidates
+    return max(candidates, key=lambda r: r.id) if candidates else None
 
 
-def _status(found: Match, imports: Iterable[LiveImport]) -> VideoStatus:
-    row = _latest_import(found, imports)
+def _status(found: Match, rows: _Rows) -> VideoStatus:
+    row = _latest_import(found, rows)
     import_state = ImportState.label_of(row.state) if row else None
     video = found.live
     ext_id = found.desired.external_id
@@ -102,6 +130,70 @@ def _error(row: LiveImport) -> str:
     return first_line(redact.text(row.error or ""))
 
 
+@dataclass(frozen=True)
+class SyncStatus:
+    channel: str
+    url: str  # redacted
+    state: str  # not created | waiting first run | processing | synchronized | failed | disabled
+    id: int | None = None
+    last_sync_at: str | None = None
+    imports: int = 0
+    failed_imports: int = 0
+    detail: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.state == "failed" or self.failed_imports > 0
+
+
+@dataclass(frozen=True)
+class GroupStatus:
+    desired: DesiredState
+    videos: list[VideoStatus]
+    syncs: list[SyncStatus] = field(default_factory=list)
+
+
+def sync_status_of(
+    desired: DesiredState,
+    syncs: Sequence[LiveSync] | None,
+    imports: Mapping[int, Sequence[LiveImport]],
+    disabled: str | None = None,
+) -> list[SyncStatus]:
+    """Each ``sync: server`` mirror: the oldest live sync of its channel and URL, if any."""
+    out = []
+    for mirror in desired.mirrors:
+        if not mirror.server:
+            continue
+        if disabled is not None:
+            out.append(SyncStatus(mirror.channel, mirror.shown, "disabled", detail=disabled))
+            continue
+        found = sorted(
+            (
+                s
+                for s in syncs or ()
+                if (s.channel_name, s.external_url) == (mirror.channel, mirror.url)
+            ),
+            key=lambda s: s.id,
+        )
+        if not found:
+            out.append(SyncStatus(mirror.channel, mirror.shown, "not created"))
+            continue
+        sync = found[0]
+        rows = imports.get(sync.id, ())
+        out.append(
+            SyncStatus(
+                mirror.channel,
+                mirror.shown,
+                "failed" if sync.failed else (sync.state_label.lower() or str(sync.state)),
+                sync.id,
+                sync.last_sync_at,
+                len(rows),
+                sum(1 for r in rows if r.failed),
+            )
+        )
+    return out
+
+
 def totals(statuses: list[VideoStatus]) -> dict[str, Any]:
     total = len(statuses)
     completed = sum(1 for s in statuses if s.completed)
@@ -110,18 +202,21 @@ def totals(statuses: list[VideoStatus]) -> dict[str, Any]:
     return {"total": total, "completed": completed, "failed": failed, "progress_percent": percent}
 
 
-def status_document(groups: list[tuple[DesiredState, list[VideoStatus]]]) -> dict[str, Any]:
-    everything = [s for _, statuses in groups for s in statuses]
+def status_document(groups: list[GroupStatus]) -> dict[str, Any]:
+    everything = [s for group in groups for s in group.videos]
+    syncs = [s for group in groups for s in group.syncs]
     return {
         "format_version": 1,
         **totals(everything),
+        "syncs_failed": sum(1 for s in syncs if s.failed),
         "groups": [
             {
-                "instance": desired.instance_url,
-                "system": desired.system,
-                **totals(statuses),
-                "videos": [asdict(s) for s in statuses],
+                "instance": group.desired.instance_url,
+                "system": group.desired.system,
+                **totals(group.videos),
+                "videos": [asdict(s) for s in group.videos],
+                "syncs": [asdict(s) for s in group.syncs],
             }
-            for desired, statuses in groups
+            for group in groups
         ],
     }

@@ -17,6 +17,10 @@ change must touch only what the plan could have touched:
   video an entry matches;
 - a create: an entry of the manifests, with their source and this entry's marker;
 - a playlist update or delete: a playlist carrying this system's marker for that id;
+- a channel sync create: a ``sync: server`` mirror of the manifests (channel, URL, privacy);
+  a sync delete or retry: a sync on a channel whose syncs the manifests manage (it has a
+  ``mirrors:`` key), a declared one deleted only when a create replaces it or as a younger
+  duplicate, a retry only of that sync's own failed imports;
 - every local file a change sends: one the manifests name (they are checked against the
   allowed folders), so an edited path cannot upload another file.
 
@@ -27,25 +31,38 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ptsync.errors import UntrustedPlan
 from ptsync.plan.changes import (
     CreateMethod,
     CreatePlaylist,
+    CreateSync,
     CreateVideo,
     DeletePlaylist,
+    DeleteSync,
     DeleteVideo,
     Plan,
     UpdateChannel,
     UpdatePlaylist,
+    UpdateSync,
     UpdateVideo,
 )
 from ptsync.plan.match import Match, Matching
 from ptsync.plan.owners import foreign_owner
 from ptsync.plan.release import carries_marker
 from ptsync.plan.resources import LivePlaylist
-from ptsync.state import DesiredState, FileSource, Lifecycle, LiveVideo, UrlSource
+from ptsync.state import (
+    DesiredMirror,
+    DesiredState,
+    FileSource,
+    Lifecycle,
+    LiveImport,
+    LiveSync,
+    LiveVideo,
+    UrlSource,
+)
 
 
 def needs_more_than_the_listing(plan: Plan, matching: Matching) -> bool:
@@ -66,17 +83,32 @@ def touches_playlists(plan: Plan) -> bool:
     return any(isinstance(c, UpdatePlaylist | DeletePlaylist) for c in plan.changes)
 
 
+def touches_syncs(plan: Plan) -> bool:
+    """The plan retries or deletes a channel sync (then the account's syncs are listed)."""
+    return any(isinstance(c, UpdateSync | DeleteSync) for c in plan.changes)
+
+
+@dataclass(frozen=True)
+class SyncsNow:
+    """The account's channel syncs now, and the imports of those the plan retries."""
+
+    syncs: tuple[LiveSync, ...]
+    imports: Mapping[int, tuple[LiveImport, ...]]
+
+
 def check_trusted(
     plan: Plan,
     desired: DesiredState,
     live_videos: Sequence[LiveVideo],
     matching: Matching,
     playlists: Sequence[LivePlaylist] | None = None,
+    syncs: SyncsNow | None = None,
 ) -> None:
     """UntrustedPlan (exit 4) naming every change that touches what it may not."""
     reasons = [
         *_video_reasons(plan, desired, live_videos, matching),
         *_resource_reasons(plan, desired, playlists),
+        *_sync_reasons(plan, desired, syncs),
         *_file_reasons(plan, desired),
     ]
     if reasons:
@@ -220,6 +252,59 @@ def _resource_reasons(
                     f"{change.action} playlist {change.external_id}: playlist {found.uuid} "
                     f"({found.display_name!r}) carries {owner}"
                 )
+
+
+# ---------------------------------------------------------------------------------- syncs
+
+
+def _sync_reasons(plan: Plan, desired: DesiredState, now: SyncsNow | None) -> Iterator[str]:
+    wanted = {(m.channel, m.url): m for m in desired.mirrors if m.server}
+    managed = {c.name for c in desired.channels if c.manages_syncs}
+    by_id = {s.id: s for s in now.syncs} if now is not None else {}
+    replaced = {c.replaces for c in plan.of(CreateSync) if c.replaces is not None}
+    for change in plan.resources:
+        if isinstance(change, CreateSync):
+            mirror = wanted.get((change.channel, change.url))
+            if mirror is None:
+                yield f"create sync {change.key}: no sync: server mirror declares it"
+            elif change.privacy is not None and change.privacy != mirror.fields.get("privacy"):
+                yield f"create sync {change.key}: its privacy is not the channel's"
+        elif isinstance(change, UpdateSync | DeleteSync):
+            found = by_id.get(change.id)
+            if found is None:
+                continue  # gone since: applying it fails on that item, nothing else is touched
+            what = f"{change.action} sync #{change.id}"
+            if found.channel_name not in managed:
+                yield f"{what}: channel {found.channel_name} has no mirrors: in the manifests"
+            elif isinstance(change, DeleteSync):
+                if _kept(found, wanted, now, replaced):
+                    yield f"{what}: a sync: server mirror declares it"
+            elif (found.channel_name, found.external_url) not in wanted:
+                yield f"{what}: no sync: server mirror declares it"
+            else:
+                rows = {r.id: r for r in (now.imports.get(change.id, ()) if now else ())}
+                stray = [i for i in change.retry_imports if i not in rows or not rows[i].failed]
+                if stray:
+                    shown = ", ".join(f"#{i}" for i in stray)
+                    yield f"{what}: {shown} is not a failed import of this sync"
+
+
+def _kept(
+    sync: LiveSync,
+    wanted: Mapping[tuple[str, str], DesiredMirror],
+    now: SyncsNow | None,
+    replaced: set[int],
+) -> bool:
+    """A declared sync that is neither replaced nor a younger duplicate: deleting it would
+    undo the manifest."""
+    if (sync.channel_name, sync.external_url) not in wanted or sync.id in replaced:
+        return False
+    twins = [
+        s
+        for s in (now.syncs if now else ())
+        if (s.channel_name, s.external_url) == (sync.channel_name, sync.external_url)
+    ]
+    return min(s.id for s in twins) == sync.id
 
 
 # ---------------------------------------------------------------------------------- files

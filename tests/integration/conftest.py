@@ -44,7 +44,7 @@ class Backend:
 
 # Every integration test runs on the oldest and the newest profile; 7.3, 8.0 and 8.2 (the
 # releases between them that real acceptance runs use) get a smoke run of the core loop, rule
-# ownership, playlists and catalogues, to keep CI short. 8.1's differences (thumbnails) are all
+# ownership, playlists, catalogues and mirrors, to keep CI short. 8.1's differences (thumbnails) are all
 # in 8.3; tests/testing covers every profile field by field.
 PROFILES = ("6.3", "8.3")
 SMOKE_PROFILES = ("6.3", "7.3", "8.0", "8.2", "8.3")
@@ -55,6 +55,7 @@ SMOKE_ALL_PROFILES = (
     "test_rules_ownership",
     "test_playlists_channels",
     "test_catalogues",
+    "test_mirrors_smoke",
 )
 
 

@@ -4,6 +4,8 @@ A fake upgraded between two plans (7.3 → 8.0: a failed import is kept and retr
 from 8.0) must give the warm plan exactly the ``--no-cache`` plan; 8.3 refuses a sixth retry,
 8.2 a caption in a sign language: both are said by the plan, before any request that the
 server would refuse.
+
+Each fake and the CLI run in this process share one ``FakeClock``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from ptsync.clock import FakeClock
 from ptsync.testing import FakePeerTube
 from tests.fakeenv import PASSWORD, USER, cli_runner, point_at
 
@@ -28,13 +31,18 @@ VOCABULARY_PATHS = {
 
 
 @pytest.fixture
-def cli(capsys):
-    return cli_runner(capsys)
+def clock() -> FakeClock:
+    return FakeClock()
 
 
-def _server(version: str) -> FakePeerTube:
+@pytest.fixture
+def cli(capsys, clock):
+    return cli_runner(capsys, clock)
+
+
+def _server(version: str, clock: FakeClock) -> FakePeerTube:
     server = FakePeerTube(
-        rate_limit=None, login_rate_limit=None, import_duration=None, version=version
+        rate_limit=None, login_rate_limit=None, import_duration=None, version=version, clock=clock
     )
     server.start()
     server.add_user(USER, PASSWORD)
@@ -43,8 +51,8 @@ def _server(version: str) -> FakePeerTube:
 
 
 @pytest.fixture
-def upgraded(monkeypatch, tmp_path) -> Iterator[FakePeerTube]:
-    server = _server("7.3")
+def upgraded(monkeypatch, tmp_path, clock) -> Iterator[FakePeerTube]:
+    server = _server("7.3", clock)
     point_at(monkeypatch, server, tmp_path / "cache")
     try:
         yield server
@@ -94,9 +102,9 @@ def test_an_upgrade_between_two_plans_changes_the_plan_as_no_cache_would(upgrade
 
 
 def test_8_3_refuses_a_retry_after_max_attempts_and_the_plan_says_delete(
-    monkeypatch, tmp_path, cli
+    monkeypatch, tmp_path, cli, clock
 ):
-    server = _server("8.3")
+    server = _server("8.3", clock)
     point_at(monkeypatch, server, tmp_path / "cache")
     try:
         manifest = _manifest(tmp_path)
@@ -119,9 +127,9 @@ def test_8_3_refuses_a_retry_after_max_attempts_and_the_plan_says_delete(
 
 @pytest.mark.parametrize("version", ["8.0", "8.2"])
 def test_a_caption_in_a_sign_language_is_refused_by_the_plan_from_8_2(
-    monkeypatch, tmp_path, cli, version
+    monkeypatch, tmp_path, cli, clock, version
 ):
-    server = _server(version)
+    server = _server(version, clock)
     point_at(monkeypatch, server, tmp_path / "cache")
     try:
         (tmp_path / "ase.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n")

@@ -122,6 +122,16 @@ def test_a_page_of_embedded_videos_lists_them_by_platform_id(upstream):
     assert upstream.count() == 1  # the page only: no request to YouTube
 
 
+def test_a_page_embedding_one_video_lists_it_without_visiting_it(upstream):
+    """yt-dlp answers such a page with the embed's URL; it is the entry, never followed (a
+    visit would reach YouTube: these tests have no network, so it would fail the listing)."""
+    upstream.add("one", youtube="dQw4w9WgXcQ")
+    listing = list_upstream(upstream.url + "/playlist.html")
+    assert [e.external_id for e in listing.entries] == ["youtube:dQw4w9WgXcQ"]
+    assert listing.entries[0].import_url == "https://www.youtube.com/embed/dQw4w9WgXcQ"
+    assert upstream.count() == 1
+
+
 def test_a_page_behind_a_login_needs_sign_in(upstream):
     with pytest.raises(UpstreamError) as caught:
         list_upstream(upstream.url + "/signin.html")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -104,3 +106,56 @@ def test_youtube_channel_paths_stay_with_yt_dlp():
 
     assert claimed_by_extractor("https://www.youtube.com/c/SomeUniversity/videos")
     assert not claimed_by_extractor("https://tube.example.org/c/talks/videos")
+
+
+class _Recording:
+    """A PeerTube-shaped channel listing on loopback that keeps every request's headers, and
+    sends ``/c/moved/videos`` to another origin."""
+
+    def __init__(self, elsewhere: str) -> None:
+        self.headers: list[dict[str, str]] = []
+        self.elsewhere = elsewhere
+
+    def __call__(self, environ, start_response):
+        from werkzeug.wrappers import Request, Response
+
+        request = Request(environ)
+        self.headers.append(dict(request.headers))
+        if "moved" in request.path:
+            answer = Response(status=302, headers={"Location": self.elsewhere + request.path})
+        else:
+            body = {
+                "total": 1,
+                "data": [{"uuid": "9c9de5e8-0a1b-4ca3-9d1e-3a5b0c2d7f11", "name": "A talk"}],
+            }
+            answer = Response(json.dumps(body), content_type="application/json")
+        return answer(environ, start_response)
+
+
+def test_the_listing_sends_no_credentials_and_follows_no_redirect_elsewhere(monkeypatch):
+    """The run's own PeerTube credentials exist in the environment; the other instance gets
+    no Authorization header, and a redirect to a third origin is not followed."""
+    from werkzeug.serving import make_server
+
+    monkeypatch.setenv("PEERTUBE_TOKEN", "the-runs-own-token")
+    monkeypatch.setenv("PEERTUBE_PASSWORD", "the-runs-own-password")
+    third = _Recording("")
+    app = _Recording("")
+    servers = [make_server("127.0.0.1", 0, third), make_server("127.0.0.1", 0, app)]
+    app.elsewhere = f"http://127.0.0.1:{servers[0].port}"
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]
+    for thread in threads:
+        thread.start()
+    try:
+        root = f"http://127.0.0.1:{servers[1].port}"
+        listing = list_upstream(f"{root}/c/talks/videos")
+        assert [e.title for e in listing.entries] == ["A talk"]
+        with pytest.raises(UpstreamError) as caught:
+            list_upstream(f"{root}/c/moved/videos")
+    finally:
+        for server in servers:
+            server.shutdown()
+    assert app.headers and all("Authorization" not in h for h in app.headers)
+    assert all(h["User-Agent"].startswith("ptsync/") for h in app.headers)
+    assert third.headers == []  # never reached
+    assert "another origin" in str(caught.value) and "token" not in str(caught.value)

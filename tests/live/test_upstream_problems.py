@@ -98,7 +98,7 @@ def test_yt_dlp_runs_flat_quiet_bounded_and_without_cookies_or_cache():
     from ptsync.live.upstream.ytdlp import options
 
     found = options(limit=25, timeout=7.0)
-    assert found["extract_flat"] == "in_playlist" and found["skip_download"] is True
+    assert found["extract_flat"] is True and found["skip_download"] is True
     assert found["playlistend"] == 25 and found["socket_timeout"] == 7.0
     assert found["cachedir"] is False and found["cookiefile"] is None
     assert found["ignoreconfig"] is True and found["quiet"] is True

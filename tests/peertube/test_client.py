@@ -451,11 +451,14 @@ def test_a_lost_serialisation_race_is_sent_again_at_once_other_500s_after_a_back
         with PeerTubeClient(fake.url, CREDS, settings) as client:
             client.me()
             fake.fail_concurrent_updates(1)
+            clock.auto = False  # held still until both PUTs are with the server
             with ThreadPoolExecutor(max_workers=2) as pool:
                 done = [
                     pool.submit(client.update_video, v["uuid"], {"name": "Both"})
                     for v in (first, second)
                 ]
+                clock.wait_for_sleepers(2)
+                clock.auto = True
                 [d.result() for d in done]
             fake.faults.inject(500, method="PUT", times=1)
             client.update_video(first["uuid"], {"name": "Again"})

@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -151,8 +150,15 @@ def test_a_request_whose_retries_all_time_out_stops_the_run(fake):
 def test_a_slow_answer_that_others_outpace_fails_only_its_own_request(fake):
     """Issue 24.1: a GET whose every attempt times out while another request of the run got
     an answer meanwhile: the server is slow, not gone. That GET fails (TimedOut, its item),
-    and the run's later requests still go out."""
-    settings = ClientSettings(rate_limit=None, retry_base=0.01, max_retries=3, timeout=(2, 1))
+    and the run's later requests still go out.
+
+    The client's time is a manual ``FakeClock``: the slow GET's first attempt times out (0.2 s,
+    a real socket's timeout), then its backoff waits on the clock while the other request is
+    answered; only then does time move on to its last two attempts."""
+    clock = FakeClock(auto=False)
+    settings = ClientSettings(
+        rate_limit=None, retry_base=0.01, max_retries=3, timeout=(2, 0.2), clock=clock
+    )
     with PeerTubeClient(fake.url, CREDS, settings) as client:
         client.me()
         fake.faults.inject("hang", method="GET", path="/api/v1/config", times=3)
@@ -166,13 +172,14 @@ def test_a_slow_answer_that_others_outpace_fails_only_its_own_request(fake):
 
         worker = threading.Thread(target=slow)
         worker.start()
-        while not fake.count("GET", "/api/v1/config"):  # its first attempt hangs now
-            time.sleep(0.01)
+        clock.wait_for_sleepers(1)  # its first attempt timed out: it waits to try again
+        assert fake.count("GET", "/api/v1/config") == 1
         assert "videoQuotaUsed" in client.quota_used()  # answered meanwhile
+        clock.auto = True  # its two other attempts, with their pauses
         worker.join()
         assert "videoQuotaUsed" in client.quota_used()  # not "not sent": the run goes on
     assert [type(e) for e in failed] == [TimedOut]
-    assert str(failed[0]) == "GET /api/v1/config: timed out (no answer within 1 s, 3 attempts)"
+    assert str(failed[0]) == "GET /api/v1/config: timed out (no answer within 0.2 s, 3 attempts)"
     assert fake.count("GET", "/api/v1/config") == 3
     assert fake.count("GET", "/api/v1/users/me/video-quota-used") == 2
 

@@ -8,16 +8,17 @@ from ptsync.errors import ConfigError
 from ptsync.peertube.versions import TABLE, Features, server_version
 
 ROWS = {
-    # text: (profile, import retry, retry limit, thumbnail is the preview, written captions)
-    "6.3.0": ("6.x", False, None, False, False),
-    "v7.0.0-rc.1": ("7.x", False, None, False, False),
-    "7.3.0": ("7.x", False, None, False, False),
-    "8.0.1": ("8.0", True, None, False, False),
-    "8.1.8": ("8.1", True, None, True, False),
-    "8.2.1": ("8.2", True, None, True, True),
-    "8.2.3": ("8.2", True, None, True, True),
-    "8.3.0": ("8.3", True, 5, True, True),
-    "8.4.0": ("8.3", True, 5, True, True),  # a newer minor: the newest row, no notice
+    # text: (profile, import retry, retry limit, thumbnail is the preview, written captions,
+    #        import max attempts, sync privacy)
+    "6.3.0": ("6.x", False, None, False, False, 0, False),
+    "v7.0.0-rc.1": ("7.x", False, None, False, False, 0, False),
+    "7.3.0": ("7.x", False, None, False, False, 0, False),
+    "8.0.1": ("8.0", True, None, False, False, 3, False),
+    "8.1.8": ("8.1", True, None, True, False, 5, False),
+    "8.2.1": ("8.2", True, None, True, True, 5, False),
+    "8.2.3": ("8.2", True, None, True, True, 5, False),
+    "8.3.0": ("8.3", True, 5, True, True, 5, True),
+    "8.4.0": ("8.3", True, 5, True, True, 5, True),  # a newer minor: the newest row, no notice
 }
 
 

@@ -20,8 +20,10 @@ from ptsync.plan.changes import (
     CreateChannel,
     CreateMethod,
     CreatePlaylist,
+    CreateSync,
     CreateVideo,
     DeletePlaylist,
+    DeleteSync,
     DeleteVideo,
     FieldChange,
     MatchedBy,
@@ -31,6 +33,7 @@ from ptsync.plan.changes import (
     Resource,
     UpdateChannel,
     UpdatePlaylist,
+    UpdateSync,
     UpdateVideo,
 )
 from ptsync.plan.codec import plan_from_dict, plan_to_dict
@@ -50,6 +53,17 @@ WHEN = "2026-01-01T00:00:01.000Z"
 SAMPLES: list[Change] = [
     CreateChannel("lectures", {"displayName": "Lectures", "description": "Recorded."}),
     UpdateChannel("talks", (FieldChange("displayName", "Talks", "All talks"),)),
+    CreateSync("lectures", "https://www.youtube.com/@uni", 2, REF.at("channels[0]"), replaces=4),
+    UpdateSync(
+        5,
+        "lectures",
+        "https://videos.example.org/feed.xml",
+        (31, 32),
+        (FieldChange("import #31", "failed: 404", "retry"),),
+    ),
+    DeleteSync(
+        4, "lectures", "https://www.youtube.com/@uni", "replaced: privacy Public → Unlisted"
+    ),
     CreateVideo(
         external_id="v1",
         method=CreateMethod.UPLOAD,
@@ -65,6 +79,7 @@ SAMPLES: list[Change] = [
         chapters=(Chapter(0, "Intro"), Chapter(750, "Q&A")),
         schedule=Schedule("2027-01-15T08:00:00.000Z", 1),
         passwords_env="LECTURE_PASSWORDS",
+        mirror="https://www.youtube.com/@uni/videos",
     ),
     UpdateVideo(
         uuid=U1,
@@ -202,15 +217,17 @@ def test_shuffled_changes_are_ordered_channels_then_videos_then_playlists(tmp_pa
     for ordered in (plan, through_a_file(plan, tmp_path)):
         kinds = [c.resource for c in ordered.changes]
         assert kinds == sorted(kinds, key=APPLY_ORDER.index)
-        assert [APPLY_ORDER.index(k) for k in dict.fromkeys(kinds)] == [0, 1, 2]
+        assert [APPLY_ORDER.index(k) for k in dict.fromkeys(kinds)] == [0, 1, 2, 3]
         assert [c.action for c in ordered.of_resource(Resource.VIDEO)] == list(Action)
         assert [c.action for c in ordered.of_resource(Resource.PLAYLIST)] == list(Action)
         assert ordered.videos == ordered.of_resource(Resource.VIDEO)
+        assert [c.action for c in ordered.of_resource(Resource.SYNC)] == list(Action)
         assert ordered.resources == (
             *ordered.of_resource(Resource.CHANNEL),
             *ordered.of_resource(Resource.PLAYLIST),
+            *ordered.of_resource(Resource.SYNC),
         )
-    assert (plan.summary.create, plan.summary.update, plan.summary.delete) == (3, 3, 2)
+    assert (plan.summary.create, plan.summary.update, plan.summary.delete) == (4, 4, 3)
 
 
 def test_video_changes_keep_the_documented_json_shape():
@@ -246,6 +263,31 @@ def test_resource_changes_are_typed_in_json():
         ("playlist", "create"),
         ("playlist", "update"),
         ("playlist", "delete"),
+        ("sync", "create"),
+        ("sync", "update"),
+        ("sync", "delete"),
+    ]
+    assert by_key["sync", "create"] == {
+        "action": "create",
+        "resource": "sync",
+        "key": "lectures ← https://www.youtube.com/@uni",
+        "channel": "lectures",
+        "url": "https://www.youtube.com/@uni",
+        "privacy": 2,
+        "location": "manifests/a.yaml:12:5:channels[0]",
+        "replaces": 4,
+        "changes": [
+            {"field": "url", "old": None, "new": "https://www.youtube.com/@uni"},
+            {"field": "privacy", "old": None, "new": 2},
+        ],
+        "ops": [
+            "replaces sync #4 (no update route: delete + create)",
+            "backfill: import the source's videos (import-videos)",
+        ],
+    }
+    assert by_key["sync", "update"]["retry_imports"] == [31, 32]
+    assert by_key["sync", "delete"]["ops"] == [
+        "sync #4: replaced: privacy Public → Unlisted (its videos stay)"
     ]
     assert by_key["channel", "create"] == {
         "action": "create",
@@ -302,7 +344,7 @@ def test_a_plan_file_of_the_old_format_is_refused_with_re_run_plan(tmp_path):
     ],
 )
 def test_a_corrupt_value_is_refused_naming_its_place(section, edit, where):
-    chosen = [SAMPLES[2]] if section == "changes" else [SAMPLES[-1]]
+    chosen = [SAMPLES[5]] if section == "changes" else [SAMPLES[-1]]
     doc = plan_to_dict(a_plan(chosen))
     doc[section][0].update(edit)
     with pytest.raises(PlanFileError, match="incomplete or corrupt") as caught:

@@ -29,6 +29,10 @@ def test_two_simultaneous_applies_leave_one_video_per_id(tmp_path, latency, shar
         scenario = build(tmp_path, fake)
         runs = [
             scenario.popen(
+                # the fake has no rate limit: ptsync's own (50 per 10 s, real time in a real
+                # process) would hold a run's 51st request until the window ends
+                "--rate-limit",
+                "off",
                 env={
                     **scenario.env,
                     "PTSYNC_CACHE_DIR": str(tmp_path / ("cache" if shared_cache else f"c{i}")),

@@ -5,6 +5,9 @@ A refused refresh token costs exactly one password grant, said in one info line,
 several requests meet the revocation at once; a password the server refuses, or a revoked
 ``PEERTUBE_TOKEN``, is one clear line, the apply stops, and nothing logs in again in a loop.
 No secret appears anywhere.
+
+Everything runs on the fake's ``FakeClock`` (the library's ``Run(..., clock=)``, the CLI in
+this process through ``clock.using``): backoff and pauses cost no time.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from ptsync.clock import FakeClock
 from ptsync.errors import CredentialsRefused
 from ptsync.marker import Marker, compose_description
 from ptsync.peertube.auth import REVOKED
@@ -31,7 +35,9 @@ N = 8  # marked videos whose names the manifest changes: 8 PUTs, 4 at a time
 @pytest.fixture(params=["8.1", "8.2"])
 def fake(request, tmp_path, monkeypatch) -> Iterator[FakePeerTube]:
     monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
-    with FakePeerTube(rate_limit=None, login_rate_limit=None, version=request.param) as server:
+    with FakePeerTube(
+        rate_limit=None, login_rate_limit=None, version=request.param, clock=FakeClock()
+    ) as server:
         server.add_user(USER, PASSWORD)
         for i in range(N):
             marker = Marker("nisv", f"v{i}")
@@ -40,8 +46,8 @@ def fake(request, tmp_path, monkeypatch) -> Iterator[FakePeerTube]:
 
 
 @pytest.fixture
-def cli(capsys):
-    return cli_runner(capsys)
+def cli(capsys, fake):
+    return cli_runner(capsys, fake.clock)
 
 
 def _manifest(tmp_path: Path) -> str:
@@ -60,7 +66,12 @@ def _env(fake: FakePeerTube, **secrets: str) -> dict[str, str]:
 
 
 def _options(env: dict[str, str]) -> Options:
-    return Options(env=env, rate_limit=None, parallelism=4, max_retries=2, retry_base=0.01)
+    return Options(env=env, rate_limit=None, parallelism=4, max_retries=2)
+
+
+def _run(tmp_path: Path, fake: FakePeerTube, env: dict[str, str]) -> Run:
+    """The library's run of the manifest, on the fake's clock."""
+    return Run([_manifest(tmp_path)], _options(env), clock=fake.clock)
 
 
 def _logged(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -70,7 +81,7 @@ def _logged(caplog: pytest.LogCaptureFixture) -> list[str]:
 def test_tokens_revoked_between_plan_and_apply_cost_one_login_said_once(fake, tmp_path, caplog):
     caplog.set_level(logging.DEBUG, logger="ptsync")
     env = _env(fake, PEERTUBE_USERNAME=USER, PEERTUBE_PASSWORD=PASSWORD)
-    with Run([_manifest(tmp_path)], _options(env)) as run:
+    with _run(tmp_path, fake, env) as run:
         planned = run.plan()
         assert fake.revoke_tokens() == 1  # as the upgrade to 8.1.8 did
         fake.clear_requests()
@@ -89,7 +100,7 @@ def test_a_password_changed_mid_run_is_one_line_and_no_login_loop(fake, tmp_path
     environment, the run cannot log in: one refused grant, the apply stops."""
     caplog.set_level(logging.DEBUG, logger="ptsync")
     env = _env(fake, PEERTUBE_USERNAME=USER, PEERTUBE_PASSWORD=PASSWORD)
-    with Run([_manifest(tmp_path)], _options(env)) as run:
+    with _run(tmp_path, fake, env) as run:
         planned = run.plan()
         fake.change_password(USER, NEW_PASSWORD)
         if not fake.profile.password_change_revokes:  # 8.1: the token stays valid...
@@ -131,7 +142,7 @@ def test_a_revoked_peertube_token_is_one_clear_line_and_the_apply_stops(fake, tm
     form = {**client, "grant_type": "password", "username": USER, "password": PASSWORD}
     token = requests.post(fake.url + TOKEN, data=form, timeout=10).json()["access_token"]
     env = _env(fake, PEERTUBE_TOKEN=token)
-    with Run([_manifest(tmp_path)], _options(env)) as run:
+    with _run(tmp_path, fake, env) as run:
         planned = run.plan()
         fake.revoke_tokens()
         fake.clear_requests()
@@ -175,6 +186,6 @@ def test_a_blocked_account_says_so(fake, tmp_path, cli, monkeypatch):
         "Error: POST /api/v1/users/token: 400 User is blocked. "
         "(the account is blocked on this instance)"
     )
-    options = _options(_env(fake, PEERTUBE_USERNAME=USER, PEERTUBE_PASSWORD=PASSWORD))
-    with pytest.raises(CredentialsRefused), Run([_manifest(tmp_path)], options) as run:
+    env = _env(fake, PEERTUBE_USERNAME=USER, PEERTUBE_PASSWORD=PASSWORD)
+    with pytest.raises(CredentialsRefused), _run(tmp_path, fake, env) as run:
         run.plan()

@@ -8,19 +8,21 @@ mixed scenario (``scenario.py``) under 10 % and 25 % faults of every kind — 50
 connections, answers lost after the server acted, answers slower than ``--timeout`` — with
 every create's first look-up slow too: two applies converge and both exit 0, on every profile.
 
-The CLI runs in this process with ``--timeout 0.5``; a slow answer comes after 0.8 s.
+The CLI runs in this process (``ptsync.cli.app.main``) on the fake's ``FakeClock``, with the
+CLI's own retry policy: backoff, settle pauses and the wait of an upload whose last chunk got no
+answer (up to 10 s for its video) are virtual. A slow answer (0.8 s of the fake's time) holds
+time while the client waits for it, so the client gives up after its own ``--timeout 0.5``
+(real: a socket's timeout).
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from functools import partial
 
 import pytest
 
-from ptsync import session as workflow
-from ptsync.peertube import ClientSettings
+from ptsync.clock import FakeClock
 from tests.reliability.figures import add
 from tests.reliability.scenario import IMPORTS, UPLOADS, build, desired_name, new_fake
 
@@ -30,14 +32,8 @@ FAST = ("--rate-limit", "off", "--timeout", "0.5")
 CREATES = len(IMPORTS) + len(UPLOADS)
 
 
-@pytest.fixture
-def quick_retries(monkeypatch):
-    """The CLI's retry policy with a 0.1 s backoff base instead of 0.5 s, to keep this short."""
-    monkeypatch.setattr(workflow, "ClientSettings", partial(ClientSettings, retry_base=0.1))
-
-
 def _scenario(tmp_path, version: str):
-    fake = new_fake(version=version).start()
+    fake = new_fake(version=version, clock=FakeClock()).start()
     fake.faults.slow_seconds = 0.8
     return build(tmp_path, fake)
 
@@ -46,7 +42,7 @@ def _report(path) -> dict:
     return json.loads(path.read_text())
 
 
-def test_a_look_up_that_always_times_out_fails_only_its_own_create(tmp_path, quick_retries):
+def test_a_look_up_that_always_times_out_fails_only_its_own_create(tmp_path):
     scenario = _scenario(tmp_path, "8.3")
     try:
         name = desired_name(IMPORTS[0])
@@ -77,8 +73,7 @@ RATES = {  # per request: drop, 502/503, lost after acting, slower than --timeou
     10: (0.02, 0.03, 0.02, 0.03),
     25: (0.05, 0.08, 0.06, 0.08),
 }
-# Every profile, the rates alternating; the oldest and the newest at both (8 runs of ~5-15 s:
-# an upload whose last chunk got no answer waits up to SETTLE for its video before resending).
+# Every profile, the rates alternating; the oldest and the newest at both.
 RUNS = [
     ("6.3", 10, 3),
     ("6.3", 25, 11),
@@ -92,9 +87,7 @@ RUNS = [
 
 
 @pytest.mark.parametrize(("version", "rate", "seed"), RUNS)
-def test_two_applies_converge_on_a_slow_and_faulty_server(
-    tmp_path, version, rate, seed, quick_retries
-):
+def test_two_applies_converge_on_a_slow_and_faulty_server(tmp_path, version, rate, seed):
     scenario = _scenario(tmp_path, version)
     try:
         faults = scenario.fake.faults

@@ -13,29 +13,18 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from ptsync.live.upstream.problems import EntryProblem
 from ptsync.marker import ID_PATTERN
+from ptsync.state import UpstreamEntry  # the value lives with the rest of the live state
+
+__all__ = ["ID_MAX", "Listing", "UpstreamEntry", "external_id"]
 
 ID_MAX = 100
 _ID = re.compile(ID_PATTERN)
 _OUTSIDE = re.compile(r"[^A-Za-z0-9_.:@+-]+")
 _DASHES = re.compile(r"-{2,}")
 HASH_CHARS = 10  # base32 characters of sha256: 50 bits, collisions out of reach per mirror
-
-
-@dataclass(frozen=True)
-class UpstreamEntry:
-    external_id: str
-    import_url: str
-    title: str | None = None
-    published: datetime | None = None  # UTC, where the source says (feeds, PeerTube, YouTube*)
-    match_urls: tuple[str, ...] = ()  # import_url first
-
-    def published_on_or_after(self, since: date) -> bool:
-        """Entries without a date are kept: the source cannot say they are older."""
-        return self.published is None or self.published.date() >= since
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from ptsync.live.upstream.identify import (
 from ptsync.live.upstream.problems import EntryProblem, EntryProblemKind
 
 ATOM_MAX_BYTES = 32 * 2**20
+MAX_HOPS = 3  # a source answering with another source's URL, followed this often
+_REFERENCES = ("url", "url_transparent")
 _HIDDEN = {"private", "needs_auth", "premium_only", "subscriber_only"}
 _PLACEHOLDERS = {
     "[private video]": EntryProblemKind.PRIVATE,
@@ -92,11 +94,13 @@ def _getter(
 
 def _flat_entries(url: str, limit: int | None, timeout: float) -> list[dict[str, Any]]:
     try:
-        info = ytdlp.extract(url, limit, timeout)
+        info = _followed(ytdlp.extract(url, limit, timeout), limit, timeout)
     except UpstreamError as exc:
         if exc.kind is not UpstreamFailure.UNSUPPORTED:
             raise
         return _atom_entries(url, exc, timeout)[:limit]
+    if info.get("_type") in _REFERENCES:  # one video, named by URL: not visited
+        return [dict(info)]
     if info.get("_type") not in ("playlist", "multi_video"):
         return [{**info, "url": info.get("webpage_url") or info.get("original_url") or url}]
     found: list[dict[str, Any]] = []
@@ -112,6 +116,19 @@ def _flat_entries(url: str, limit: int | None, timeout: float) -> list[dict[str,
         else:
             found.append({})  # yt-dlp yields None for an entry it could not read
     return found[:limit]
+
+
+def _followed(info: dict[str, Any], limit: int | None, timeout: float) -> dict[str, Any]:
+    """A source that answers with a URL (a short channel URL pointing at the canonical one):
+    followed while that URL is no video (a video's URL is the entry, never visited)."""
+    for _ in range(MAX_HOPS):
+        target = info.get("url")
+        if info.get("_type") not in _REFERENCES or not isinstance(target, str):
+            break
+        if identify(target) is not None:
+            break
+        info = ytdlp.extract(target, limit, timeout)
+    return info
 
 
 def _lists_itself(info: Mapping[str, Any], entry: Mapping[str, Any]) -> bool:

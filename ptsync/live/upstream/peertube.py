@@ -12,7 +12,8 @@ PeerTube playlist extractor lists, so a PeerTube channel sync of the same channe
 the same string.
 
 HTTP goes through a ``JsonGet`` (path, params → decoded JSON): ``anonymous_get`` builds one on
-ptsync's transport, unauthenticated; tests and step 2 may pass their own.
+an anonymous transport of ptsync's one HTTP seam (no credentials exist in it); a caller may
+pass its own.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from ptsync.live.upstream.identify import PEERTUBE, short_uuid
 
 PAGE = 100
 JsonGet = Callable[[str, Mapping[str, Any]], Any]
-_NEVER_SENT = "anonymous-listing"
 _CHANNEL_PATH = re.compile(r"^/(?:c|video-channels)/(?P<handle>[^/?#]+)(?:/videos)?/?$")
 
 
@@ -124,17 +124,24 @@ def _instant(value: Any) -> datetime | None:
 
 @contextlib.contextmanager
 def anonymous_get(root: str, timeout: float) -> Iterator[JsonGet]:
-    """Unauthenticated GETs on ptsync's transport (retries, rate limit, typed errors, https
-    required except for loopback). The only use of ``ptsync.peertube.http`` in this package.
-
-    The transport has no anonymous mode yet: it is given a placeholder token, which no request
-    sends (every call here is ``auth=False``). To be replaced by the seam's own anonymous
-    client when there is one."""
-    from ptsync.peertube.auth import Credentials
+    """GETs on an anonymous transport of ptsync's HTTP seam (``Transport`` without
+    credentials: retries, rate limit, answer caps, redirects only within that origin): no
+    token of the run's own instance exists there to travel. The source carries no secret
+    ptsync would send either, so plain http is accepted (a public feed's terms); one that
+    cannot be a base URL (credentials in it, a bad port) is the listing's failure."""
+    from ptsync.errors import ConfigError
     from ptsync.peertube.http import ClientSettings, Transport
 
-    settings = ClientSettings(timeout=(timeout, timeout), use_token_cache=False, max_retries=3)
-    transport = Transport(root, Credentials(token=_NEVER_SENT), settings)
+    settings = ClientSettings(
+        timeout=(min(10.0, timeout), timeout),
+        use_token_cache=False,
+        max_retries=3,
+        insecure_http=True,
+    )
+    try:
+        transport = Transport(root, None, settings)
+    except ConfigError as exc:
+        raise UpstreamError(UpstreamFailure.UNREACHABLE, root, str(exc)) from None
 
     def get(path: str, params: Mapping[str, Any]) -> Any:
         return transport.json("GET", path, params=dict(params), auth=False)

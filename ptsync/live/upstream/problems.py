@@ -1,6 +1,6 @@
 """What can go wrong listing an upstream, as typed one-line problems naming the (redacted) URL.
 
-Two levels, because step 2 plans a mirror from whatever could be listed:
+Two levels, because a plan is made from whatever could be listed (``ptsync.plan.mirrors``):
 
 - ``UpstreamError`` (raised): the source as a whole cannot be listed (unsupported, unreachable,
   needs sign-in, a feed without guids, a broken answer). Nothing is known about its entries, so

@@ -4,8 +4,10 @@ yt-dlp is the optional extra ``ptsync[mirrors]`` and is imported only here, on f
 (``load``), so ``ptsync plan`` without mirrors never pays for its 1 700 extractors.
 
 Options, and why:
-- ``extract_flat="in_playlist"``: the source's page(s) are read once and its entries come back
-  as URLs; no entry is visited (a 5 000-video channel is a handful of pages, not 5 000 requests).
+- ``extract_flat=True``: the source's page(s) are read once and its entries come back as URLs;
+  no entry is visited (a 5 000-video channel is a handful of pages, not 5 000 requests), not
+  even when the source itself answers with one URL (a page embedding a single video): the
+  caller follows such an answer only when it names another channel or playlist.
 - ``playlistend``: ``limit``; paged sources stop fetching pages once it is reached.
 - ``socket_timeout``: a source that stops answering fails the listing instead of hanging CI.
 - ``cachedir=False``, no ``cookiefile``: nothing is read from or written to the user's yt-dlp
@@ -56,7 +58,7 @@ class _Quiet:
 
 def options(limit: int | None, timeout: float = SOCKET_TIMEOUT) -> dict[str, Any]:
     return {
-        "extract_flat": "in_playlist",
+        "extract_flat": True,
         "skip_download": True,
         "quiet": True,
         "no_warnings": True,
