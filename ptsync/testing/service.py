@@ -93,8 +93,21 @@ def _measured(
 
 
 MEASURED: dict[str, ServiceTime] = {
-    # real 6.3.0, four in flight (issue 25's figures; refined in bench/README.md)
+    # real 6.3.0 on the lab's 2-core machine, quiet (load < 0.3), 2026-12-07: a rule's PUT
+    # (category) ~105 ms and a detail GET ~25 ms with four in flight, the password grant 74 ms,
+    # a page of 100 videos 66 ms, /users/me 15 ms, the playlists 13 ms, the rest 2-3 ms
     "6.3": _measured(
-        put=0.17, detail=0.025, page=0.04, token=0.07, me=0.01, small=0.003, playlists=0.01
+        put=0.1, detail=0.023, page=0.062, token=0.071, me=0.013, small=0.001, playlists=0.011
+    ),
+    # real 8.0.1, same machine and day, quiet: PUT ~110 ms and detail ~27 ms with four in
+    # flight, password grant 83 ms, a page of 100 videos 30 ms, /users/me 8 ms, playlists 11 ms
+    "8.0": _measured(
+        put=0.11, detail=0.0225, page=0.026, token=0.08, me=0.006, small=0.001, playlists=0.009
+    ),
+    # real 7.3.0, same machine and day, quiet: PUT ~115-135 ms and detail ~25-30 ms with four
+    # in flight, password grant 80 ms, a page of 100 videos 47 ms, /users/me 11 ms, playlists
+    # 17 ms
+    "7.3": _measured(
+        put=0.12, detail=0.02, page=0.043, token=0.077, me=0.009, small=0.001, playlists=0.014
     ),
 }
