@@ -1,15 +1,20 @@
-"""Benchmark: ptsync against the fake PeerTube with per-request latency and PeerTube's rate limit.
+"""Benchmark: ptsync against the fake PeerTube with a real server's service time and rate limit.
 
     python bench/run.py [--sizes 120,1000,10000] [--apply-sizes 120,1000]
-                        [--detail-sizes 120,1000] [--moderator-size 150] [--latency 0.03]
-                        [--startup-runs 5] [--load-size 10000] [--json FILE]
+                        [--detail-sizes 120,1000] [--moderator-size 150] [--profile 6.3]
+                        [--latency 0] [--jobs] [--startup-runs 5] [--load-size 10000]
+                        [--json FILE]
 
-Not a test: it prints Markdown tables and figures against the targets of issue 14 (see
+Not a test: it prints Markdown tables and figures against the targets of issues 14 and 25 (see
 bench/README.md). The fake runs in this process with PeerTube's default API limit (50 requests
-per fixed 10 s window per IP) and ``--latency`` seconds per API request; its users and videos
-are seeded through its Python API (no HTTP). Every ptsync step runs in a fresh spawned process
-(its peak RSS is its own, its client-side limiter starts empty) and in a fresh rate-limit window
-on the server (as runs minutes apart would). Requests are counted in the fake's request log.
+per fixed 10 s window per IP), the service time measured on a real server of ``--profile``
+(``ptsync.testing.service.MEASURED``: a PUT, a detail GET, the login... take as long as there)
+and ``--latency`` seconds of network per request; its users and videos are seeded through its
+Python API (no HTTP). Every ptsync step is the ``ptsync`` command in a process of its own, as a
+user runs it (``bench/process.py``: its start-up and exit are measured apart from the time the
+server sees), in a fresh rate-limit window on the server (as runs minutes apart would).
+Requests are counted in the fake's request log. ``--jobs``: only issue 25's two jobs (the rule
+update of 120 videos as an ordinary user, the moderator's cold plan of 150) and the seed script.
 
 Steps, as an ordinary (rate-limited) user unless said otherwise:
 
