@@ -11,6 +11,7 @@ the ones ``test_request_counts.py`` counts; only their order in time changes.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -169,3 +170,45 @@ def test_with_parallelism_one_the_pages_go_one_after_another(slow, tmp_path):
     assert [int(p.query["start"]) for p in pages] == [0, 100, 200]
     assert all((a.finished or 0) <= b.started for a, b in itertools.pairwise(pages))
     assert len(fake.requests) == 2 + 7 + 3 + 1 + N
+
+
+def test_the_last_window_s_writes_go_with_the_full_parallelism(tmp_path, monkeypatch):
+    """A rule update of 120 videos as an ordinary user (50 requests a window): in every window,
+    the last one too, the PUTs go four at a time (each takes the server 0.17 s), so the last
+    window's writes end ceil(n / 4) service times after its first; nothing is sent one by one
+    at the end. Read from the fake's log on its clock."""
+    monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    clock = FakeClock()
+    put = 0.17
+    with FakePeerTube(
+        rate_limit=(50, 10.0),
+        login_rate_limit=None,
+        clock=clock,
+        service_time=ServiceTime.of({"PUT /api/v1/videos/*": put}),
+    ) as fake:
+        fake.add_user(USER, PASSWORD)
+        for i in range(120):
+            fake.add_video(USER, name=f"Video {i}", privacy=1, category=15)
+        path = tmp_path / "rule.yaml"
+        path.write_text(
+            f"apiVersion: ptsync/v1\nsystem: {SYSTEM}\nrules:\n"
+            f"  - match: {{channel: {USER}_channel}}\n    set: {{category: Education}}\n"
+            "videos: []\n"
+        )
+        env = {"PEERTUBE_URL": fake.url, "PEERTUBE_USERNAME": USER, "PEERTUBE_PASSWORD": PASSWORD}
+        with Run([str(path)], Options(env=env, force=True), clock=clock) as run:
+            planned = run.plan()
+            run.check_safety(planned)
+            (report,) = run.apply(planned)
+        assert report.count("update") == 120 and not report.failed
+        puts = sorted((r for r in fake.requests if r.method == "PUT"), key=lambda r: r.started)
+    assert len(puts) == 120 and all(r.status == 204 for r in puts)
+    last = [r for r in puts if r.started >= puts[-1].started - 5.0]  # the last window's
+    assert len(last) == len(puts) - 38 - 50  # 12 requests before the first PUT
+
+    def in_flight(at: float) -> int:
+        return sum(1 for r in last if r.started <= at < (r.finished or r.started))
+
+    assert max(in_flight(r.started) for r in last) == 4
+    ends = max(r.finished or 0 for r in last)
+    assert ends - last[0].started <= math.ceil(len(last) / 4) * put + 0.01
