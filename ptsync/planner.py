@@ -4,7 +4,7 @@
                                      listing cache (ptsync.live.mirrors); its entries become
                                      desired videos (pure: ptsync.plan.mirrors)
     1. fetch the listing ........... /users/me/videos, 100 a page (ptsync.live.fetch); the
-                                     session starts it while it reads the vocabularies
+                                     pages its first announces together
     2. match ....................... marker, pinned uuid (pure: ptsync.plan.match)
     3. fetch more where matching needs it, and match again: import rows (a URL entry, or
        with rules a released one, still unmatched; a mirrored entry also by the upstream
@@ -110,15 +110,12 @@ def plan_group(
     vocab: Vocabularies,
     cache: DetailCache,
     settings: PlanSettings,
-    listing: Callable[[], LiveState] | None = None,
 ) -> PlannedGroup:
-    """``listing``: the listing of step 1 when the caller started it already (``live.ahead``:
-    the session sends it while the vocabularies are read); else it is fetched here."""
     version = server_version(vocab.server_version)  # ConfigError below 6.0
     playlists = _playlists_ahead(desired, client, vocab)  # read beside steps 0-6, used in 7
     mirrored = mirror(desired, settings)
     desired = mirrored.desired
-    live, matching = identify(desired, client, listing() if listing else fetch_listing(client))
+    live, matching = identify(desired, client, fetch_listing(client))
     live, matching = _complete(desired, client, live, matching, cache, settings.parallelism)
     replaceable = source_changed(desired, matching) and file_replace_enabled(client)
     options = PlanOptions(

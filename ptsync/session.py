@@ -27,7 +27,6 @@ from ptsync.apply.resources import apply_resources
 from ptsync.apply.warm import DetailWarmer
 from ptsync.clock import Clock, default
 from ptsync.errors import ConfigError, PlanFileError, VocabularyMiss
-from ptsync.live.ahead import ahead
 from ptsync.live.cache import DetailCache, VocabularyCache
 from ptsync.live.fetch import fetch_imports, fetch_listing
 from ptsync.live.mirrors import fetch_syncs, identify_imports
@@ -175,14 +174,11 @@ class Run:
     def plan_target(self, target: Target, desired: DesiredState | None = None) -> PlannedGroup:
         """The plan of one group; ``desired`` instead of the manifests' own desired state
         (``ptsync adopt`` plans with uuids pinned in memory)."""
-        listing = ahead(lambda: fetch_listing(target.client), "listing")  # while resolving
         resolved = self.resolve(target)
         assert target.vocab is not None
         cache = self._detail_cache(target)
         settings = self.plan_settings()
-        return plan_group(
-            desired or resolved, target.client, target.vocab, cache, settings, listing
-        )
+        return plan_group(desired or resolved, target.client, target.vocab, cache, settings)
 
     def plan_settings(self) -> PlanSettings:
         o = self.options
