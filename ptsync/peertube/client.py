@@ -5,8 +5,7 @@ we page cannot shift an unread one out of view. Lists are what the owner sees
 (``/users/me/videos``): channel listings hide unlisted and private videos. The user's videos
 and imports are read a first page, then every page it announces at once (``parallelism_hint``
 at a time, assembled in order): a run's start-up waits for two answers, not one per page.
-The vocabularies are asked at the same time too; being public, they go without a token while
-the login is under way.
+The vocabularies are asked together too, once ``/users/me`` has answered.
 """
 
 from __future__ import annotations
@@ -168,14 +167,13 @@ class PeerTubeClient:
             raise BadResponse("GET", f"{API}/users/me", "channels without name or id") from None
 
     def vocabularies(self) -> Vocabularies:
-        """Labels, the user's channels and account, the server's version: seven requests
-        asked together (``/users/me`` first: it waits for the login, the public ones do not)."""
-        me, config, *labels = self._together(
-            [
-                self.me,
-                self.server_config,
-                *(partial(self._public, p, "id → label") for p in _LABELS),
-            ]
+        """Labels, the user's channels and account, the server's version: ``/users/me`` alone
+        first (with the login it needs: a server that fails or does not answer costs one
+        request's retries, not seven, and its error names the first request), then the six
+        public ones together (2-3 ms each on a real PeerTube)."""
+        me = self.me()
+        config, *labels = self._together(
+            [self.server_config, *(partial(self._public, p, "id → label") for p in _LABELS)]
         )
         categories, licences, languages, privacies, playlist_privacies = labels
         return Vocabularies(

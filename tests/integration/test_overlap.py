@@ -1,8 +1,8 @@
 """Issue 25: a run's start-up requests do not wait for each other where nothing needs them to.
 
 The fake takes a (virtual) second over the login, ``/users/me``, each list page and the
-playlist listing, a tenth over each detail, as a slow real server would (``service_time``);
-the vocabularies and ``/config`` are instant. The fake runs on a manual ``FakeClock``: while the
+playlist listing, half a second over the vocabularies and ``/config``, a tenth over each
+detail, as a slow real server would (``service_time``). The fake runs on a manual ``FakeClock``: while the
 test holds time still, what the fake has answered and how many requests wait for their time
 show what was sent together; no wall-clock bound. The requests are
 the ones ``test_request_counts.py`` counts; only their order in time changes.
@@ -28,10 +28,12 @@ USER, PASSWORD, SYSTEM = "alice", "pw-alice-1", "nisv"
 N = 250  # three list pages
 SLOW = ServiceTime.of(
     {
-        "GET /api/v1/videos/categories": 0.0,
-        "GET /api/v1/videos/licences": 0.0,
-        "GET /api/v1/videos/languages": 0.0,
-        "GET /api/v1/videos/privacies": 0.0,
+        "GET /api/v1/config": 0.5,
+        "GET /api/v1/videos/categories": 0.5,
+        "GET /api/v1/videos/licences": 0.5,
+        "GET /api/v1/videos/languages": 0.5,
+        "GET /api/v1/videos/privacies": 0.5,
+        "GET /api/v1/video-playlists/privacies": 0.5,
         "POST /api/v1/users/token": 1.0,
         "GET /api/v1/users/me": 1.0,
         "GET /api/v1/users/me/videos": 1.0,
@@ -115,23 +117,26 @@ def answered(fake: FakePeerTube) -> set[str]:
     }
 
 
-def test_a_cold_plan_reads_the_vocabularies_during_the_login_and_the_pages_together(slow, tmp_path):
+def test_a_cold_plan_reads_the_vocabularies_together_and_the_pages_together(slow, tmp_path):
     fake, clock = slow, manual(slow)
     planned = start_plan(fake, manifest(tmp_path))
-    # the login (1 s) is under way: the public requests are answered meanwhile, without a token
-    public = {f"GET {path}" for path in PUBLIC} | {"GET /api/v1/oauth-clients/local"}
-    fake.wait_for_requests(lambda records: public <= answered(fake))
+    # first the login and /users/me alone (1 s each): a dead server costs one request's retries
+    fake.wait_for_requests(lambda records: "GET /api/v1/oauth-clients/local" in answered(fake))
     clock.wait_for_sleepers(1)
-    assert answered(fake) == public and clock.elapsed == 0
-    assert all(r.username is None for r in fake.requests)
-    # token answered: /users/me (the vocabularies' last answer)
+    assert answered(fake) == {"GET /api/v1/oauth-clients/local"} and clock.elapsed == 0
     clock.advance(1.0)
     clock.wait_for_sleepers(1)
     assert "GET /api/v1/users/me" not in answered(fake)
     clock.advance(1.0)
+    # /users/me answered: the six public requests (half a second each), four at a time
+    clock.wait_for_sleepers(4)
+    assert not {f"GET {path}" for path in PUBLIC} & answered(fake)
+    clock.advance(0.5)
+    clock.wait_for_sleepers(2)
+    clock.advance(0.5)
     # then the first page and the playlist listing together
     clock.wait_for_sleepers(2)
-    assert "GET /api/v1/users/me" in answered(fake)
+    assert {f"GET {path}" for path in PUBLIC} <= answered(fake)
     clock.advance(1.0)
     # the first page said 250: pages 2 and 3 go together
     clock.wait_for_sleepers(2)
@@ -154,6 +159,8 @@ def test_a_warm_plan_lists_the_videos_and_the_playlists_together(slow, tmp_path)
     clock.auto = False
     fake.clear_requests()
     planned = start_plan(fake, path)
+    clock.wait_for_sleepers(1)  # /config: is the cached vocabulary the server's version's?
+    clock.advance(0.5)
     clock.wait_for_sleepers(2)  # the first page and the playlist listing, at once
     assert answered(fake) == {"GET /api/v1/config"}
     clock.advance(1.0)
