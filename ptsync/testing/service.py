@@ -1,9 +1,10 @@
 """Service time: how long a real PeerTube takes over each kind of request.
 
 The fake answers at once; a real server takes its time: on PeerTube 6.3 with four requests in
-flight a video's ``PUT`` takes about 170 ms, a detail ``GET`` about 25 ms, the password grant
-(bcrypt) about 70 ms. A benchmark that leaves that out measures the rate limiter's window
-arithmetic and nothing a real run pays (the last window's writes, the start-up chain).
+flight a video's ``PUT`` takes about 105 ms on a quiet machine (170 ms on a busy one), a detail
+``GET`` about 25 ms, the password grant (bcrypt) about 75 ms. A benchmark that leaves that out
+measures the rate limiter's window arithmetic and nothing a real run pays (the last window's
+writes, the start-up chain).
 
 ``ServiceTime`` gives seconds per method and path (a glob; the first rule that matches wins).
 The fake waits that long on its clock after the handler ran, outside the instance lock, and
