@@ -3,7 +3,8 @@
     0. mirrors ..................... list each mirror's upstream, all at once, through the
                                      listing cache (ptsync.live.mirrors); its entries become
                                      desired videos (pure: ptsync.plan.mirrors)
-    1. fetch the listing ........... /users/me/videos, 100 a page (ptsync.live.fetch)
+    1. fetch the listing ........... /users/me/videos, 100 a page (ptsync.live.fetch); the
+                                     pages its first announces together
     2. match ....................... marker, pinned uuid (pure: ptsync.plan.match)
     3. fetch more where matching needs it, and match again: import rows (a URL entry, or
        with rules a released one, still unmatched; a mirrored entry also by the upstream
@@ -16,7 +17,8 @@
     6. diff the videos ............. pure (ptsync.plan.videos); may a changed source's file be
                                      replaced? (the run's one /config answer says); owned
                                      videos gone upstream or held by a mirror (plan.mirrors)
-    7. resources ................... channels, playlists (ptsync.plan.resources), channel
+    7. resources ................... channels, playlists (ptsync.plan.resources; the
+                                     playlists asked ahead, beside steps 0-6), channel
                                      syncs (ptsync.plan.syncs)
     8. notices ..................... server version, mirrors, quota (asked only when uploading)
     9. the Plan .................... built once, from everything collected above
@@ -47,6 +49,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ptsync.clock import Clock, default
+from ptsync.live.ahead import ahead
 from ptsync.live.cache import DetailCache
 from ptsync.live.details import fetch_details
 from ptsync.live.extras import fetch_extras
@@ -70,7 +73,7 @@ from ptsync.plan.match import Matching, filename_candidates, match, needs_import
 from ptsync.plan.mirrors import Mirrored, Orphans, classify, expand, known_elements
 from ptsync.plan.needs import detail_needed, extras_needed, source_changed
 from ptsync.plan.quota import quota_notices, upload_bytes
-from ptsync.plan.resources import plan_channels, plan_playlists, playlist_notices
+from ptsync.plan.resources import LivePlaylist, plan_channels, plan_playlists, playlist_notices
 from ptsync.plan.syncs import SyncRules, plan_syncs
 from ptsync.plan.videos import PlanOptions, plan_videos
 from ptsync.state import DesiredState, LiveState, Vocabularies
@@ -112,6 +115,7 @@ def plan_group(
     settings: PlanSettings,
 ) -> PlannedGroup:
     version = server_version(vocab.server_version)  # ConfigError below 6.0
+    playlists = _playlists_ahead(desired, client, vocab)  # read beside steps 0-6, used in 7
     mirrored = mirror(desired, settings)
     desired = mirrored.desired
     live, matching = identify(desired, client, fetch_listing(client))
@@ -129,7 +133,7 @@ def plan_group(
     orphans = classify(mirrored.scopes, matching.orphans)
     videos = plan_videos(desired, matching, options, vocab, orphans)
     resources, resource_notices = _plan_resources(
-        desired, client, vocab, matching, settings.prune, orphans, version
+        desired, client, vocab, matching, settings.prune, orphans, version, playlists
     )
     changes = (*videos.changes, *resources)
     plan = Plan(
@@ -207,6 +211,17 @@ def _complete(
     return live, matching
 
 
+def _playlists_ahead(
+    desired: DesiredState, client: LiveClient, vocab: Vocabularies
+) -> Callable[[], list[LivePlaylist]]:
+    """The playlists, asked while the videos are listed and detailed (nothing there needs
+    them, and step 7 always reads them)."""
+    declared = [p.external_id for p in desired.playlists]
+    return ahead(
+        lambda: fetch_playlists(client, desired.system, declared, vocab.account), "playlists"
+    )
+
+
 def _plan_resources(
     desired: DesiredState,
     client: LiveClient,
@@ -215,15 +230,16 @@ def _plan_resources(
     prune: bool,
     orphans: Orphans,
     version: ServerVersion,
+    fetched_playlists: Callable[[], list[LivePlaylist]],
 ) -> tuple[list[Change], list[Notice]]:
     """Channels, playlists and channel syncs: one request per declared existing channel
     with texts, one listing of playlists (always: owned ones missing from the manifest are
     noticed, or deleted with --prune), one element listing per owned playlist in the
-    manifest; the syncs when a channel has `mirrors:` (undeclared ones noticed). A playlist
-    may name a mirrored video a failed listing holds: it keeps its place."""
+    manifest (both asked ahead, ``_playlists_ahead``); the syncs when a channel has
+    ``mirrors:`` (undeclared ones noticed). A playlist may name a mirrored video a failed
+    listing holds: it keeps its place."""
     channels = fetch_channels(client, desired.channels, vocab.channels)
-    declared = [p.external_id for p in desired.playlists]
-    playlists = fetch_playlists(client, desired.system, declared, vocab.account)
+    playlists = fetched_playlists()
     uuids = {m.desired.external_id: m.live.uuid for m in matching.matches if m.live}
     uuids.update(
         {

@@ -187,6 +187,13 @@ class Authenticator:
                 token = self._renew(token, get, post)
             return token.access
 
+    def ready(self) -> bool:
+        """A token is at hand without logging in (looked at without waiting for a login)."""
+        if self.credentials.token:
+            return self._refused is None
+        token = self._token
+        return token is not None and token.fresh(self._clock.time())
+
     @property
     def role(self) -> int | None:
         """The account's role as remembered with the cached token (None: not known)."""

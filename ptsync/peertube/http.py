@@ -184,6 +184,11 @@ class Transport:
             )
         self._exempt = exempt
 
+    def token_at_hand(self) -> bool:
+        """A token can go with a request without logging in first (public requests go
+        without one while a login is under way); none without credentials."""
+        return self.auth is not None and self.auth.ready()
+
     # ------------------------------------------------------------------------------ calls
 
     def call(
@@ -222,7 +227,7 @@ class Transport:
                 silent = silent_since is not None and self._answers == silent_since
                 raise self._given_up(error, method, where, attempt, timeouts, silent) from None
             log.info("%s %s failed (%s); retrying", method, where, error)
-            self._pause(attempt)
+            self._pause(attempt, error)
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         return decode(self.call(method, path, **kwargs), method, path)
@@ -277,9 +282,15 @@ class Transport:
             return math.inf
         return self.settings.deadline - (self.clock.monotonic() - self._started)
 
-    def _pause(self, attempt: int) -> None:
+    def _pause(self, attempt: int, error: PtsyncError) -> None:
+        """Exponential backoff with jitter; a lost serialisation race only a moment's jitter:
+        the server is fine, another of this run's writes was in the way (PostgreSQL's advice
+        is to retry at once), and every pause in a rate-limited run's last window is time
+        added to the whole run."""
         base = self.settings.retry_base
         delay = min(20.0, base * 2 ** (attempt - 1)) + random.uniform(0, base)
+        if lost_a_race(error):
+            delay = random.uniform(0, base / 5)
         self.clock.sleep(max(0.0, min(delay, self._remaining())))
 
     def _once(
@@ -339,7 +350,7 @@ class Transport:
         while True:
             answer = self._send(method, url, bearer, timeout, limit, params=params, **parts)
             if answer.status == 429:
-                waited = self._wait_out(method, path, answer, waited)
+                waited = self._wait_out(method, path, answer, waited, bearer is not None)
                 continue
             if answer.redirect is not None:
                 url, hops, params = self._follow(method, path, url, answer, hops), hops + 1, None
@@ -350,11 +361,14 @@ class Transport:
                 raise AnswerTooLarge(method, endpoint(path), size_text(limit))
             return answer
 
-    def _wait_out(self, method: str, path: str, answer: Answer, waited: float) -> float:
+    def _wait_out(
+        self, method: str, path: str, answer: Answer, waited: float, authenticated: bool
+    ) -> float:
         delay = retry_after(answer, now=self.clock.time())
         if waited + delay > self.settings.max_rate_limit_wait:
             raise error_for_answer(method, path, answer)
-        self._refused_anyway()
+        if authenticated:  # PeerTube limits a request without a token whoever sends it
+            self._refused_anyway()
         log.info("rate limited on %s %s; waiting %.1fs", method, endpoint(path), delay)
         self.limiter.pause_until(self.clock.monotonic() + delay)
         return waited + delay
@@ -422,7 +436,8 @@ class Transport:
     def _counted(self, method: str, url: str, request: dict[str, Any]) -> Answer:
         """One request under the rate limiter: acquired, sent, its answer's counters read."""
         where = endpoint(urlsplit(url).path)
-        sent = self.limiter.acquire(exempt=self._exempt)
+        exempt = self._exempt and "Authorization" in request["headers"]  # staff's own requests
+        sent = self.limiter.acquire(exempt=exempt)
         try:
             answer = self.sender.request(method, url, **request)
         except requests.RequestException as exc:
@@ -451,6 +466,17 @@ class Transport:
         connect, read = timeout or self.settings.timeout
         left = self._remaining()
         return (min(connect, left), min(read, left)) if left < math.inf else (connect, read)
+
+
+def lost_a_race(error: PtsyncError) -> bool:
+    """PostgreSQL aborted the request's SERIALIZABLE transaction for another one running
+    beside it (PeerTube: 500 "could not serialize access due to read/write dependencies among
+    transactions"); the same request succeeds when sent again."""
+    return (
+        isinstance(error, ServerError)
+        and error.status == 500
+        and "could not serialize access" in (error.body.detail or "")
+    )
 
 
 def role_id(user: Mapping[str, Any]) -> int | None:

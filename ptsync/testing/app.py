@@ -6,7 +6,8 @@ Order per request, as on a real instance behind a flaky proxy:
 3. body parsing (a too-large JSON body is 413 before any rate limiter sees it);
 4. rate limiters (API window per IP, plus the login window on ``/users/token``);
 5. authentication, multer's file-field check, an armed serialisation failure (``contention``),
-   then the handler under the instance lock;
+   then the handler under the instance lock, then the real server's time over it
+   (``service``: none unless set);
 6. ``when="after"`` faults, which replace an answer already computed (or hold it back: a hang);
 7. the request log and the ``x-powered-by`` header.
 """
@@ -38,6 +39,7 @@ from ptsync.testing import (
     profiles,
     resumable,
     scheduling,
+    service,
     syncs,
     uploads,
     videos,
@@ -116,6 +118,7 @@ class App:
         self.api_limiter = FixedWindow(*rate_limit) if rate_limit else None
         self.login_limiter = FixedWindow(*login_rate_limit) if login_rate_limit else None
         self.contention = Contention()
+        self.service_time = service.NONE  # per kind of request, after its handler
 
     def switch_profile(self, profile: profiles.Profile) -> None:
         """The routes of another release (``FakePeerTube.upgrade``)."""
@@ -173,7 +176,16 @@ class App:
     ) -> None:
         query = {k: v[0] if len(v) == 1 else v for k, v in request.args.lists()}
         self.log.add(
-            RequestRecord(request.method, request.path, query, status, user, started, fault)
+            RequestRecord(
+                request.method,
+                request.path,
+                query,
+                status,
+                user,
+                started,
+                fault,
+                self.clock.time(),
+            )
         )
 
     def _answer(self, request: Request) -> tuple[Response, str | None]:
@@ -244,7 +256,16 @@ class App:
             return refused
         response = self._run(Ctx(request, self.state, route, body), args)
         response.headers.update(headers)
+        self._take_time(request)
         return response
+
+    def _take_time(self, request: Request) -> None:
+        """The real server's time over this request (``service``), after the handler and
+        outside the instance lock: requests in flight overlap."""
+        seconds = self.service_time.seconds(request.method, request.path)
+        if seconds > 0:
+            with self.clock.parked():  # time passing for the request: it holds nothing back
+                self.clock.sleep(seconds)
 
     def _unrouted(self, request: Request) -> Response:
         parts = request.path.split("/")

@@ -12,7 +12,8 @@ external channel lists is registered with ``set_upstream`` (the fake runs no yt-
 ``create_delay`` (seconds; ``None`` = instant, the fast default) makes import creation take
 that long and finish even if the client has gone; the last chunk of a resumable upload then
 takes ``upload_delay`` (default a third of ``create_delay``).
-``completion.DEFAULT_CREATE_DELAY`` is what real servers measured.
+``completion.DEFAULT_CREATE_DELAY`` is what real servers measured. ``service_time``
+(``ptsync.testing.service``) makes every answer take as long as a real server's does.
 
 ``clock`` (``ptsync.clock``; default the real one) runs every timer of the instance: import
 jobs, server-side completion, latency and slow answers, token expiry, rate-limit windows,
@@ -32,7 +33,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from ptsync import clock as clocks
-from ptsync.testing import admin, auth, import_job, profiles, resumable, syncs
+from ptsync.testing import admin, auth, import_job, profiles, resumable, service, syncs
 from ptsync.testing.app import App
 from ptsync.testing.completion import SessionFilter, Wedge
 from ptsync.testing.faults import FaultInjector
@@ -40,6 +41,7 @@ from ptsync.testing.memory import State, Upstream
 from ptsync.testing.problems import Problem
 from ptsync.testing.records import Settings, UploadPhase
 from ptsync.testing.requestlog import RequestLog, RequestRecord
+from ptsync.testing.service import ServiceTime
 
 LOGGER = logging.getLogger("ptsync.testing")
 POLL_INTERVAL = 0.005
@@ -83,6 +85,7 @@ class FakePeerTube:
         create_delay: float | None = None,
         upload_delay: float | None = None,
         clock: clocks.Clock | None = None,
+        service_time: ServiceTime | None = None,
     ) -> None:
         for name, delay in (("create_delay", create_delay), ("upload_delay", upload_delay)):
             if delay is not None and delay < 0:
@@ -103,6 +106,7 @@ class FakePeerTube:
         self.faults = FaultInjector()
         self._log = RequestLog()
         self.app = App(self.state, self.faults, self._log, rate_limit, login_rate_limit)
+        self.app.service_time = service_time or service.NONE
         self._public_host = public_host
         self._bind = (host, port)
         self._server: BaseWSGIServer | None = None
@@ -159,6 +163,16 @@ class FakePeerTube:
     @property
     def profile(self) -> profiles.Profile:
         return self.state.profile
+
+    @property
+    def service_time(self) -> ServiceTime:
+        """How long the fake takes over each kind of request, as a real server does
+        (``ptsync.testing.service``; ``service.MEASURED[version]`` are the lab's figures)."""
+        return self.app.service_time
+
+    @service_time.setter
+    def service_time(self, value: ServiceTime | None) -> None:
+        self.app.service_time = value or service.NONE
 
     @property
     def version(self) -> str:

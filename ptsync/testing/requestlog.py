@@ -17,7 +17,9 @@ from ptsync.testing.faults import path_matches
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request. ``status`` is 0 when the connection was dropped without an answer."""
+    """One request. ``status`` is 0 when the connection was dropped without an answer.
+    ``started``: when it arrived; ``finished``: when its answer was ready (or it was dropped),
+    the moment a real PeerTube's request log stamps."""
 
     method: str
     path: str
@@ -26,6 +28,7 @@ class RequestRecord:
     username: str | None
     started: float
     fault: str | None
+    finished: float | None = None
 
 
 class RequestLog:

@@ -426,3 +426,49 @@ def test_remaining_endpoints(fake, tmp_path):
         client.delete_video(locked["uuid"])
         assert client.video_source(locked["uuid"]) is None
         assert client.my_videos_total() == 3
+
+
+@pytest.mark.parametrize("version", ["6.3", "8.0"])
+def test_a_lost_serialisation_race_is_sent_again_at_once_other_500s_after_a_backoff(
+    tmp_path, monkeypatch, version
+):
+    """Two PUTs of one user overlap (each takes the server 170 ms); PostgreSQL aborts one.
+    Sent again within a tenth of the backoff's base, on the fake's clock; an ordinary 500
+    waits at least the base."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ptsync.testing.service import ServiceTime
+
+    monkeypatch.setenv("PTSYNC_CACHE_DIR", str(tmp_path / "cache"))
+    clock = FakeClock()
+    service = ServiceTime.of({"PUT /api/v1/videos/*": 0.17})
+    with FakePeerTube(
+        rate_limit=None, login_rate_limit=None, clock=clock, version=version, service_time=service
+    ) as fake:
+        fake.add_user("alice", "alice-secret-pw")
+        first, second = (fake.add_video("alice", name=f"Video {n}") for n in (1, 2))
+        settings = ClientSettings(rate_limit=None, retry_base=0.5, max_retries=3, clock=clock)
+        with PeerTubeClient(fake.url, CREDS, settings) as client:
+            client.me()
+            fake.fail_concurrent_updates(1)
+            clock.auto = False  # held still until both PUTs are with the server
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                done = [
+                    pool.submit(client.update_video, v["uuid"], {"name": "Both"})
+                    for v in (first, second)
+                ]
+                clock.wait_for_sleepers(2)
+                clock.auto = True
+                [d.result() for d in done]
+            fake.faults.inject(500, method="PUT", times=1)
+            client.update_video(first["uuid"], {"name": "Again"})
+        puts = [r for r in fake.requests if r.method == "PUT"]
+    assert fake.serialization_failures == 1
+    assert sorted(r.status for r in puts[:3]) == [204, 204, 500]
+    assert [r.status for r in puts[3:]] == [500, 204]
+    raced = next(r for r in puts if r.status == 500 and r.fault is None)
+    again = next(r for r in puts if r.path == raced.path and r.started > raced.started)
+    assert raced.finished is not None and again.started - raced.finished <= 0.1
+    injected, retried = puts[-2:]
+    assert injected.fault == "500" and retried.started - (injected.finished or 0) >= 0.5
+    assert sorted(v["name"] for v in fake.videos("alice")) == ["Again", "Both"]

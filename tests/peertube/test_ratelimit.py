@@ -394,3 +394,22 @@ def test_a_demoted_account_is_limited_again_after_one_429(cache, clock):
             assert not client.transport._exempt
         assert client.transport.auth.role is None  # forgotten, not carried to the next run
         assert sum(r.status == 200 for r in fake.requests) == 2 + 15
+
+
+def test_a_429_to_a_request_without_a_token_keeps_staff_unlimited(cache, clock):
+    """PeerTube limits a request without a token whoever sends it (the public vocabularies a
+    run reads during its login): such a 429 says nothing of the account's role, and the
+    public requests are paced like anyone's."""
+    with FakePeerTube(rate_limit=(5, 2.0), login_rate_limit=None, clock=clock) as fake:
+        fake.add_user("alice", "alice-secret-pw", role="moderator")
+        with PeerTubeClient(fake.url, CREDS, ClientSettings(clock=clock)) as client:
+            client.me()  # exempt from here on
+            assert client.transport._exempt
+            fake.clear_requests()
+            for _ in range(8):  # anonymous: limited by the server, 5 a window
+                client.transport.json("GET", "/api/v1/config", auth=False)
+            assert client.transport._exempt
+            run(client, 30)  # the moderator's own requests: still no client-side limit
+        anonymous = [r for r in fake.requests if r.username is None]
+        assert [r.status for r in anonymous if r.status != 429] == [200] * 8
+        assert sum(r.status == 200 for r in fake.requests if r.username == "alice") == 30
