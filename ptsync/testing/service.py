@@ -56,7 +56,7 @@ class ServiceTime:
 
 NONE = ServiceTime()
 
-_VOCABULARIES = (
+VOCABULARIES = (
     "/api/v1/config",
     "/api/v1/videos/categories",
     "/api/v1/videos/licences",
@@ -81,7 +81,7 @@ def _measured(
         (
             ("POST", "/api/v1/users/token", token),
             ("GET", "/api/v1/oauth-clients/local", small),
-            *(("GET", path, small) for path in _VOCABULARIES),
+            *(("GET", path, small) for path in VOCABULARIES),
             ("GET", "/api/v1/users/me", me),
             ("GET", "/api/v1/users/me/videos", page),
             ("GET", "/api/v1/accounts/*/video-playlists", playlists),

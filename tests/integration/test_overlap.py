@@ -22,7 +22,7 @@ from ptsync.clock import FakeClock
 from ptsync.marker import Marker, compose_description
 from ptsync.session import Options, Run
 from ptsync.testing import FakePeerTube
-from ptsync.testing.service import ServiceTime
+from ptsync.testing.service import VOCABULARIES, ServiceTime
 
 USER, PASSWORD, SYSTEM = "alice", "pw-alice-1", "nisv"
 N = 250  # three list pages
@@ -41,14 +41,7 @@ SLOW = ServiceTime.of(
         "GET /api/v1/videos/*": 0.1,  # details
     }
 )
-PUBLIC = (
-    "/api/v1/config",
-    "/api/v1/videos/categories",
-    "/api/v1/videos/licences",
-    "/api/v1/videos/languages",
-    "/api/v1/videos/privacies",
-    "/api/v1/video-playlists/privacies",
-)
+PUBLIC = VOCABULARIES  # /config and the five vocabularies: public, asked together
 
 
 @pytest.fixture(params=["6.3", "8.0"])
