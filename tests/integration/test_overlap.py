@@ -215,4 +215,7 @@ def test_the_last_window_s_writes_go_with_the_full_parallelism(tmp_path, monkeyp
 
     assert max(in_flight(r.started) for r in last) == 4
     ends = max(r.finished or 0 for r in last)
-    assert ends - last[0].started <= math.ceil(len(last) / 4) * put + 0.01
+    # four at a time: ceil(n / 4) service times (1.36 s); two at a time would be twice that,
+    # one by one 5.4 s. Two service times of slack: on a busy machine the virtual clock may
+    # move on while a worker that just got its answer has not yet sent its next PUT.
+    assert ends - last[0].started <= (math.ceil(len(last) / 4) + 2) * put + 0.01
