@@ -81,8 +81,9 @@ def stderr_line(message: str, level: str = "info", **fields: Any) -> str | None:
 def err(message: str = "", *, level: str = "error", **fields: Any) -> None:
     """A line on stderr that is shown even with --quiet (errors, refusals)."""
     line = stderr_line(message, level, **fields)
-    if line is not None:
-        print(line, file=sys.stderr, flush=True)
+    if line is not None:  # one write: print's two (text, newline) interleave across threads
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
 
 
 def info(message: str = "", **fields: Any) -> None:
